@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kelas",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kelas", targets: ["kelas"]),
+        .library(name: "KelasCore", targets: ["KelasCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libcurl, for the outbound webhook sinks. Only KelasDelivery imports it (see design.md).
+        .systemLibrary(
+            name: "CCurl",
+            path: "Modules/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "KelasCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "kelas",
+            dependencies: [
+                "KelasCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "KelasCoreTests", dependencies: ["KelasCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
+        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,296 @@
+import Foundation
+
+/// A batch with its curriculum, decoded and checked together: what `kelas plan` and later stages work from.
+public struct LoadedBatch: Sendable {
+    public var batch: Batch
+    public var curriculum: Curriculum
+    /// Warnings found while loading (errors stop the load instead).
+    public var warnings: [Diagnostic]
+}
+
+/// Decodes a batch file (YAML) and what it refers to: the curriculum and the participants.
+public enum BatchFile {
+    public static let minimumParticipants = 20
+    public static let maximumParticipants = 100
+    public static let trainerRange = 2...3
+
+    static let topKeys = ["id", "name", "programme", "district", "timezone", "start", "language", "curriculum",
+                          "delivery", "trainers", "admin", "participants"]
+    static let deliveryKeys = ["mode", "window", "quiet"]
+    static let personKeys = ["name", "phone", "alias", "district", "disability"]
+
+    /// Loads `path` and everything it names; every problem found goes to `log`.
+    ///
+    /// Returns nil when any error was found, so nothing downstream works from a half-valid batch.
+    public static func load(path: String, log: DiagnosticLog) -> LoadedBatch? {
+        guard let text = readText(path, log: log) else { return nil }
+        return decode(text, file: path, log: log)
+    }
+
+    /// Loads a batch or fails with every diagnostic.
+    public static func load(path: String) throws(ValidationFailure) -> LoadedBatch {
+        let log = DiagnosticLog()
+        guard let loaded = load(path: path, log: log), !log.hasErrors else { throw ValidationFailure(log.sorted) }
+        return loaded
+    }
+
+    public static func decode(_ text: String, file: String, log: DiagnosticLog) -> LoadedBatch? {
+        guard let root = YAMLDocument.parse(text, file: file, log: log) else { return nil }
+        return decode(root, file: file, log: log)
+    }
+
+    static func decode(_ root: YAMLNode, file: String, log: DiagnosticLog) -> LoadedBatch? {
+        guard let top = MappingReader(root, what: "the batch", allowed: topKeys, log: log) else { return nil }
+        let errorsBefore = log.diagnostics.count { $0.severity == .error }
+        let directory = (file as NSString).deletingLastPathComponent
+
+        var id = ""
+        if let (text, location) = top.string("id", required: true, example: "gresik-2021-07") {
+            if text.allSatisfy({ $0.isLetter && $0.isASCII || $0.isNumber || $0 == "-" || $0 == "_" }) {
+                id = text
+            } else {
+                log.error(location, "batch id `\(text)` may hold only letters, digits, `-` and `_`",
+                          fix: "use a short slug such as `gresik-2021-07`; the long name goes in `name`")
+            }
+        }
+        let name = top.string("name", required: true, example: "Pelatihan Adil Gender — Gresik angkatan 7")?.0 ?? ""
+        let programme = top.string("programme", required: true, example: "WEE")?.0 ?? ""
+        let district = top.string("district", required: true, example: "Gresik")?.0 ?? ""
+
+        var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+        if let (text, location) = top.string("timezone") {
+            if let zone = KelasTimeZone.resolve(text) {
+                timeZone = zone
+            } else {
+                log.error(location, "unknown time zone `\(text)`",
+                          fix: "use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")
+            }
+        }
+        var start = LocalDate(year: 1970, month: 1, day: 1)
+        if let (text, location) = top.string("start", required: true, example: "2021-07-05") {
+            if let date = LocalDate(text) { start = date } else {
+                log.error(location, "`start` must be a date as YYYY-MM-DD, found `\(text)`", fix: "write it like `start: 2021-07-05`")
+            }
+        }
+        var language = Language.id
+        var languageLocation = top.keyLocation("language")
+        if let (text, location) = top.string("language") {
+            languageLocation = location
+            if let value = Language(rawValue: text) { language = value } else {
+                log.error(location, "unknown language `\(text)`", fix: "use `id` (Bahasa Indonesia) or `en` (English)")
+            }
+        }
+        let delivery = decodeDelivery(top.node("delivery"), log: log)
+
+        var people = PeopleChecker(log: log)
+        var trainers: [Person] = []
+        if let nodes = top.list("trainers", required: true, example: "[{ name: Iva Hasanah, phone: \"+6281234567001\" }]") {
+            for node in nodes {
+                if let entry = decodePerson(node, what: "a trainer", log: log), let person = people.add(entry, role: "trainer") {
+                    trainers.append(person)
+                }
+            }
+            if !trainerRange.contains(nodes.count) {
+                log.error(top.keyLocation("trainers"), "a batch has 2 or 3 trainers, this one lists \(nodes.count)",
+                          fix: nodes.count < 2 ? "add a second trainer: groups of 20–100 need at least two" : "keep at most three trainers")
+            }
+        }
+        var admin: Person?
+        if let node = top.node("admin", required: true, example: "{ name: Rumi, phone: \"+6281234567003\" }") {
+            var adminNode = node
+            if case .sequence(let items) = node.value {
+                if items.count == 1 { adminNode = items[0] } else {
+                    log.error(node.location, "a batch has exactly one admin, this one lists \(items.count)",
+                              fix: "keep one admin; list the others as trainers")
+                }
+            }
+            if case .mapping = adminNode.value, let entry = decodePerson(adminNode, what: "the admin", log: log) {
+                admin = people.add(entry, role: "admin")
+            } else if case .scalar = adminNode.value {
+                log.error(adminNode.location, "`admin` needs a name and a phone number", fix: "write it like `admin: { name: Rumi, phone: \"+6281234567003\" }`")
+            }
+        }
+
+        var participants: [Person] = []
+        if let node = top.node("participants", required: true, example: "participants.csv") {
+            var entries: [PersonEntry] = []
+            var countLocation = node.location
+            switch node.value {
+            case .scalar(let reference):
+                let path = resolve(reference, relativeTo: directory)
+                countLocation = SourceLocation(file: path, line: 1, column: 1)
+                if let text = readText(path, log: log, referencedFrom: node.location) {
+                    entries = ParticipantsCSV.parse(text, file: path, log: log)
+                }
+            case .sequence(let nodes):
+                entries = nodes.compactMap { decodePerson($0, what: "a participant", log: log) }
+            default:
+                log.error(node.location, "`participants` must name a CSV file or list the participants",
+                          fix: "write `participants: participants.csv`")
+            }
+            for entry in entries {
+                if let person = people.add(entry, role: "participant") { participants.append(person) }
+            }
+            if !(minimumParticipants...maximumParticipants).contains(entries.count) {
+                log.error(countLocation, "a batch has 20 to 100 participants, this one has \(entries.count)",
+                          fix: entries.count < minimumParticipants ? "add participants, or merge this group with another"
+                              : "split the group into two batches of at most 100")
+            }
+            people.warnAboutSharedNames(participants + trainers)
+        }
+
+        var curriculum: Curriculum?
+        if let (reference, location) = top.string("curriculum", required: true, example: "adil-gender") {
+            curriculum = loadCurriculum(reference, at: location, directory: directory, log: log)
+        }
+
+        let hasNewErrors = log.diagnostics.count { $0.severity == .error } > errorsBefore
+        guard !hasNewErrors, let admin, let curriculum else { return nil }
+        let batch = Batch(id: id, name: name, programme: programme, district: district, timeZone: timeZone, start: start,
+                          language: language, curriculum: top.string("curriculum")?.0 ?? "", delivery: delivery,
+                          trainers: trainers, admin: admin, participants: participants)
+        return check(batch, curriculum, languageLocation: languageLocation, log: log)
+    }
+
+    /// Checks that only make sense with both files: languages, the send window, and what quiet hours move.
+    static func check(_ batch: Batch, _ curriculum: Curriculum, languageLocation: SourceLocation, log: DiagnosticLog) -> LoadedBatch? {
+        let before = log.diagnostics.count
+        if !curriculum.languages.contains(batch.language) {
+            log.error(languageLocation, "the curriculum \(curriculum.id) has no `\(batch.language.rawValue)` text",
+                      fix: "set `language` to one of: \(curriculum.languages.map(\.rawValue).joined(separator: ", "))")
+        }
+        let window = batch.delivery.window
+        for item in curriculum.items where !window.contains(item.at) {
+            log.error(item.location, "day \(item.day) \(item.at) is outside the batch's send window \(window)",
+                      fix: "move the item inside \(window), or widen `delivery.window` in the batch file")
+        }
+        guard !log.hasErrors else { return nil }
+        let plan = Planner(batch: batch, curriculum: curriculum).plan()
+        var reported = Set<String>()
+        for message in plan where message.flags.contains(.shifted) && reported.insert(message.itemKey).inserted {
+            guard let item = curriculum.item(message.itemKey) else { continue }
+            let date = batch.date(ofDay: item.day)
+            log.warning(item.location,
+                        "on day \(item.day) (\(date.weekday.rawValue) \(date)) this \(item.kind.rawValue) moves from \(item.at) to \(message.localTime)"
+                            + (message.date == date ? "" : " on \(message.date)") + (message.shiftReason.map { ": \($0)" } ?? ""),
+                        fix: "move it out of the quiet time in the curriculum if \(message.localTime) is not what you want")
+        }
+        let warnings = Array(log.diagnostics[before...]).filter { $0.severity == .warning }
+        return LoadedBatch(batch: batch, curriculum: curriculum, warnings: warnings)
+    }
+
+    static func loadCurriculum(_ reference: String, at location: SourceLocation, directory: String, log: DiagnosticLog) -> Curriculum? {
+        let looksLikePath = reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") || reference.contains("/")
+        if !looksLikePath, let builtin = BuiltinCurricula.text(for: reference) {
+            return CurriculumFile.decode(builtin, file: "builtin:\(reference)", log: log)
+        }
+        let path = resolve(looksLikePath ? reference : reference + ".yaml", relativeTo: directory)
+        guard looksLikePath || FileManager.default.fileExists(atPath: path) else {
+            log.error(location, "no built-in curriculum `\(reference)` and no file \(path)",
+                      fix: "built-in curricula: \(BuiltinCurricula.ids.joined(separator: ", ")); or give a path such as `curriculum.yaml`")
+            return nil
+        }
+        guard let text = readText(path, log: log, referencedFrom: location) else { return nil }
+        return CurriculumFile.decode(text, file: path, log: log)
+    }
+
+    static func resolve(_ reference: String, relativeTo directory: String) -> String {
+        if reference.hasPrefix("/") || directory.isEmpty { return reference }
+        return (directory as NSString).appendingPathComponent(reference)
+    }
+
+    private static func decodeDelivery(_ node: YAMLNode?, log: DiagnosticLog) -> DeliverySettings {
+        var settings = DeliverySettings()
+        guard let node, let reader = MappingReader(node, what: "`delivery`", allowed: deliveryKeys, log: log) else { return settings }
+        if let (text, location) = reader.string("mode") {
+            if let mode = DeliveryMode(rawValue: text) { settings.mode = mode } else {
+                log.error(location, "unknown delivery mode `\(text)`",
+                          fix: "use `group` (one message to the WhatsApp group) or `fanout` (one message per participant)")
+            }
+        }
+        if let (text, location) = reader.string("window") {
+            if let window = TimeRange(text) { settings.window = window } else {
+                log.error(location, "`window` must be `HH:MM-HH:MM` with the start before the end, found `\(text)`",
+                          fix: "write it like `window: \"07:00-21:00\"`")
+            }
+        }
+        if let nodes = reader.list("quiet") {
+            settings.quiet = nodes.compactMap { node in
+                guard let text = node.scalar, let period = QuietPeriod(text) else {
+                    log.error(node.location, "a quiet time must look like `17:30-18:15` or `Fri 11:30-13:00`, found `\(node.scalar ?? node.kindName)`",
+                              fix: "write the weekday (Mon…Sun, or Senin…Minggu) before the times, or leave it out for every day")
+                    return nil
+                }
+                return period
+            }
+        }
+        return settings
+    }
+
+    private static func decodePerson(_ node: YAMLNode, what: String, log: DiagnosticLog) -> PersonEntry? {
+        guard let reader = MappingReader(node, what: what, allowed: personKeys, log: log) else { return nil }
+        let name = reader.string("name", required: true, example: "Iva Hasanah")
+        let phone = reader.string("phone", required: true, example: "\"+6281234567001\"")
+        var disabilities: [Disability] = []
+        if let value = reader.node("disability") {
+            let words: [YAMLNode]
+            switch value.value {
+            case .sequence(let items): words = items
+            case .scalar(let text):
+                words = text.split(separator: ";").map { YAMLNode(value: .scalar($0.trimmingCharacters(in: .whitespaces)), location: value.location) }
+            default: words = []
+            }
+            for word in words {
+                if let text = word.scalar, let disability = Disability(rawValue: text.lowercased()) { disabilities.append(disability) } else {
+                    log.error(word.location, "unknown disability domain `\(word.scalar ?? word.kindName)`",
+                              fix: "use the Washington Group domains: \(Disability.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+        }
+        guard let name, let phone else { return nil }
+        return PersonEntry(name: name.0, phoneText: phone.0, alias: reader.string("alias")?.0, district: reader.string("district")?.0,
+                           disabilities: disabilities, location: node.location, phoneLocation: phone.1)
+    }
+}
+
+/// Normalises phone numbers and rejects a number used by two people anywhere in the batch.
+struct PeopleChecker {
+    let log: DiagnosticLog
+    private var owners: [PhoneNumber: (name: String, role: String, location: SourceLocation)] = [:]
+
+    init(log: DiagnosticLog) {
+        self.log = log
+    }
+
+    mutating func add(_ entry: PersonEntry, role: String) -> Person? {
+        let phone: PhoneNumber
+        switch PhoneNumber.parse(entry.phoneText) {
+        case .success(let number): phone = number
+        case .failure(let problem):
+            log.error(entry.phoneLocation, "\(problem) (\(role) \(entry.name): `\(entry.phoneText)`)",
+                      fix: "write an Indonesian mobile number such as 0812-3456-7001 or +62 812-3456-7001, or a number with its country code")
+            return nil
+        }
+        if let owner = owners[phone] {
+            let place = owner.location.file == entry.location.file ? "line \(owner.location.line)" : "\(owner.location)"
+            log.error(entry.phoneLocation, "\(phone) is also the number of \(owner.role) \(owner.name) (\(place))",
+                      fix: "each person needs their own WhatsApp number; correct one of the two")
+            return nil
+        }
+        owners[phone] = (entry.name, role, entry.location)
+        return Person(name: entry.name, phone: phone, alias: entry.alias, district: entry.district, disabilities: entry.disabilities)
+    }
+
+    /// Two people with one display name make chat exports ambiguous; Kelas then matches by number only.
+    func warnAboutSharedNames(_ people: [Person]) {
+        var seen: [String: Person] = [:]
+        for person in people {
+            let key = (person.alias ?? person.name).lowercased()
+            if let other = seen[key], let location = owners[person.phone]?.location {
+                log.warning(location, "\(person.name) and \(other.name) share the name `\(person.alias ?? person.name)`",
+                            fix: "add an `alias` (the name WhatsApp shows) so chat exports can tell them apart")
+            }
+            seen[key] = person
+        }
+    }
+}

@@ -1,0 +1,355 @@
+import Foundation
+
+/// Decodes a curriculum file (YAML), collecting every problem with its position.
+public enum CurriculumFile {
+    /// WhatsApp's limits on what one message may carry.
+    public static let textLimit = 4096
+    public static let captionLimit = 1024
+    /// A 10-minute 360p video is about 50 MB (domain.md); longer ones cost participants too much data.
+    public static let longVideoSeconds = 600
+    public static let placeholders = ["name", "trainer", "day", "date", "batch", "admin", "session", "programme", "district"]
+
+    static let topKeys = ["id", "title", "languages", "sessions", "days"]
+    static let dayKeys = ["day", "title", "items"]
+    static let itemKeys = ["id", "at", "kind", "text", "url", "filename", "session", "closes", "for", "survey", "questions", "duration"]
+    static let kindOnlyKeys: [String: [ItemKind]] = [
+        "url": [.video, .document, .survey, .text], "filename": [.document], "session": [.discussion],
+        "closes": [.discussion], "for": [.reminder], "survey": [.survey], "questions": [.survey], "duration": [.video],
+    ]
+
+    /// Reads and decodes the curriculum at `path`.
+    public static func load(path: String, log: DiagnosticLog) -> Curriculum? {
+        guard let text = readText(path, log: log) else { return nil }
+        return decode(text, file: path, log: log)
+    }
+
+    public static func decode(_ text: String, file: String, log: DiagnosticLog) -> Curriculum? {
+        guard let root = YAMLDocument.parse(text, file: file, log: log) else { return nil }
+        return decode(root, file: file, log: log)
+    }
+
+    static func decode(_ root: YAMLNode, file: String, log: DiagnosticLog) -> Curriculum? {
+        guard let top = MappingReader(root, what: "the curriculum", allowed: topKeys, log: log) else { return nil }
+        let errorsBefore = log.diagnostics.count { $0.severity == .error }
+        let id = top.string("id", required: true, example: "adil-gender")?.0 ?? ""
+
+        var languages: [Language] = []
+        if let nodes = top.list("languages") {
+            for node in nodes {
+                guard let text = node.scalar, let language = Language(rawValue: text) else {
+                    log.error(node.location, "unknown language `\(node.scalar ?? node.kindName)`",
+                              fix: "use one of: \(Language.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                if languages.contains(language) {
+                    log.error(node.location, "language `\(text)` is listed twice", fix: "list each language once")
+                }
+                languages.append(language)
+            }
+        }
+        if languages.isEmpty { languages = [.id] }
+        let reader = TextReader(languages: languages, log: log)
+
+        let title = top.node("title").flatMap { reader.read($0, what: "the curriculum title", limit: nil) }
+            ?? LocalizedText(Dictionary(uniqueKeysWithValues: languages.map { ($0, id) }))
+
+        var sessions: [CurriculumSession] = []
+        for node in top.list("sessions") ?? [] {
+            guard let session = MappingReader(node, what: "a session", allowed: ["number", "title"], log: log),
+                  let (number, location) = session.int("number", required: true, example: "1") else { continue }
+            if sessions.contains(where: { $0.number == number }) {
+                log.error(location, "session \(number) is defined twice", fix: "number sessions 1, 2, 3…")
+            }
+            let title = session.node("title", required: true).flatMap { reader.read($0, what: "the session title", limit: nil) }
+            sessions.append(CurriculumSession(number: number, title: title ?? LocalizedText([:])))
+        }
+
+        var items: [CurriculumItem] = []
+        var seenDays: [Int: SourceLocation] = [:]
+        for dayNode in top.list("days", required: true, example: "[{ day: 1, items: [...] }]") ?? [] {
+            guard let day = MappingReader(dayNode, what: "a day", allowed: dayKeys, log: log) else { continue }
+            guard let (number, location) = day.int("day", required: true, example: "1") else { continue }
+            if !(1...7).contains(number) {
+                log.error(location, "day \(number) is outside the batch week", fix: "a batch runs one week: use a day from 1 to 7")
+                continue
+            }
+            if let first = seenDays[number] {
+                log.error(location, "day \(number) is written twice (first at line \(first.line))",
+                          fix: "put all of day \(number)'s items under one `day: \(number)` entry")
+            }
+            seenDays[number] = location
+            if let titleNode = day.node("title") { _ = reader.read(titleNode, what: "the day title", limit: nil) }
+            for itemNode in day.list("items", required: true, example: "[{ at: \"08:00\", kind: text, text: ... }]") ?? [] {
+                if let item = decodeItem(itemNode, day: number, reader: reader, log: log) { items.append(item) }
+            }
+        }
+        items = assignKeys(items, log: log)
+        checkReferences(items, sessions: sessions, log: log)
+
+        let hasNewErrors = log.diagnostics.count { $0.severity == .error } > errorsBefore
+        guard !hasNewErrors else { return nil }
+        return Curriculum(id: id, title: title, languages: languages, sessions: sessions, items: items, source: file)
+    }
+
+    private static func decodeItem(_ node: YAMLNode, day: Int, reader: TextReader, log: DiagnosticLog) -> CurriculumItem? {
+        guard let item = MappingReader(node, what: "an item", allowed: itemKeys, log: log) else { return nil }
+        var ok = true
+        let kindEntry = item.string("kind", required: true, example: "text")
+        var kind: ItemKind?
+        if let (text, location) = kindEntry {
+            kind = ItemKind(rawValue: text)
+            if kind == nil {
+                var fix = "use one of: \(ItemKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                if let guess = closestMatch(to: text, in: ItemKind.allCases.map(\.rawValue)) { fix = "did you mean `\(guess)`? " + fix }
+                log.error(location, "unknown item kind `\(text)`", fix: fix)
+            }
+        }
+        var at: LocalTime?
+        if let (text, location) = item.string("at", required: true, example: "\"08:00\"") {
+            at = LocalTime(text)
+            if at == nil || at == LocalTime(hour: 24, minute: 0) {
+                log.error(location, "`at` must be a time of day as HH:MM, found `\(text)`", fix: "write it like `at: \"08:00\"`")
+                at = nil
+            }
+        }
+        guard let kind, let at else { return nil }
+
+        for (key, kinds) in kindOnlyKeys where item.has(key) && !kinds.contains(kind) {
+            log.error(item.keyLocation(key), "`\(key)` does not apply to a \(kind.rawValue) item",
+                      fix: "`\(key)` is for \(kinds.map(\.rawValue).joined(separator: " or ")) items; remove it or change `kind`")
+            ok = false
+        }
+
+        var url: String?
+        if let (text, location) = item.string("url", required: kind == .video || kind == .document, example: "https://youtu.be/VIDEO") {
+            if isWebURL(text) {
+                url = text
+            } else {
+                log.error(location, "`\(text)` is not a valid web link", fix: "write a full link starting with https://, such as https://youtu.be/VIDEO")
+                ok = false
+            }
+        }
+        var filename: String?
+        if kind == .document, let (text, location) = item.string("filename", required: true, example: "modul-sesi-1.pdf") {
+            filename = text
+            let ext = (text as NSString).pathExtension.lowercased()
+            if !["pdf", "doc", "docx"].contains(ext) {
+                log.warning(location, "`\(text)` is not a Word or PDF file", fix: "modules are sent as .pdf, .doc or .docx so every phone can open them")
+            }
+        }
+        var session: Int?
+        if kind == .discussion, let (number, location) = item.int("session", required: true, example: "1") {
+            if number < 1 { log.error(location, "session numbers start at 1"); ok = false } else { session = number }
+        }
+        var closes: WeekTime?
+        if kind == .discussion {
+            if let (text, location) = item.string("closes") {
+                closes = parseWeekTime(text, defaultDay: day)
+                if let value = closes, value <= WeekTime(day: day, time: at) {
+                    log.error(location, "the discussion closes (\(value)) before it opens (day \(day) \(at))",
+                              fix: "write a later time, e.g. `closes: \"day \(min(day + 1, 7)) \(at)\"`")
+                    ok = false
+                } else if closes == nil {
+                    log.error(location, "`closes` must be `HH:MM` (same day) or `day N HH:MM`, found `\(text)`",
+                              fix: "write it like `closes: \"day \(min(day + 1, 7)) 09:00\"`")
+                    ok = false
+                }
+            } else {
+                // Default: a day to answer, as the programme gave participants.
+                closes = WeekTime(day: day + 1, time: at)
+            }
+        }
+        let remindsOf = kind == .reminder ? item.string("for", required: true, example: "sesi-1")?.0 : nil
+        var survey: SurveyKind?
+        if kind == .survey, let (text, location) = item.string("survey", required: true, example: "pre") {
+            survey = SurveyKind(rawValue: text)
+            if survey == nil { log.error(location, "unknown survey `\(text)`", fix: "use `pre` (pre-test) or `post` (post-test)"); ok = false }
+        }
+        var durationSeconds: Int?
+        if let (text, location) = item.string("duration") {
+            durationSeconds = parseDuration(text)
+            if let seconds = durationSeconds, seconds > longVideoSeconds {
+                log.warning(location, "this video runs \(text), over 10 minutes: about \(seconds * 5 / 60) MB of data per participant at 360p",
+                            fix: "the programme asked for shorter videos; split it or link a shorter cut")
+            } else if durationSeconds == nil {
+                log.error(location, "`duration` must be `M:SS` or seconds, found `\(text)`", fix: "write it like `duration: \"4:30\"`")
+                ok = false
+            }
+        }
+        let limit = (kind == .document || (kind == .video && !(url.map(CurriculumItem.isYouTube) ?? false))) ? captionLimit : textLimit
+        let textNode = item.node("text", required: true, example: "{ id: \"…\", en: \"…\" }")
+        let text = textNode.flatMap { reader.read($0, what: "the text", limit: limit) }
+        var questions: [LocalizedText] = []
+        for questionNode in item.list("questions") ?? [] {
+            if let question = reader.read(questionNode, what: "a question", limit: textLimit) { questions.append(question) }
+            else { ok = false }
+        }
+        guard ok, let text else { return nil }
+        let key = item.string("id")?.0 ?? ""
+        return CurriculumItem(key: key, day: day, at: at, kind: kind, text: text, url: url, filename: filename,
+                              session: session, closes: closes, remindsOf: remindsOf, survey: survey, questions: questions,
+                              durationSeconds: durationSeconds, location: node.location)
+    }
+
+    /// Orders items and gives each a stable key: its `id:`, or `d<day>-<HHMM>-<kind>` (with `-2`, `-3` for repeats).
+    private static func assignKeys(_ items: [CurriculumItem], log: DiagnosticLog) -> [CurriculumItem] {
+        var sorted = items.enumerated().sorted { ($0.element.day, $0.element.at, $0.offset) < ($1.element.day, $1.element.at, $1.offset) }.map(\.element)
+        var used: [String: SourceLocation] = [:]
+        for item in sorted where !item.key.isEmpty {
+            if let first = used[item.key] {
+                log.error(item.location, "item id `\(item.key)` is used twice (first at line \(first.line))", fix: "give each item its own id")
+            }
+            used[item.key] = item.location
+        }
+        for index in sorted.indices where sorted[index].key.isEmpty {
+            let item = sorted[index]
+            let base = String(format: "d%d-%02d%02d-", item.day, item.at.hour, item.at.minute) + item.kind.rawValue
+            var key = base
+            var counter = 2
+            while used[key] != nil { key = "\(base)-\(counter)"; counter += 1 }
+            used[key] = item.location
+            sorted[index].key = key
+        }
+        return sorted
+    }
+
+    private static func checkReferences(_ items: [CurriculumItem], sessions: [CurriculumSession], log: DiagnosticLog) {
+        let discussions = items.filter { $0.kind == .discussion }
+        for item in items {
+            if let session = item.session, !sessions.isEmpty, !sessions.contains(where: { $0.number == session }) {
+                log.error(item.location, "discussion refers to session \(session), which `sessions` does not define",
+                          fix: "define it under `sessions`, or use one of: \(sessions.map { String($0.number) }.joined(separator: ", "))")
+            }
+            guard let target = item.remindsOf else { continue }
+            guard let discussion = discussions.first(where: { $0.key == target }) else {
+                var fix = discussions.isEmpty ? "add a discussion item with `id: \(target)`"
+                    : "use the id of a discussion: \(discussions.map(\.key).joined(separator: ", "))"
+                if let guess = closestMatch(to: target, in: discussions.map(\.key)) { fix = "did you mean `\(guess)`? " + fix }
+                log.error(item.location, "reminder `for: \(target)` names no discussion", fix: fix)
+                continue
+            }
+            let sent = WeekTime(day: item.day, time: item.at)
+            if sent <= WeekTime(day: discussion.day, time: discussion.at) {
+                log.error(item.location, "the reminder (\(sent)) comes before its discussion opens (day \(discussion.day) \(discussion.at))",
+                          fix: "send the reminder after the discussion prompt; about 2 hours after is common practice")
+            } else if let closes = discussion.closes, sent >= closes {
+                log.warning(item.location, "the reminder (\(sent)) comes after its discussion closed (\(closes))",
+                            fix: "move it before the close, or extend `closes`")
+            }
+        }
+    }
+
+    /// `HH:MM` (same day) or `day N HH:MM`.
+    static func parseWeekTime(_ text: String, defaultDay: Int) -> WeekTime? {
+        let words = text.split(separator: " ").map(String.init)
+        if words.count == 1, let time = LocalTime(words[0]) { return WeekTime(day: defaultDay, time: time) }
+        if words.count == 3, ["day", "hari"].contains(words[0].lowercased()), let day = Int(words[1]), (1...8).contains(day),
+           let time = LocalTime(words[2]) {
+            return WeekTime(day: day, time: time)
+        }
+        return nil
+    }
+
+    /// `4:30`, `1:02:03` or plain seconds.
+    static func parseDuration(_ text: String) -> Int? {
+        let parts = text.split(separator: ":").map { Int($0) }
+        guard !parts.isEmpty, parts.count <= 3, !parts.contains(nil) else { return nil }
+        return parts.compactMap { $0 }.reduce(0) { $0 * 60 + $1 }
+    }
+
+    static func isWebURL(_ text: String) -> Bool {
+        guard !text.contains(" "), let components = URLComponents(string: text),
+              let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let host = components.host, host.contains("."), !host.hasPrefix("."), !host.hasSuffix(".")
+        else { return false }
+        return true
+    }
+}
+
+/// Reads curriculum text: one string per declared language, with placeholder and length checks.
+struct TextReader {
+    let languages: [Language]
+    let log: DiagnosticLog
+
+    func read(_ node: YAMLNode, what: String, limit: Int?) -> LocalizedText? {
+        var variants: [Language: (String, SourceLocation)] = [:]
+        switch node.value {
+        case .scalar(let text):
+            guard languages.count == 1 else {
+                log.error(node.location, "\(what) is written in one language, but the curriculum declares \(languages.map(\.rawValue).joined(separator: " and "))",
+                          fix: "write each variant: `{ \(languages.map { "\($0.rawValue): \"…\"" }.joined(separator: ", ")) }`")
+                return nil
+            }
+            variants[languages[0]] = (text, node.location)
+        case .mapping(let pairs):
+            for pair in pairs {
+                guard let key = pair.key.scalar, let language = Language(rawValue: key) else {
+                    log.error(pair.key.location, "unknown language `\(pair.key.scalar ?? "?")` in \(what)",
+                              fix: "use the curriculum's languages: \(languages.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                guard let text = pair.value.scalar else {
+                    log.error(pair.value.location, "the `\(key)` variant of \(what) must be text")
+                    continue
+                }
+                variants[language] = (text, pair.value.location)
+            }
+            for language in languages where variants[language] == nil {
+                log.error(node.location, "\(what) has no `\(language.rawValue)` variant",
+                          fix: "add `\(language.rawValue): \"…\"`, or remove `\(language.rawValue)` from the curriculum's `languages`")
+            }
+        default:
+            log.error(node.location, "\(what) must be text, or a mapping of language to text, found \(node.kindName)")
+            return nil
+        }
+        var ok = true
+        for (language, (text, location)) in variants {
+            if let limit, text.count > limit {
+                let kind = limit == CurriculumFile.captionLimit ? "caption" : "message"
+                log.error(location, "the `\(language.rawValue)` \(what) has \(text.count) characters; a WhatsApp \(kind) holds at most \(limit)",
+                          fix: "shorten it, or split it into two items")
+                ok = false
+            }
+            ok = checkPlaceholders(text, at: location) && ok
+        }
+        return ok ? LocalizedText(variants.mapValues(\.0)) : nil
+    }
+
+    private func checkPlaceholders(_ text: String, at location: SourceLocation) -> Bool {
+        var ok = true
+        var rest = text[...]
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                log.error(location, "`{{` is not closed with `}}`", fix: "write placeholders like {{name}}")
+                return false
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if !CurriculumFile.placeholders.contains(name) {
+                var fix = "placeholders: " + CurriculumFile.placeholders.map { "{{\($0)}}" }.joined(separator: ", ")
+                if let guess = closestMatch(to: name, in: CurriculumFile.placeholders) { fix = "did you mean {{\(guess)}}? " + fix }
+                log.error(location, "unknown placeholder {{\(name)}}", fix: fix)
+                ok = false
+            }
+            rest = rest[close.upperBound...]
+        }
+        return ok
+    }
+}
+
+/// Reads a whole text file, logging a diagnostic that names the path when it cannot.
+func readText(_ path: String, log: DiagnosticLog, referencedFrom: SourceLocation? = nil) -> String? {
+    let location = referencedFrom ?? SourceLocation(file: path, line: 1, column: 1)
+    guard let data = FileManager.default.contents(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        log.error(location, exists ? (isDirectory.boolValue ? "\(path) is a folder, not a file" : "cannot read \(path)") : "no file at \(path)",
+                  fix: exists ? "check the file's permissions" : "check the path; relative paths are read from the folder of the file that names them")
+        return nil
+    }
+    guard var text = String(data: data, encoding: .utf8) else {
+        log.error(location, "\(path) is not UTF-8 text", fix: "save it as UTF-8 (in a spreadsheet: CSV UTF-8)")
+        return nil
+    }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    return text
+}

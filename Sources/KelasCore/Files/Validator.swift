@@ -1,0 +1,74 @@
+import Foundation
+
+/// What `kelas validate` found in a set of files.
+public struct ValidationReport: Sendable {
+    public var diagnostics: [Diagnostic]
+    /// One line per file that loaded, saying what it holds.
+    public var summaries: [String]
+
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+    /// `2 errors, 1 warning`, or `no problems`.
+    public var tally: String {
+        if diagnostics.isEmpty { return "no problems" }
+        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        return [errorCount > 0 ? plural(errorCount, "error") : nil, warningCount > 0 ? plural(warningCount, "warning") : nil]
+            .compactMap { $0 }.joined(separator: ", ")
+    }
+}
+
+/// Checks batch, curriculum and participant files, telling which is which by content.
+public enum Validator {
+    public enum FileKind: String, Sendable {
+        case batch, curriculum, participants
+    }
+
+    public static func validate(paths: [String]) -> ValidationReport {
+        var diagnostics: [Diagnostic] = []
+        var summaries: [String] = []
+        for path in paths {
+            let log = DiagnosticLog()
+            if let summary = validate(path: path, log: log) { summaries.append(summary) }
+            diagnostics.append(contentsOf: log.sorted)
+        }
+        // A batch and the curriculum it names may both be given: report each problem once.
+        var seen = Set<Diagnostic>()
+        diagnostics = diagnostics.filter { seen.insert($0).inserted }
+        return ValidationReport(diagnostics: diagnostics, summaries: summaries)
+    }
+
+    static func validate(path: String, log: DiagnosticLog) -> String? {
+        guard let text = readText(path, log: log) else { return nil }
+        switch kind(of: path, text: text) {
+        case .participants:
+            let entries = ParticipantsCSV.parse(text, file: path, log: log)
+            var people = PeopleChecker(log: log)
+            let persons = entries.compactMap { people.add($0, role: "participant") }
+            people.warnAboutSharedNames(persons)
+            if !(BatchFile.minimumParticipants...BatchFile.maximumParticipants).contains(entries.count) {
+                log.error(SourceLocation(file: path, line: 1, column: 1), "a batch has 20 to 100 participants, this file lists \(entries.count)",
+                          fix: entries.count < BatchFile.minimumParticipants ? "add participants, or merge this group with another"
+                              : "split the group into two batches of at most 100")
+            }
+            return log.hasErrors ? nil : "\(path): \(persons.count) participants"
+        case .curriculum:
+            guard let curriculum = CurriculumFile.decode(text, file: path, log: log) else { return nil }
+            return "\(path): curriculum \(curriculum.id), \(curriculum.days.count) days, \(curriculum.items.count) items, languages \(curriculum.languages.map(\.rawValue).joined(separator: ", "))"
+        case .batch:
+            guard let loaded = BatchFile.decode(text, file: path, log: log), !log.hasErrors else { return nil }
+            let batch = loaded.batch
+            let messages = Planner(batch: batch, curriculum: loaded.curriculum).plan()
+            let last = batch.date(ofDay: loaded.curriculum.days.last ?? 7)
+            return "\(path): batch \(batch.id), \(batch.participants.count) participants, \(batch.trainers.count) trainers, "
+                + "\(batch.start) to \(last), \(messages.count) messages planned"
+        }
+    }
+
+    /// `.csv` is a participants file; a YAML file with `days` is a curriculum; any other YAML is a batch.
+    public static func kind(of path: String, text: String) -> FileKind {
+        if path.lowercased().hasSuffix(".csv") { return .participants }
+        let isCurriculum = text.split(whereSeparator: \.isNewline).contains { $0.hasPrefix("days:") }
+        return isCurriculum ? .curriculum : .batch
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Yams
+
+/// A YAML node with the place it was written, detached from libyaml so it can cross threads.
+public struct YAMLNode: Sendable {
+    public indirect enum Value: Sendable {
+        case null
+        case scalar(String)
+        case sequence([YAMLNode])
+        case mapping([(key: YAMLNode, value: YAMLNode)])
+    }
+
+    public var value: Value
+    public var location: SourceLocation
+
+    /// The scalar text, or nil for a mapping, a sequence or a null.
+    public var scalar: String? {
+        if case .scalar(let text) = value { return text }
+        return nil
+    }
+
+    var kindName: String {
+        switch value {
+        case .null: "nothing"
+        case .scalar: "a single value"
+        case .sequence: "a list"
+        case .mapping: "a mapping of keys"
+        }
+    }
+}
+
+enum YAMLDocument {
+    /// Parses `text`; a syntax error becomes a diagnostic at the position libyaml reports.
+    static func parse(_ text: String, file: String, log: DiagnosticLog) -> YAMLNode? {
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                log.error(SourceLocation(file: file, line: 1, column: 1), "the file is empty",
+                          fix: "write the file's keys, or start from `kelas init`")
+                return nil
+            }
+            return convert(root, file: file, log: log)
+        } catch let error as YamlError {
+            let (mark, problem) = describe(error)
+            log.error(SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
+                      "YAML syntax error: \(problem)",
+                      fix: "check indentation and quoting near this position; quote values that contain ': ' or start with '{', '[', '*', '&' or '#'")
+            return nil
+        } catch {
+            log.error(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")
+            return nil
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> (Mark?, String) {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            if let context { return (mark, "\(problem) (\(context.text) at line \(context.mark.line))") }
+            return (mark, problem)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return (context.mark, "duplicated keys \(duplicates.joined(separator: ", "))")
+        case .reader(let problem, _, _, _):
+            return (nil, problem)
+        default:
+            return (nil, "\(error)")
+        }
+    }
+
+    private static func convert(_ node: Node, file: String, log: DiagnosticLog) -> YAMLNode {
+        let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        switch node {
+        case .scalar(let scalar):
+            // Only an unquoted `null`, `~` or nothing means null; a quoted "null" is the text.
+            if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
+                return YAMLNode(value: .null, location: location)
+            }
+            return YAMLNode(value: .scalar(scalar.string), location: location)
+        case .sequence(let sequence):
+            return YAMLNode(value: .sequence(sequence.map { convert($0, file: file, log: log) }), location: location)
+        case .mapping(let mapping):
+            let pairs = mapping.map { (key: convert($0.key, file: file, log: log), value: convert($0.value, file: file, log: log)) }
+            return YAMLNode(value: .mapping(pairs), location: location)
+        case .alias:
+            log.error(location, "YAML anchors and aliases (`*name`) are not supported here",
+                      fix: "write the value out in full")
+            return YAMLNode(value: .null, location: location)
+        }
+    }
+}
+
+/// Reads a YAML mapping against a fixed set of allowed keys, reporting typos, wrong types and missing keys.
+struct MappingReader {
+    let node: YAMLNode
+    let what: String
+    private let entries: [String: (key: YAMLNode, value: YAMLNode)]
+    private let log: DiagnosticLog
+
+    /// Returns nil (after logging) when `node` is not a mapping.
+    init?(_ node: YAMLNode, what: String, allowed: [String], log: DiagnosticLog) {
+        guard case .mapping(let pairs) = node.value else {
+            log.error(node.location, "\(what) must be a mapping of keys, found \(node.kindName)",
+                      fix: "write it as `key: value` lines, allowed keys: \(allowed.joined(separator: ", "))")
+            return nil
+        }
+        self.node = node
+        self.what = what
+        self.log = log
+        var entries: [String: (key: YAMLNode, value: YAMLNode)] = [:]
+        for pair in pairs {
+            guard let key = pair.key.scalar else {
+                log.error(pair.key.location, "a key in \(what) must be a plain word")
+                continue
+            }
+            if entries[key] != nil {
+                log.error(pair.key.location, "`\(key)` appears twice in \(what)", fix: "keep one of them")
+                continue
+            }
+            if !allowed.contains(key) {
+                var fix = "allowed keys in \(what): \(allowed.joined(separator: ", "))"
+                if let guess = closestMatch(to: key, in: allowed) { fix = "did you mean `\(guess)`? " + fix }
+                log.error(pair.key.location, "unknown key `\(key)` in \(what)", fix: fix)
+                continue
+            }
+            entries[key] = pair
+        }
+        self.entries = entries
+    }
+
+    func has(_ key: String) -> Bool { entries[key].map { if case .null = $0.value.value { false } else { true } } ?? false }
+
+    /// The value node for `key`; logs a "missing" error when `required` and absent.
+    func node(_ key: String, required: Bool = false, example: String = "") -> YAMLNode? {
+        if let entry = entries[key], !isNull(entry.value) { return entry.value }
+        if required {
+            log.error(node.location, "\(what) is missing `\(key)`",
+                      fix: example.isEmpty ? "add a `\(key):` line" : "add a line such as `\(key): \(example)`")
+        }
+        return nil
+    }
+
+    func keyLocation(_ key: String) -> SourceLocation { entries[key]?.key.location ?? node.location }
+
+    func string(_ key: String, required: Bool = false, example: String = "") -> (String, SourceLocation)? {
+        guard let value = node(key, required: required, example: example) else { return nil }
+        guard let text = value.scalar else {
+            log.error(value.location, "`\(key)` must be a single value, found \(value.kindName)",
+                      fix: example.isEmpty ? "" : "write it like `\(key): \(example)`")
+            return nil
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty, required {
+            log.error(value.location, "`\(key)` is empty", fix: example.isEmpty ? "" : "write it like `\(key): \(example)`")
+            return nil
+        }
+        return (trimmed, value.location)
+    }
+
+    func int(_ key: String, required: Bool = false, example: String = "") -> (Int, SourceLocation)? {
+        guard let (text, location) = string(key, required: required, example: example) else { return nil }
+        guard let value = Int(text) else {
+            log.error(location, "`\(key)` must be a whole number, found `\(text)`",
+                      fix: example.isEmpty ? "" : "write it like `\(key): \(example)`")
+            return nil
+        }
+        return (value, location)
+    }
+
+    func list(_ key: String, required: Bool = false, example: String = "") -> [YAMLNode]? {
+        guard let value = node(key, required: required, example: example) else { return nil }
+        guard case .sequence(let items) = value.value else {
+            log.error(value.location, "`\(key)` must be a list, found \(value.kindName)",
+                      fix: "write each entry on its own line starting with `- `")
+            return nil
+        }
+        return items
+    }
+
+    private func isNull(_ node: YAMLNode) -> Bool {
+        if case .null = node.value { return true }
+        return false
+    }
+}
+

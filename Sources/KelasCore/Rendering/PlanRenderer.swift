@@ -1,0 +1,224 @@
+import Foundation
+
+/// How `kelas plan` prints a plan.
+public enum PlanFormat: String, Sendable, CaseIterable {
+    case table
+    case json
+    case markdown
+}
+
+/// Renders a plan (one day or the whole week) for people (table, Markdown) or programs (JSON).
+public struct PlanRenderer: Sendable {
+    public var batch: Batch
+    /// The day shown, or nil for the whole week.
+    public var day: Int?
+    public var messages: [PlannedMessage]
+
+    public init(batch: Batch, day: Int?, messages: [PlannedMessage]) {
+        self.batch = batch
+        self.day = day
+        self.messages = messages
+    }
+
+    public func render(_ format: PlanFormat) throws -> String {
+        switch format {
+        case .table: table()
+        case .markdown: markdown()
+        case .json: try json()
+        }
+    }
+
+    // MARK: JSON
+
+    struct Document: Encodable {
+        var batch: String
+        var day: Int?
+        var date: String?
+        var timezone: String
+        var messages: [Message]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(batch, forKey: .batch)
+            try container.encode(day, forKey: .day) // null for the whole week, not absent
+            try container.encode(date, forKey: .date)
+            try container.encode(timezone, forKey: .timezone)
+            try container.encode(messages, forKey: .messages)
+        }
+
+        enum CodingKeys: String, CodingKey { case batch, day, date, timezone, messages }
+    }
+
+    struct Message: Encodable {
+        var id: String
+        var day: Int
+        var sendAt: String
+        var kind: ItemKind
+        var audience: Audience
+        var sender: String?
+        var session: Int?
+        var text: String
+        var url: String?
+        var filename: String?
+        var flags: [PlanFlag]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(day, forKey: .day)
+            try container.encode(sendAt, forKey: .sendAt)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(audience, forKey: .audience)
+            try container.encodeIfPresent(sender, forKey: .sender)
+            try container.encodeIfPresent(session, forKey: .session)
+            try container.encode(text, forKey: .text)
+            try container.encode(url, forKey: .url) // null when the message has no link
+            try container.encodeIfPresent(filename, forKey: .filename)
+            try container.encode(flags, forKey: .flags)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, day, sendAt, kind, audience, sender, session, text, url, filename, flags }
+    }
+
+    public func json() throws -> String {
+        let document = Document(
+            batch: batch.id, day: day, date: day.map { batch.date(ofDay: $0).description },
+            timezone: batch.timeZone.identifier,
+            messages: messages.map {
+                Message(id: $0.id, day: $0.day, sendAt: KelasTimeZone.iso8601($0.date, $0.localTime, in: batch.timeZone),
+                        kind: $0.kind, audience: $0.audience, sender: $0.sender, session: $0.session, text: $0.text,
+                        url: $0.url, filename: $0.filename, flags: $0.flags)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(document)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    // MARK: Table and Markdown
+
+    /// One printed row: a message, or in fan-out all recipients of one item.
+    struct Row {
+        var time: String
+        var kind: String
+        var audience: String
+        var text: String
+        var flags: String
+    }
+
+    func rows(for dayMessages: [PlannedMessage]) -> [Row] {
+        var order: [String] = []
+        var groups: [String: [PlannedMessage]] = [:]
+        for message in dayMessages {
+            if groups[message.itemKey] == nil { order.append(message.itemKey) }
+            groups[message.itemKey, default: []].append(message)
+        }
+        return order.compactMap { key in
+            guard let group = groups[key], let first = group.first else { return nil }
+            let last = group.map(\.localTime).max() ?? first.localTime
+            var time = first.localTime.description
+            if last != first.localTime { time += "–" + last.description }
+            if first.date != batch.date(ofDay: first.day) { time += " (\(first.date.weekday.rawValue) \(first.date))" }
+            let audience: String
+            switch first.audience {
+            case .group: audience = "group"
+            case .participant: audience = group.count == 1 ? participantName(first.audience) : "\(group.count) participants"
+            case .nonResponders(let discussion): audience = "silent on \(discussion)"
+            }
+            var text = first.text
+            if let filename = first.filename { text = "[\(filename)] " + text }
+            else if let url = first.url, first.kind == .video || first.kind == .document { text = "[\(url)] " + text }
+            let flags = Array(Set(group.flatMap(\.flags))).sorted().map(\.rawValue)
+            return Row(time: time, kind: first.kind.rawValue, audience: audience, text: text, flags: flags.joined(separator: " "))
+        }
+    }
+
+    private func participantName(_ audience: Audience) -> String {
+        guard case .participant(let phone) = audience else { return audience.description }
+        return batch.participants.first { $0.phone == phone }?.name ?? phone.e164
+    }
+
+    private var days: [Int] { Array(Set(messages.map(\.day))).sorted() }
+
+    private func heading(_ day: Int) -> String {
+        let date = batch.date(ofDay: day)
+        return "Day \(day) · \(Planner.longDate(date, language: .en)) · \(batch.timeZone.identifier) (UTC\(offset))"
+    }
+
+    private var offset: String {
+        let seconds = batch.timeZone.secondsFromGMT(for: KelasTimeZone.instant(batch.start, LocalTime(secondsOfDay: 0), in: batch.timeZone))
+        return (seconds < 0 ? "-" : "+") + String(format: "%02d:%02d", abs(seconds) / 3600, abs(seconds) % 3600 / 60)
+    }
+
+    private func summary(_ messages: [PlannedMessage]) -> String {
+        func count(_ flag: PlanFlag) -> Int { messages.count { $0.flags.contains(flag) } }
+        var parts = ["\(messages.count) message" + (messages.count == 1 ? "" : "s")]
+        if count(.shifted) > 0 { parts.append("\(count(.shifted)) shifted by quiet hours or the window") }
+        if count(.needsTemplate) > 0 { parts.append("\(count(.needsTemplate)) need an approved template") }
+        return parts.joined(separator: " · ")
+    }
+
+    public func table(previewWidth: Int = 60) -> String {
+        var out = "\(batch.name) (\(batch.id)) · \(batch.delivery.mode.rawValue) delivery · window \(batch.delivery.window)\n"
+        if messages.isEmpty {
+            return out + "\nNo messages" + (day.map { " on day \($0)" } ?? "") + ".\n"
+        }
+        for day in days {
+            let dayMessages = messages.filter { $0.day == day }
+            let rows = rows(for: dayMessages)
+            let header = Row(time: "TIME", kind: "KIND", audience: "AUDIENCE", text: "MESSAGE", flags: "FLAGS")
+            let all = [header] + rows
+            let widths = (
+                all.map(\.time.count).max() ?? 4, all.map(\.kind.count).max() ?? 4, all.map(\.audience.count).max() ?? 8
+            )
+            out += "\n" + heading(day) + "\n"
+            for (index, row) in all.enumerated() {
+                let text = index == 0 ? row.text : preview(row.text, width: previewWidth)
+                var line = pad(row.time, widths.0) + "  " + pad(row.kind, widths.1) + "  " + pad(row.audience, widths.2) + "  "
+                line += row.flags.isEmpty ? text : pad(text, previewWidth) + "  " + row.flags
+                out += line.trimmingTrailingSpaces() + "\n"
+            }
+            out += summary(dayMessages) + "\n"
+        }
+        return out
+    }
+
+    public func markdown() -> String {
+        var out = "# \(batch.name)\n\n"
+        out += "Batch `\(batch.id)` · \(batch.programme) · \(batch.district) · \(batch.delivery.mode.rawValue) delivery · window \(batch.delivery.window)\n"
+        for day in days {
+            let dayMessages = messages.filter { $0.day == day }
+            out += "\n## \(heading(day))\n\n"
+            out += "| Time | Kind | Audience | Message | Flags |\n|---|---|---|---|---|\n"
+            for row in rows(for: dayMessages) {
+                let cells = [row.time, row.kind, row.audience, escape(row.text), row.flags]
+                out += "| " + cells.joined(separator: " | ") + " |\n"
+            }
+            out += "\n" + summary(dayMessages) + "\n"
+        }
+        if messages.isEmpty { out += "\nNo messages" + (day.map { " on day \($0)" } ?? "") + ".\n" }
+        return out
+    }
+
+    private func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")
+    }
+
+    private func preview(_ text: String, width: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " / ")
+        return flat.count <= width ? flat : String(flat.prefix(width - 1)) + "…"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import KelasCore
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check batch, curriculum and participant files; print every problem with its fix.",
+        discussion: """
+        Each problem is printed as FILE:LINE:COLUMN: error|warning: what is wrong, then how to fix it. \
+        A batch file is checked together with the curriculum and participants it names. \
+        The kind of each file is told by its content: .csv is a participants list, YAML with `days:` a curriculum, \
+        other YAML a batch.
+
+        Exit status: 0 when there are no errors (warnings allowed), 1 when any file has an error.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Files to check.", valueName: "file"))
+    var files: [String]
+
+    @Flag(name: .shortAndLong, help: "Print only problems, not the summary of each file.")
+    var quiet = false
+
+    func run() throws {
+        let report = Validator.validate(paths: files)
+        for diagnostic in report.diagnostics {
+            printError(diagnostic.description)
+        }
+        if !quiet {
+            for summary in report.summaries { print("ok  \(summary)") }
+            print(report.tally)
+        }
+        if report.errorCount > 0 { throw ExitCode(1) }
+    }
+}
