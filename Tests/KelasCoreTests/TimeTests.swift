@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import KelasCore
+
+@Suite("Dates, times and time zones")
+struct TimeTests {
+    @Test("date arithmetic and weekdays")
+    func dates() throws {
+        let start = try #require(LocalDate("2021-07-05"))
+        #expect(start.weekday == .monday)
+        #expect(start.adding(days: 4).weekday == .friday)
+        #expect(start.adding(days: 27).description == "2021-08-01")
+        #expect(LocalDate("2024-02-29")?.adding(days: 1).description == "2024-03-01")
+        #expect(LocalDate("2021-02-29") == nil)
+        #expect(LocalDate("2021-7-5") == nil)
+        #expect(LocalDate(daysSinceEpoch: start.daysSinceEpoch) == start)
+    }
+
+    @Test("times of day and quiet periods parse as trainers write them")
+    func times() throws {
+        #expect(LocalTime("07:30")?.secondsOfDay == 27_000)
+        #expect(LocalTime("7.30")?.description == "07:30")
+        #expect(LocalTime("24:00") != nil)
+        #expect(LocalTime("24:01") == nil)
+        #expect(LocalTime("7:3") == nil)
+        #expect(TimeRange("21:00-07:00") == nil)
+        let friday = try #require(QuietPeriod("Jumat 11:30-13:00"))
+        #expect(friday.weekdays == [.friday])
+        #expect(QuietPeriod("Fri,Sat 11:30-13:00")?.weekdays == [.friday, .saturday])
+        #expect(QuietPeriod("Funday 11:30-13:00") == nil)
+    }
+
+    @Test("WIB, WITA and WIT resolve to UTC+7, +8 and +9", arguments: [
+        ("WIB", "2021-07-05T01:00:00Z", "+07:00"),
+        ("Asia/Makassar", "2021-07-05T00:00:00Z", "+08:00"),
+        ("WIT", "2021-07-04T23:00:00Z", "+09:00"),
+    ])
+    func zones(_ name: String, _ utc: String, _ offset: String) throws {
+        let zone = try #require(KelasTimeZone.resolve(name))
+        let date = try #require(LocalDate("2021-07-05"))
+        let instant = KelasTimeZone.instant(date, LocalTime(hour: 8, minute: 0), in: zone)
+        #expect(instant.formatted(.iso8601) == utc)
+        #expect(KelasTimeZone.iso8601(date, LocalTime(hour: 8, minute: 0), in: zone) == "2021-07-05T08:00:00" + offset)
+    }
+
+    @Test("abbreviations that are not Indonesian zones are refused")
+    func unknownZones() {
+        #expect(KelasTimeZone.resolve("PST") == nil)
+        #expect(KelasTimeZone.resolve("Asia/Jakrta") == nil)
+    }
+}

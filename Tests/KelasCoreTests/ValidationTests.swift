@@ -1,0 +1,247 @@
+import Foundation
+import Testing
+@testable import KelasCore
+
+/// Each validation rule, proven on a file that breaks it: the example workspace with one edit.
+@Suite("Validation")
+struct ValidationTests {
+    @Test("the example workspace validates with no problems")
+    func exampleIsClean() throws {
+        let report = try Workspace().validate(["batch.yaml", "curriculum.yaml", "participants.csv"])
+        #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
+        #expect(report.summaries.count == 3)
+        #expect(report.summaries[0].contains("24 participants, 2 trainers"))
+    }
+
+    @Test("fewer than 20 participants is an error at the participants file")
+    func tooFewParticipants() throws {
+        let workspace = try Workspace()
+        try workspace.write("participants.csv", participantsCSV(count: 19))
+        let errors = workspace.validate().errors(containing: "20 to 100 participants, this one has 19")
+        #expect(errors.count == 1)
+        #expect(errors.first?.location.file.hasSuffix("participants.csv") == true)
+    }
+
+    @Test("more than 100 participants is an error")
+    func tooManyParticipants() throws {
+        let workspace = try Workspace()
+        try workspace.write("participants.csv", participantsCSV(count: 101))
+        #expect(workspace.validate().errors(containing: "this one has 101").count == 1)
+    }
+
+    @Test("a batch needs 2 or 3 trainers", arguments: [1, 4])
+    func trainerCount(_ count: Int) throws {
+        let workspace = try Workspace()
+        let trainers = (1...count).map { "  - { name: Trainer \($0), phone: \"+62811000000\($0)\" }" }.joined(separator: "\n")
+        try workspace.edit("batch.yaml", replacing: """
+          - { name: Iva Hasanah, phone: "+6281234567001" }
+          - { name: Winoto, phone: "0812-3456-7002" }
+        """, with: trainers)
+        let errors = workspace.validate().errors(containing: "2 or 3 trainers, this one lists \(count)")
+        #expect(errors.count == 1)
+        #expect(errors.first?.location.line == (try workspace.line(of: "trainers:", in: "batch.yaml")))
+    }
+
+    @Test("exactly one admin")
+    func twoAdmins() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: #"admin: { name: Rumi, phone: "+6281234567003" }"#,
+                           with: "admin:\n  - { name: Rumi, phone: \"+6281234567003\" }\n  - { name: Sari, phone: \"+6281234567004\" }")
+        #expect(workspace.validate().errors(containing: "exactly one admin, this one lists 2").count == 1)
+    }
+
+    @Test("a missing admin is named")
+    func missingAdmin() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: #"admin: { name: Rumi, phone: "+6281234567003" }"#, with: "")
+        let errors = workspace.validate().errors(containing: "missing `admin`")
+        #expect(errors.first?.fix.contains("admin: {") == true)
+    }
+
+    @Test("an invalid phone number is rejected at its line and column in the CSV")
+    func invalidPhone() throws {
+        let workspace = try Workspace()
+        try workspace.edit("participants.csv", replacing: "Budi Santoso,+62 812 3456 7111", with: "Budi Santoso,0812-34x5")
+        let errors = workspace.validate().errors(containing: "not a digit")
+        #expect(errors.count == 1)
+        #expect(errors.first?.location.line == 3)
+        #expect(errors.first?.location.column == 2)
+        #expect(errors.first?.message.contains("Budi Santoso") == true)
+    }
+
+    @Test("Indonesian 08… numbers are stored as +628…")
+    func normalisesPhones() throws {
+        let loaded = try loadExample()
+        #expect(loaded.batch.trainers[1].phone.e164 == "+6281234567002")
+        #expect(loaded.batch.participants.allSatisfy { $0.phone.e164.hasPrefix("+628") })
+    }
+
+    @Test("a participant with a trainer's number is rejected, naming both")
+    func duplicatePhone() throws {
+        let workspace = try Workspace()
+        try workspace.edit("participants.csv", replacing: "Budi Santoso,+62 812 3456 7111", with: "Budi Santoso,0812 3456 7002")
+        let errors = workspace.validate().errors(containing: "also the number of trainer Winoto")
+        #expect(errors.count == 1)
+        #expect(errors.first?.location.file.hasSuffix("participants.csv") == true)
+    }
+
+    @Test("two participants with one number are rejected")
+    func duplicateParticipants() throws {
+        let workspace = try Workspace()
+        try workspace.edit("participants.csv", replacing: "Budi Santoso,+62 812 3456 7111", with: "Budi Santoso,+62 812 3456 7110")
+        #expect(workspace.validate().errors(containing: "also the number of participant Ahmad Fauzi (line 2)").count == 1)
+    }
+
+    @Test("an unknown time zone is an error with the Indonesian zones as the fix")
+    func unknownTimeZone() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "timezone: Asia/Jakarta", with: "timezone: Asia/Jakrta")
+        let errors = workspace.validate().errors(containing: "unknown time zone `Asia/Jakrta`")
+        #expect(errors.first?.fix.contains("Asia/Makassar (WITA)") == true)
+        #expect(errors.first?.location.line == (try workspace.line(of: "timezone:", in: "batch.yaml")))
+    }
+
+    @Test("a day outside 1–7 is an error in the curriculum")
+    func dayOutsideWeek() throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: "  - day: 7", with: "  - day: 8")
+        let errors = workspace.validate().errors(containing: "day 8 is outside the batch week")
+        #expect(errors.count == 1)
+        #expect(errors.first?.location.file.hasSuffix("curriculum.yaml") == true)
+        #expect(errors.first?.location.line == (try workspace.line(of: "  - day: 8", in: "curriculum.yaml")))
+    }
+
+    @Test("an item outside the send window is an error at the item")
+    func outsideWindow() throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: #"at: "19:30""#, with: #"at: "22:15""#)
+        let errors = workspace.validate().errors(containing: "day 1 22:15 is outside the batch's send window 07:00-21:00")
+        #expect(errors.count == 1)
+        #expect(errors.first?.fix.contains("delivery.window") == true)
+    }
+
+    @Test("a malformed URL is an error", arguments: ["htps://youtu.be/x", "youtube.com/watch?v=x", "https://", "https://exa mple.org/x"])
+    func malformedURL(_ url: String) throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: "url: https://www.youtube.com/watch?v=KELAS-SESI-1", with: "url: \"\(url)\"")
+        #expect(workspace.validate().errors(containing: "is not a valid web link").count == 1)
+    }
+
+    @Test("a missing language variant is an error")
+    func missingVariant() throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: #"          en: "Good evening {{name}}."#, with: #"          xx: "Good evening {{name}}."#)
+        let report = workspace.validate(["curriculum.yaml"])
+        #expect(report.errors(containing: "has no `en` variant").count == 1)
+        #expect(report.errors(containing: "unknown language `xx`").count == 1)
+    }
+
+    @Test("a batch language the curriculum lacks is an error at `language`")
+    func batchLanguageMissing() throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: "languages: [id, en]", with: "languages: [en, id]")
+        try workspace.edit("batch.yaml", replacing: "language: id", with: "language: jv")
+        #expect(workspace.validate().errors(containing: "unknown language `jv`").count == 1)
+    }
+
+    @Test("text over 4,096 characters is an error")
+    func textTooLong() throws {
+        let workspace = try Workspace()
+        let long = String(repeating: "a", count: 4097)
+        try workspace.edit("curriculum.yaml", replacing: #"en: "Good evening {{name}}."#, with: "en: \"\(long) ")
+        #expect(workspace.validate().errors(containing: "characters; a WhatsApp message holds at most 4096").filter { $0.message.contains("`en` the text") }.count == 1)
+    }
+
+    @Test("a document caption over 1,024 characters is an error")
+    func captionTooLong() throws {
+        let workspace = try Workspace()
+        let long = String(repeating: "b", count: 1025)
+        try workspace.edit("curriculum.yaml", replacing: #"id: "Modul sesi 2 untuk dibaca.""#, with: "id: \"\(long)\"")
+        #expect(workspace.validate().errors(containing: "has 1025 characters; a WhatsApp caption holds at most 1024").count == 1)
+    }
+
+    @Test("an unknown key names the allowed keys and the likely one")
+    func unknownKey() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "district: Gresik", with: "distrct: Gresik")
+        let report = workspace.validate()
+        let typo = try #require(report.errors(containing: "unknown key `distrct`").first)
+        #expect(typo.fix.hasPrefix("did you mean `district`?"))
+        #expect(typo.fix.contains("allowed keys in the batch: id, name, programme"))
+        #expect(typo.location.line == 5 && typo.location.column == 1)
+    }
+
+    @Test("a YAML syntax error gives its position")
+    func yamlSyntax() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "district: Gresik", with: "district: [Gresik")
+        let errors = workspace.validate().errors(containing: "YAML syntax error")
+        #expect(errors.count == 1)
+        #expect((errors.first?.location.line ?? 0) >= 5)
+    }
+
+    @Test("an unknown placeholder and a reminder for an unknown discussion are errors")
+    func references() throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: "Selamat malam {{name}}", with: "Selamat malam {{nama}}")
+        try workspace.edit("curriculum.yaml", replacing: "for: diskusi-sesi-2", with: "for: diskusi-sesi-22")
+        let report = workspace.validate(["curriculum.yaml"])
+        #expect(report.errors(containing: "unknown placeholder {{nama}}").first?.fix.hasPrefix("did you mean {{name}}?") == true)
+        #expect(report.errors(containing: "reminder `for: diskusi-sesi-22` names no discussion").first?.fix.contains("diskusi-sesi-2") == true)
+    }
+
+    @Test("every problem of a file is reported, not only the first")
+    func collectsAll() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "timezone: Asia/Jakarta", with: "timezone: Mars/Olympus")
+        try workspace.edit("batch.yaml", replacing: "start: 2021-07-05", with: "start: 2021-02-30")
+        try workspace.edit("batch.yaml", replacing: "mode: group", with: "mode: broadcast")
+        try workspace.edit("participants.csv", replacing: "Budi Santoso,+62 812 3456 7111", with: "Budi Santoso,12")
+        let report = workspace.validate()
+        #expect(report.errorCount == 4, "\(report.diagnostics)")
+        #expect(report.tally == "4 errors")
+    }
+
+    @Test("an item moved by quiet hours is a warning, not an error")
+    func quietHoursWarn() throws {
+        let workspace = try Workspace()
+        // Day 5 is Friday 2021-07-09: 11:45 falls in Friday prayer and moves to 13:00.
+        try workspace.edit("curriculum.yaml", replacing: "        at: \"19:30\"\n        kind: reminder\n        for: rtl",
+                           with: "        at: \"11:45\"\n        kind: reminder\n        for: rtl")
+        let report = workspace.validate()
+        #expect(report.errorCount == 0, "\(report.errors)")
+        let warning = try #require(report.warnings.first)
+        #expect(warning.message.contains("on day 5 (Fri 2021-07-09) this reminder moves from 11:45 to 13:00: quiet time Fri 11:30-13:00"))
+        #expect(warning.location.file.hasSuffix("curriculum.yaml"))
+    }
+
+    @Test("the participants file alone is checked too")
+    func participantsAlone() throws {
+        let workspace = try Workspace()
+        try workspace.write("people.csv", "nama,phone\nBudi,0812\n")
+        let report = workspace.validate(["people.csv"])
+        #expect(report.errors(containing: "unknown column `nama`").first?.fix.hasPrefix("did you mean `name`?") == true)
+        #expect(report.errors(containing: "no `name` column").count == 1)
+    }
+
+    @Test("a missing file is named with a fix")
+    func missingFile() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "participants: participants.csv", with: "participants: peserta.csv")
+        let error = try #require(workspace.validate().errors(containing: "no file at").first)
+        #expect(error.message.hasSuffix("peserta.csv"))
+        #expect(error.location.file.hasSuffix("batch.yaml"))
+    }
+
+    @Test("CSV quoting, semicolons and a byte-order mark are read like a spreadsheet writes them")
+    func csvDialects() throws {
+        var lines = ["\u{FEFF}name;phone;district"]
+        lines.append("\"Hasan; \"\"Pak RT\"\"\";0813-5555-9999;\"Gresik\"")
+        for index in 0..<19 { lines.append("Peserta \(index);0813-5555-\(String(format: "%04d", index));Gresik") }
+        let workspace = try Workspace()
+        try workspace.write("participants.csv", lines.joined(separator: "\r\n"))
+        let loaded = try BatchFile.load(path: workspace.path("batch.yaml"))
+        #expect(loaded.batch.participants.count == 20)
+        #expect(loaded.batch.participants[0].name == "Hasan; \"Pak RT\"")
+    }
+}
