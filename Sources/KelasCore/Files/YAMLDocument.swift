@@ -94,6 +94,8 @@ struct MappingReader {
     let node: YAMLNode
     let what: String
     private let entries: [String: (key: YAMLNode, value: YAMLNode)]
+    /// Allowed keys that an unknown key probably meant: already reported, so not reported again as missing.
+    private let guessed: Set<String>
     private let log: DiagnosticLog
 
     /// Returns nil (after logging) when `node` is not a mapping.
@@ -107,6 +109,7 @@ struct MappingReader {
         self.what = what
         self.log = log
         var entries: [String: (key: YAMLNode, value: YAMLNode)] = [:]
+        var guessed: Set<String> = []
         for pair in pairs {
             guard let key = pair.key.scalar else {
                 log.error(pair.key.location, "a key in \(what) must be a plain word")
@@ -118,13 +121,17 @@ struct MappingReader {
             }
             if !allowed.contains(key) {
                 var fix = "allowed keys in \(what): \(allowed.joined(separator: ", "))"
-                if let guess = closestMatch(to: key, in: allowed) { fix = "did you mean `\(guess)`? " + fix }
+                if let guess = closestMatch(to: key, in: allowed) {
+                    fix = "did you mean `\(guess)`? " + fix
+                    guessed.insert(guess)
+                }
                 log.error(pair.key.location, "unknown key `\(key)` in \(what)", fix: fix)
                 continue
             }
             entries[key] = pair
         }
         self.entries = entries
+        self.guessed = guessed
     }
 
     func has(_ key: String) -> Bool { entries[key].map { if case .null = $0.value.value { false } else { true } } ?? false }
@@ -132,7 +139,7 @@ struct MappingReader {
     /// The value node for `key`; logs a "missing" error when `required` and absent.
     func node(_ key: String, required: Bool = false, example: String = "") -> YAMLNode? {
         if let entry = entries[key], !isNull(entry.value) { return entry.value }
-        if required {
+        if required && !guessed.contains(key) {
             log.error(node.location, "\(what) is missing `\(key)`",
                       fix: example.isEmpty ? "add a `\(key):` line" : "add a line such as `\(key): \(example)`")
         }

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import KelasCore
+
+/// Golden outputs of `kelas plan` on the example batch, through the real executable.
+///
+/// To accept a deliberate change of output: `KELAS_UPDATE_GOLDEN=1 swift test --filter KelasCLITests`, then review the diff.
+@Suite("kelas plan")
+struct PlanCommandTests {
+    static let example = "examples/gresik-2021-07/batch.yaml"
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/golden")
+
+    func expectGolden(_ name: String, _ arguments: [String]) throws {
+        let result = try KelasBinary.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let file = Self.golden.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["KELAS_UPDATE_GOLDEN"] == "1" {
+            try Data(result.stdout.utf8).write(to: file)
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(result.stdout == expected, "output differs from \(name); see the comment on PlanCommandTests")
+    }
+
+    @Test("table of day 2")
+    func table() throws { try expectGolden("plan-day2.txt", ["plan", Self.example, "--day", "2"]) }
+
+    @Test("JSON of day 2")
+    func json() throws { try expectGolden("plan-day2.json", ["plan", Self.example, "--day", "2", "--format", "json"]) }
+
+    @Test("Markdown of the whole week")
+    func markdown() throws { try expectGolden("plan-week.md", ["plan", Self.example, "--format", "markdown"]) }
+
+    @Test("the JSON has the documented shape")
+    func jsonShape() throws {
+        let result = try KelasBinary.run(["plan", Self.example, "--date", "2021-07-06", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["batch"] as? String == "gresik-2021-07")
+        #expect(object["day"] as? Int == 2)
+        #expect(object["date"] as? String == "2021-07-06")
+        #expect(object["timezone"] as? String == "Asia/Jakarta")
+        let messages = try #require(object["messages"] as? [[String: Any]])
+        #expect(messages.count == 6)
+        let video = try #require(messages.first { $0["kind"] as? String == "video" })
+        #expect(video["sendAt"] as? String == "2021-07-06T07:45:00+07:00")
+        #expect(video["audience"] as? String == "group")
+        #expect(video["url"] as? String == "https://www.youtube.com/watch?v=KELAS-SESI-1")
+        #expect(video["flags"] as? [String] == [])
+        for key in ["id", "day", "sendAt", "kind", "audience", "text", "url", "flags"] {
+            #expect(messages.allSatisfy { $0[key] != nil }, "every message has \(key)")
+        }
+    }
+
+    @Test("a fan-out batch lists one JSON message per participant and collapses them in the table")
+    func fanout() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-cli-\(UUID().uuidString)")
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: false)
+        let batch = directory.appendingPathComponent("batch.yaml")
+        let text = try String(contentsOf: batch, encoding: .utf8).replacingOccurrences(of: "mode: group", with: "mode: fanout")
+        try Data(text.utf8).write(to: batch)
+        let json = try KelasBinary.run(["plan", batch.path, "--day", "2", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let messages = try #require(object["messages"] as? [[String: Any]])
+        #expect(messages.count == 6 * 24)
+        #expect(messages.allSatisfy { ($0["flags"] as? [String])?.contains("needs-template") == true })
+        let table = try KelasBinary.run(["plan", batch.path, "--day", "2"])
+        #expect(table.stdout.contains("24 participants"))
+        #expect(table.stdout.contains("144 messages · 144 need an approved template"))
+    }
+
+    @Test("a date outside the batch week is refused with the week's dates")
+    func dateOutsideWeek() throws {
+        let result = try KelasBinary.run(["plan", Self.example, "--date", "2021-08-01"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("2021-08-01 is not in batch gresik-2021-07's week (2021-07-05 to 2021-07-11)"))
+    }
+
+    @Test("bad options are refused before any file is read", arguments: [
+        (["--day", "8"], "--day must be from 1 to 7"),
+        (["--day", "1", "--date", "2021-07-05"], "Give --day or --date, not both"),
+        (["--date", "5/7/2021"], "--date must be a date as YYYY-MM-DD"),
+        (["--format", "csv"], "format"),
+    ])
+    func badOptions(_ options: [String], _ message: String) throws {
+        let result = try KelasBinary.run(["plan", Self.example] + options)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message))
+    }
+}
