@@ -165,7 +165,10 @@ public enum BatchFile {
                       fix: "move the item inside \(window), or widen `delivery.window` in the batch file")
         }
         guard !log.hasErrors else { return nil }
-        let plan = Planner(batch: batch, curriculum: curriculum).plan()
+        // Shifts depend only on item times, so plan as one group message per item even for a fan-out batch.
+        var grouped = batch
+        grouped.delivery.mode = .group
+        let plan = Planner(batch: grouped, curriculum: curriculum).plan()
         var reported = Set<String>()
         for message in plan where message.flags.contains(.shifted) && reported.insert(message.itemKey).inserted {
             guard let item = curriculum.item(message.itemKey) else { continue }

@@ -228,7 +228,11 @@ public enum KelasTimeZone {
 
     /// `2021-07-05T07:30:00+07:00`: ISO 8601 with the zone's offset, as people in that zone read it.
     public static func iso8601(_ date: LocalDate, _ time: LocalTime, in zone: TimeZone) -> String {
-        let offset = zone.secondsFromGMT(for: instant(date, time, in: zone))
+        iso8601(date, time, offset: zone.secondsFromGMT(for: instant(date, time, in: zone)))
+    }
+
+    /// The same, when the offset in force is already known.
+    public static func iso8601(_ date: LocalDate, _ time: LocalTime, offset: Int) -> String {
         let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset)
         let clock = String(format: "%02d:%02d:%02d", time.hour, time.minute, time.second)

@@ -51,7 +51,8 @@ public struct Planner: Sendable {
                         nextFreeSecond[person.phone] = second + Planner.pairSpacingSeconds
                         if second > start {
                             message.localTime = LocalTime(secondsOfDay: second - date.daysSinceEpoch * 86_400)
-                            message.sendAt = KelasTimeZone.instant(date, message.localTime, in: batch.timeZone)
+                            // Same offset as the item's own instant: a few seconds later cannot cross a zone change that matters.
+                            message.sendAt = base.sendAt.addingTimeInterval(Double(second - start))
                             message.flags.append(.spaced)
                         }
                         message.id += ":\(person.phone.digits)"

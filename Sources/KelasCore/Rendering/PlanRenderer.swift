@@ -85,7 +85,7 @@ public struct PlanRenderer: Sendable {
             batch: batch.id, day: day, date: day.map { batch.date(ofDay: $0).description },
             timezone: batch.timeZone.identifier,
             messages: messages.map {
-                Message(id: $0.id, day: $0.day, sendAt: KelasTimeZone.iso8601($0.date, $0.localTime, in: batch.timeZone),
+                Message(id: $0.id, day: $0.day, sendAt: KelasTimeZone.iso8601($0.date, $0.localTime, offset: batch.timeZone.secondsFromGMT(for: $0.sendAt)),
                         kind: $0.kind, audience: $0.audience, sender: $0.sender, session: $0.session, text: $0.text,
                         url: $0.url, filename: $0.filename, flags: $0.flags)
             })
