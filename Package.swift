@@ -7,11 +7,13 @@ let package = Package(
     products: [
         .executable(name: "kelas", targets: ["kelas"]),
         .library(name: "KelasCore", targets: ["KelasCore"]),
+        .library(name: "KelasStore", targets: ["KelasStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // libcurl, for the outbound webhook sinks. Only KelasDelivery imports it (see design.md).
@@ -28,14 +30,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "KelasStore",
+            dependencies: ["KelasCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "kelas",
             dependencies: [
                 "KelasCore",
+                "KelasStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KelasCoreTests", dependencies: ["KelasCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KelasStoreTests", dependencies: ["KelasStore", "KelasCore"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"]),
     ],

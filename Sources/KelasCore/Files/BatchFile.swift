@@ -15,7 +15,7 @@ public enum BatchFile {
     public static let trainerRange = 2...3
 
     static let topKeys = ["id", "name", "programme", "district", "timezone", "start", "language", "curriculum",
-                          "delivery", "trainers", "admin", "participants"]
+                          "delivery", "trainers", "admin", "participants", "completion"]
     static let deliveryKeys = ["mode", "window", "quiet"]
     static let personKeys = ["name", "phone", "alias", "district", "disability"]
 
@@ -139,6 +139,21 @@ public enum BatchFile {
             people.warnAboutSharedNames(participants + trainers)
         }
 
+        var completionRule = CompletionRule.default
+        if let node = top.node("completion"),
+           let reader = MappingReader(node, what: "`completion`", allowed: ["sessions", "post-test"], log: log) {
+            if let (sessions, location) = reader.int("sessions") {
+                if sessions < 0 { log.error(location, "`sessions` cannot be negative") } else { completionRule.sessions = sessions }
+            }
+            if let (text, location) = reader.string("post-test") {
+                switch text.lowercased() {
+                case "true", "yes": completionRule.postTest = true
+                case "false", "no": completionRule.postTest = false
+                default: log.error(location, "`post-test` must be true or false, found `\(text)`")
+                }
+            }
+        }
+
         var curriculum: Curriculum?
         if let (reference, location) = top.string("curriculum", required: true, example: "adil-gender") {
             curriculum = loadCurriculum(reference, at: location, directory: directory, log: log)
@@ -146,9 +161,10 @@ public enum BatchFile {
 
         let hasNewErrors = log.diagnostics.count { $0.severity == .error } > errorsBefore
         guard !hasNewErrors, let admin, let curriculum else { return nil }
-        let batch = Batch(id: id, name: name, programme: programme, district: district, timeZone: timeZone, start: start,
+        var batch = Batch(id: id, name: name, programme: programme, district: district, timeZone: timeZone, start: start,
                           language: language, curriculum: top.string("curriculum")?.0 ?? "", delivery: delivery,
                           trainers: trainers, admin: admin, participants: participants)
+        batch.completion = completionRule
         return check(batch, curriculum, languageLocation: languageLocation, log: log)
     }
 

@@ -72,6 +72,8 @@ public struct Batch: Sendable {
     public var trainers: [Person]
     public var admin: Person
     public var participants: [Person]
+    /// When a participant counts as having completed the batch.
+    public var completion: CompletionRule = .default
 
     public init(id: String, name: String, programme: String, district: String, timeZone: TimeZone, start: LocalDate,
                 language: Language, curriculum: String, delivery: DeliverySettings, trainers: [Person], admin: Person,

@@ -114,15 +114,25 @@ public struct Tracker: Sendable {
     public private(set) var now: Date = .distantPast
 
     public init(prompts: [Prompt], participants: [PhoneNumber], trainers: [PhoneNumber], plan: [PlannedMessage] = []) {
-        self.prompts = prompts
-        self.participants = Set(participants)
-        self.trainers = Set(trainers)
+        self.init(prompts: prompts, participants: participants, trainers: trainers,
+                  promptOfMessage: Tracker.promptOfMessage(plan.map { ($0.id, $0.itemKey, $0.audience) }, prompts: prompts))
+    }
+
+    /// Which prompt each planned message asks (a prompt itself, or a reminder of one), by message id.
+    public static func promptOfMessage(_ messages: [(id: String, itemKey: String, audience: Audience)], prompts: [Prompt]) -> [String: String] {
         let promptKeys = Set(prompts.map(\.key))
         var promptOfMessage: [String: String] = [:]
-        for message in plan {
+        for message in messages {
             if promptKeys.contains(message.itemKey) { promptOfMessage[message.id] = message.itemKey }
             if case .nonResponders(let discussion) = message.audience { promptOfMessage[message.id] = discussion }
         }
+        return promptOfMessage
+    }
+
+    public init(prompts: [Prompt], participants: [PhoneNumber], trainers: [PhoneNumber], promptOfMessage: [String: String]) {
+        self.prompts = prompts
+        self.participants = Set(participants)
+        self.trainers = Set(trainers)
         self.promptOfMessage = promptOfMessage
         var states: [PhoneNumber: [String: PromptState]] = [:]
         for participant in participants {

@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import KelasCore
+
+/// What `kelas batch add` changed; all zero when the same file is added again.
+public struct BatchImportSummary: Sendable, Equatable {
+    public var batchID: String
+    public var created = false
+    public var participantsAdded = 0
+    public var participantsUpdated = 0
+    public var participantsRemoved = 0
+    public var messagesAdded = 0
+    public var messagesUpdated = 0
+    public var messagesRemoved = 0
+    /// Planned messages whose time has passed: never changed by a re-import.
+    public var messagesPast = 0
+
+    public var isUnchanged: Bool {
+        !created && participantsAdded + participantsUpdated + participantsRemoved + messagesAdded + messagesUpdated + messagesRemoved == 0
+    }
+
+    public var description: String {
+        if created { return "added batch \(batchID): \(participantsAdded) participants, \(messagesAdded) planned messages" }
+        if isUnchanged { return "batch \(batchID) is unchanged" }
+        var parts: [String] = []
+        func part(_ count: Int, _ text: String) { if count > 0 { parts.append("\(count) \(text)") } }
+        part(participantsAdded, "participants added"); part(participantsUpdated, "participants updated")
+        part(participantsRemoved, "participants removed"); part(messagesAdded, "messages added")
+        part(messagesUpdated, "messages updated"); part(messagesRemoved, "messages removed")
+        var text = "updated batch \(batchID): " + parts.joined(separator: ", ")
+        if messagesPast > 0 { text += " (\(messagesPast) messages already due were left as they were)" }
+        return text
+    }
+}
+
+extension KelasDatabase {
+    /// Imports a validated batch with its people, plan and prompts, in one transaction.
+    ///
+    /// Idempotent: the same batch again changes nothing. An edited batch updates only what has not happened yet
+    /// (messages due after `now`); what is already due stays as it was.
+    public func addBatch(_ loaded: LoadedBatch, source: String, now: Date) throws -> BatchImportSummary {
+        let batch = loaded.batch
+        let plan = Planner(batch: batch, curriculum: loaded.curriculum).plan()
+        let prompts = Prompt.prompts(batch: batch, curriculum: loaded.curriculum, plan: plan)
+        return try writer.write { db in
+            var summary = BatchImportSummary(batchID: batch.id)
+            summary.created = try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batch.id]) == nil
+            try db.execute(sql: """
+                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, programme = excluded.programme, district = excluded.district,
+                  timezone = excluded.timezone, start = excluded.start, language = excluded.language, mode = excluded.mode,
+                  source = excluded.source, completionSessions = excluded.completionSessions, completionPostTest = excluded.completionPostTest
+                """, arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
+                                 batch.language.rawValue, batch.delivery.mode.rawValue, source, batch.completion.sessions,
+                                 batch.completion.postTest])
+
+            // People: the file is the truth.
+            var existing: [String: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM person WHERE batchID = ?", arguments: [batch.id]) {
+                existing[row["phone"]] = row
+            }
+            let people = batch.participants.map { ($0, "participant") } + batch.trainers.map { ($0, "trainer") } + [(batch.admin, "admin")]
+            var listed = Set<String>()
+            for (position, (person, role)) in people.enumerated() {
+                listed.insert(person.phone.e164)
+                let disabilities = person.disabilities.map(\.rawValue).joined(separator: ";")
+                let values: [DatabaseValueConvertible?] = [role, person.name, person.alias, person.district, disabilities, position]
+                if let row = existing[person.phone.e164] {
+                    let old: [DatabaseValueConvertible?] = [row["role"] as String, row["name"] as String, row["alias"] as String?,
+                                                            row["district"] as String?, row["disabilities"] as String, row["position"] as Int]
+                    if old.map({ $0?.databaseValue }) != values.map({ $0?.databaseValue }) {
+                        try db.execute(sql: "UPDATE person SET role = ?, name = ?, alias = ?, district = ?, disabilities = ?, position = ? WHERE batchID = ? AND phone = ?",
+                                       arguments: StatementArguments(values + [batch.id, person.phone.e164]))
+                        if role == "participant" { summary.participantsUpdated += 1 }
+                    }
+                } else {
+                    try db.execute(sql: "INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   arguments: StatementArguments(values + [batch.id, person.phone.e164]))
+                    if role == "participant" { summary.participantsAdded += 1 }
+                }
+            }
+            for (phone, row) in existing where !listed.contains(phone) {
+                try db.execute(sql: "DELETE FROM person WHERE batchID = ? AND phone = ?", arguments: [batch.id, phone])
+                try db.execute(sql: "DELETE FROM promptStatus WHERE batchID = ? AND phone = ?", arguments: [batch.id, phone])
+                if (row["role"] as String) == "participant" { summary.participantsRemoved += 1 }
+            }
+
+            // Planned messages: only the future is rewritten.
+            var stored: [String: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM plannedMessage WHERE batchID = ?", arguments: [batch.id]) {
+                stored[row["id"]] = row
+            }
+            let cutoff = now.timeIntervalSince1970
+            var planned = Set<String>()
+            for message in plan {
+                planned.insert(message.id)
+                let values = Self.values(message)
+                if let row = stored[message.id] {
+                    if (row["sendAt"] as Double) <= cutoff { summary.messagesPast += 1; continue }
+                    let old = Self.columns.map { (row[$0] as DatabaseValue) }
+                    if old != values.map({ $0?.databaseValue ?? .null }) {
+                        if message.sendAt.timeIntervalSince1970 <= cutoff { summary.messagesPast += 1; continue }
+                        try db.execute(sql: "UPDATE plannedMessage SET " + Self.columns.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?",
+                                       arguments: StatementArguments(values + [message.id]))
+                        summary.messagesUpdated += 1
+                    }
+                } else if message.sendAt.timeIntervalSince1970 > cutoff || summary.created {
+                    try db.execute(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ") + ") VALUES (?"
+                                       + String(repeating: ", ?", count: Self.columns.count) + ")",
+                                   arguments: StatementArguments([message.id] + values))
+                    summary.messagesAdded += 1
+                }
+            }
+            for (id, row) in stored where !planned.contains(id) && (row["sendAt"] as Double) > cutoff {
+                try db.execute(sql: "DELETE FROM plannedMessage WHERE id = ?", arguments: [id])
+                summary.messagesRemoved += 1
+            }
+
+            try db.execute(sql: "DELETE FROM prompt WHERE batchID = ?", arguments: [batch.id])
+            for prompt in prompts {
+                try db.execute(sql: "INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
+                                           prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970])
+            }
+            try Self.recompute(db, batchID: batch.id, now: now)
+            return summary
+        }
+    }
+
+    static let columns = ["batchID", "itemKey", "sequence", "day", "sendAt", "localDate", "localTime", "kind", "audience",
+                          "sender", "text", "url", "filename", "session", "flags"]
+
+    static func values(_ message: PlannedMessage) -> [DatabaseValueConvertible?] {
+        [message.batchID, message.itemKey, message.sequence, message.day, message.sendAt.timeIntervalSince1970,
+         message.date.description, message.localTime.description, message.kind.rawValue, message.audience.description,
+         message.sender, message.text, message.url, message.filename, message.session,
+         message.flags.map(\.rawValue).joined(separator: " ")]
+    }
+
+    /// Batches in the store, by start date.
+    public func batches() throws -> [StoredBatch] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT b.*, (SELECT COUNT(*) FROM person p WHERE p.batchID = b.id AND p.role = 'participant') AS participants,
+                       (SELECT COUNT(*) FROM plannedMessage m WHERE m.batchID = b.id) AS messages
+                FROM batch b ORDER BY start, id
+                """).map(StoredBatch.init)
+        }
+    }
+
+    public func batch(_ id: String) throws -> StoredBatch? {
+        try batches().first { $0.id == id }
+    }
+}
+
+/// A batch as the store holds it, for listings.
+public struct StoredBatch: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var programme: String
+    public var district: String
+    public var timezone: String
+    public var start: String
+    public var mode: String
+    public var source: String
+    public var participants: Int
+    public var messages: Int
+    public var completion: CompletionRule
+
+    init(_ row: Row) {
+        id = row["id"]; name = row["name"]; programme = row["programme"]; district = row["district"]
+        timezone = row["timezone"]; start = row["start"]; mode = row["mode"]; source = row["source"]
+        participants = row["participants"]; messages = row["messages"]
+        completion = CompletionRule(sessions: row["completionSessions"], postTest: row["completionPostTest"])
+    }
+}

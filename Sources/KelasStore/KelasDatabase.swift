@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import KelasCore
+
+/// The embedded store: batches, people, planned messages, prompts, inbound messages and statuses, in SQLite.
+///
+/// Owns its migrations: shipped migrations are never edited, new ones are appended.
+public struct KelasDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try self.init(DatabaseQueue(path: path))
+    }
+
+    /// An in-memory store, for simulations and tests.
+    public static func inMemory() throws -> KelasDatabase { try KelasDatabase(DatabaseQueue()) }
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// The default database file: `$KELAS_DATABASE`, else `kelas.sqlite` in the current folder.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["KELAS_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "kelas.sqlite"
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: batches, people, plan, prompts, inbound, statuses, marks") { db in
+            try db.execute(sql: """
+            CREATE TABLE batch (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                programme TEXT NOT NULL,
+                district TEXT NOT NULL,
+                timezone TEXT NOT NULL,
+                start TEXT NOT NULL,
+                language TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                source TEXT NOT NULL,
+                completionSessions INTEGER NOT NULL,
+                completionPostTest INTEGER NOT NULL
+            );
+            CREATE TABLE person (
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                phone TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('participant', 'trainer', 'admin')),
+                name TEXT NOT NULL,
+                alias TEXT,
+                district TEXT,
+                disabilities TEXT NOT NULL DEFAULT '',
+                position INTEGER NOT NULL,
+                PRIMARY KEY (batchID, phone)
+            );
+            CREATE TABLE plannedMessage (
+                id TEXT PRIMARY KEY NOT NULL,
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                itemKey TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                sendAt REAL NOT NULL,
+                localDate TEXT NOT NULL,
+                localTime TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                audience TEXT NOT NULL,
+                sender TEXT,
+                text TEXT NOT NULL,
+                url TEXT,
+                filename TEXT,
+                session INTEGER,
+                flags TEXT NOT NULL
+            );
+            CREATE INDEX plannedMessage_batch ON plannedMessage(batchID, sendAt);
+            CREATE TABLE prompt (
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                session INTEGER,
+                survey TEXT,
+                opensAt REAL NOT NULL,
+                closesAt REAL NOT NULL,
+                PRIMARY KEY (batchID, key)
+            );
+            CREATE TABLE inboundMessage (
+                id TEXT PRIMARY KEY NOT NULL,
+                batchID TEXT,
+                phone TEXT,
+                author TEXT NOT NULL,
+                sentAt REAL NOT NULL,
+                type TEXT NOT NULL,
+                isVoice INTEGER NOT NULL,
+                text TEXT,
+                quoting TEXT,
+                source TEXT NOT NULL
+            );
+            CREATE INDEX inboundMessage_batch ON inboundMessage(batchID, sentAt);
+            CREATE TABLE promptStatus (
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                phone TEXT NOT NULL,
+                prompt TEXT NOT NULL,
+                state TEXT NOT NULL,
+                updatedAt REAL,
+                messageID TEXT,
+                PRIMARY KEY (batchID, phone, prompt)
+            );
+            CREATE TABLE mark (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                phone TEXT NOT NULL,
+                session INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                note TEXT,
+                at REAL NOT NULL
+            );
+            """)
+        }
+        return migrator
+    }
+}

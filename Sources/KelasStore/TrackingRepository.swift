@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import KelasCore
+
+/// A batch's status grid: one row per participant, one column per prompt.
+public struct BatchStatus: Sendable {
+    public struct Column: Sendable, Equatable {
+        public var key: String
+        public var kind: ItemKind
+        public var session: Int?
+        public var survey: SurveyKind?
+    }
+
+    public struct Row: Sendable, Equatable {
+        public var name: String
+        public var phone: PhoneNumber
+        public var states: [PromptState]
+        public var completed: Bool
+        /// Silent where a trainer should call: a prompt missed, or still unanswered after its reminder went out.
+        public var needsCall: Bool
+    }
+
+    public var batchID: String
+    public var columns: [Column]
+    public var rows: [Row]
+    public var rule: CompletionRule
+
+    public var registered: Int { rows.count }
+    public var completed: Int { rows.count { $0.completed } }
+    public var active: Int { rows.count { $0.states.contains { $0.isAnswered } } }
+}
+
+extension KelasDatabase {
+    /// Records a manual mark (a phone call, an in-person talk, an excuse) and updates the statuses.
+    public func mark(batchID: String, participant: String, session: Int, kind: MarkKind, note: String?, now: Date) throws -> PhoneNumber {
+        try writer.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batchID]) != nil else {
+                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
+            }
+            let phone = try Self.findParticipant(db, batchID: batchID, participant)
+            let sessions = try Int.fetchAll(db, sql: "SELECT DISTINCT session FROM prompt WHERE batchID = ? AND session IS NOT NULL ORDER BY session", arguments: [batchID])
+            guard sessions.contains(session) else {
+                throw StoreError.unknownSession(session, batch: batchID, known: sessions)
+            }
+            try db.execute(sql: "INSERT INTO mark (batchID, phone, session, kind, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [batchID, phone.e164, session, kind.rawValue, note, now.timeIntervalSince1970])
+            try Self.recompute(db, batchID: batchID, now: now)
+            return phone
+        }
+    }
+
+    /// A participant by phone number in any formatting, by name or alias (case-insensitive).
+    static func findParticipant(_ db: Database, batchID: String, _ text: String) throws -> PhoneNumber {
+        if case .success(let phone) = PhoneNumber.parse(text),
+           try Row.fetchOne(db, sql: "SELECT 1 FROM person WHERE batchID = ? AND phone = ? AND role = 'participant'", arguments: [batchID, phone.e164]) != nil {
+            return phone
+        }
+        let matches = try String.fetchAll(db, sql: """
+            SELECT phone FROM person WHERE batchID = ? AND role = 'participant' AND (lower(name) = lower(?) OR lower(alias) = lower(?))
+            """, arguments: [batchID, text, text])
+        guard matches.count == 1, let phone = matches.first else {
+            throw StoreError.unknownParticipant(text, batch: batchID, ambiguous: matches.count > 1)
+        }
+        return PhoneNumber(e164: phone)
+    }
+
+    /// Replays every inbound message and mark of a batch through the tracker and stores the resulting statuses.
+    ///
+    /// Replaying from scratch makes the result independent of the order in which webhooks and exports arrived.
+    static func recompute(_ db: Database, batchID: String, now: Date) throws {
+        let prompts = try Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID]).map { row in
+            Prompt(key: row["key"], kind: ItemKind(rawValue: row["kind"]) ?? .discussion, session: row["session"],
+                   survey: (row["survey"] as String?).flatMap(SurveyKind.init(rawValue:)),
+                   opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]))
+        }
+        let people = try Row.fetchAll(db, sql: "SELECT phone, role FROM person WHERE batchID = ? ORDER BY position", arguments: [batchID])
+        let participants = people.filter { ($0["role"] as String) == "participant" }.map { PhoneNumber(e164: $0["phone"]) }
+        let trainers = people.filter { ($0["role"] as String) != "participant" }.map { PhoneNumber(e164: $0["phone"]) }
+        let messages = try Row.fetchAll(db, sql: "SELECT id, itemKey, audience FROM plannedMessage WHERE batchID = ?", arguments: [batchID])
+            .map { (id: $0["id"] as String, itemKey: $0["itemKey"] as String, audience: Audience($0["audience"]) ?? .group) }
+        var tracker = Tracker(prompts: prompts, participants: participants, trainers: trainers,
+                              promptOfMessage: Tracker.promptOfMessage(messages, prompts: prompts))
+        var events: [(Date, Int, TrackerEvent)] = []
+        let trainerSet = Set(trainers)
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL", arguments: [batchID]) {
+            let at = Date(timeIntervalSince1970: row["sentAt"])
+            let phone = PhoneNumber(e164: row["phone"])
+            let event: TrackerEvent = trainerSet.contains(phone)
+                ? .trainerMessage(id: row["id"], from: phone, at: at, quoting: row["quoting"])
+                : .participantMessage(id: row["id"], from: phone, at: at, isVoice: row["isVoice"], quoting: row["quoting"])
+            events.append((at, 0, event))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY id", arguments: [batchID]) {
+            let at = Date(timeIntervalSince1970: row["at"])
+            events.append((at, 1, .mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
+                                        kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: at)))
+        }
+        var last: [String: TrackerChange] = [:]
+        for (_, _, event) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            for change in tracker.apply(event) { last["\(change.participant)|\(change.prompt)"] = change }
+        }
+        for change in tracker.apply(.clock(now)) { last["\(change.participant)|\(change.prompt)"] = change }
+
+        try db.execute(sql: "DELETE FROM promptStatus WHERE batchID = ?", arguments: [batchID])
+        for participant in participants {
+            for prompt in prompts {
+                let state = tracker.state(of: participant, on: prompt.key) ?? .pending
+                let change = last["\(participant)|\(prompt.key)"]
+                try db.execute(sql: "INSERT INTO promptStatus (batchID, phone, prompt, state, updatedAt, messageID) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [batchID, participant.e164, prompt.key, state.rawValue,
+                                           change?.at.timeIntervalSince1970, change?.messageID])
+            }
+        }
+    }
+
+    /// The status grid of a batch as of `now`.
+    public func status(batchID: String, now: Date) throws -> BatchStatus {
+        try writer.read { db in
+            guard let batch = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
+            }
+            let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
+            let promptRows = try GRDB.Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID])
+            let prompts = promptRows.map { row in
+                Prompt(key: row["key"], kind: ItemKind(rawValue: row["kind"]) ?? .discussion, session: row["session"],
+                       survey: (row["survey"] as String?).flatMap(SurveyKind.init(rawValue:)),
+                       opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]))
+            }
+            let remindedPrompts = Set(try String.fetchAll(db, sql: """
+                SELECT substr(audience, 16) FROM plannedMessage WHERE batchID = ? AND audience LIKE 'non-responders:%' AND sendAt <= ?
+                """, arguments: [batchID, now.timeIntervalSince1970]))
+            var states: [String: [String: PromptState]] = [:]
+            for row in try GRDB.Row.fetchAll(db, sql: "SELECT phone, prompt, state FROM promptStatus WHERE batchID = ?", arguments: [batchID]) {
+                states[row["phone"], default: [:]][row["prompt"]] = PromptState(rawValue: row["state"]) ?? .pending
+            }
+            let rows = try GRDB.Row.fetchAll(db, sql: "SELECT name, phone FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position",
+                                             arguments: [batchID]).map { row -> BatchStatus.Row in
+                let phone: String = row["phone"]
+                let mine = states[phone] ?? [:]
+                let needsCall = prompts.contains { prompt in
+                    let state = mine[prompt.key] ?? .pending
+                    return state == .missed || (state == .pending && remindedPrompts.contains(prompt.key) && prompt.closesAt > now)
+                }
+                return BatchStatus.Row(name: row["name"], phone: PhoneNumber(e164: phone),
+                                       states: prompts.map { mine[$0.key] ?? .pending },
+                                       completed: rule.isComplete(mine, prompts: prompts), needsCall: needsCall)
+            }
+            return BatchStatus(batchID: batchID,
+                               columns: prompts.map { BatchStatus.Column(key: $0.key, kind: $0.kind, session: $0.session, survey: $0.survey) },
+                               rows: rows, rule: rule)
+        }
+    }
+}
+
+/// A request the store cannot carry out, said so a user can act on it.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case unknownBatch(String, known: [String])
+    case unknownParticipant(String, batch: String, ambiguous: Bool)
+    case unknownSession(Int, batch: String, known: [Int])
+
+    public var description: String {
+        switch self {
+        case .unknownBatch(let id, let known):
+            "no batch `\(id)` in the store" + (known.isEmpty ? "; add one with `kelas batch add BATCH.yaml`" : "; batches: \(known.joined(separator: ", "))")
+        case .unknownParticipant(let text, let batch, let ambiguous):
+            ambiguous ? "`\(text)` matches more than one participant of \(batch); give the phone number"
+                : "no participant `\(text)` in \(batch); give a phone number, name or alias from `kelas status \(batch)`"
+        case .unknownSession(let session, let batch, let known):
+            "batch \(batch) has no session \(session); sessions: \(known.map(String.init).joined(separator: ", "))"
+        }
+    }
+}
