@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds kelas, and runs it on the example batch: validate, then day 2's plan.
+# Installs what is missing, builds kelas, and runs the main job on the embedded default:
+# the example batch, validated, day 2's plan printed, imported into the SQLite store (kelas.sqlite, or
+# $KELAS_DATABASE), and its status grid shown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,3 +10,5 @@ kelas=".build/release/kelas"
 example="examples/gresik-2021-07/batch.yaml"
 "$kelas" validate "$example"
 "$kelas" plan "$example" --day 2
+"$kelas" batch add "$example"
+"$kelas" status gresik-2021-07

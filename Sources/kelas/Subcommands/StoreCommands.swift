@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import KelasCore
+import KelasStore
+
+/// `--database`, shared by every command that reads or writes the store.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database"), help: ArgumentHelp(
+        "The SQLite store (default: $KELAS_DATABASE, else kelas.sqlite in the current folder).", valueName: "file"))
+    var path: String?
+
+    func open() throws -> KelasDatabase {
+        let path = path ?? KelasDatabase.defaultPath()
+        do { return try KelasDatabase(path: path) } catch {
+            printError("error: cannot open the store \(path): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Runs a store call, printing a store error as a one-line message with exit status 1.
+func storeCall<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as StoreError {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Add batches to the store and list them.",
+        subcommands: [Add.self, List.self, Show.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a validated batch with its participants and planned messages.",
+            discussion: """
+            Idempotent: adding the same file again changes nothing. After an edit, adding it again updates only what has \
+            not happened yet (messages due later than now) and says what changed. The import is one transaction: \
+            on any failure the store is left as it was.
+            """
+        )
+        @Argument(help: ArgumentHelp("The batch file.", valueName: "batch.yaml")) var batch: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let loaded = try loadBatch(batch)
+            let summary = try database.open().addBatch(loaded, source: batch, now: Date())
+            print(summary.description)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the batches in the store.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let batches = try database.open().batches()
+            if batches.isEmpty { print("no batches yet; add one with `kelas batch add BATCH.yaml`"); return }
+            let rows = [["ID", "START", "DISTRICT", "PROGRAMME", "MODE", "PARTICIPANTS", "MESSAGES"]]
+                + batches.map { [$0.id, $0.start, $0.district, $0.programme, $0.mode, String($0.participants), String($0.messages)] }
+            print(TextTable.render(rows), terminator: "")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one batch as stored.")
+        @Argument(help: ArgumentHelp("The batch id.", valueName: "id")) var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            guard let batch = try store.batch(id) else {
+                try storeCall { throw StoreError.unknownBatch(id, known: try store.batches().map(\.id)) }
+                return
+            }
+            print("""
+            \(batch.name) (\(batch.id))
+              programme     \(batch.programme)
+              district      \(batch.district)
+              starts        \(batch.start) (\(batch.timezone))
+              delivery      \(batch.mode)
+              participants  \(batch.participants)
+              messages      \(batch.messages) planned
+              completion    answered in \(batch.completion.sessions) sessions\(batch.completion.postTest ? " and the post-test" : "")
+              source        \(batch.source)
+            """)
+        }
+    }
+}
+
+struct MarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mark",
+        abstract: "Record what happened off WhatsApp: a phone call, an in-person talk, or an excuse.",
+        discussion: """
+        `discussed` and `phoned` make the session's discussion `discussed` for that participant, even if it was missed; \
+        `excused` sets it apart from missed. The participant may be given by phone number (any formatting), name or alias.
+
+        Example: kelas mark gresik-2021-07 "Budi Santoso" --session 1 phoned --note "called, answered by phone"
+        """
+    )
+    @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
+    @Argument(help: ArgumentHelp("Phone number, name or alias.", valueName: "participant")) var participant: String
+    @Option(help: "The session number.") var session: Int
+    @Argument(help: ArgumentHelp("discussed, phoned or excused.", valueName: "what")) var kind: MarkKind
+    @Option(help: "A note to keep with the mark.") var note: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let store = try database.open()
+        let phone = try storeCall {
+            try store.mark(batchID: batch, participant: participant, session: session, kind: kind, note: note, now: Date())
+        }
+        print("marked \(phone) \(kind.rawValue) for session \(session) of \(batch)")
+    }
+}
+
+extension MarkKind: ExpressibleByArgument {}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "One row per participant, one column per prompt: who answered, who needs a phone call.",
+        discussion: """
+        Symbols: R replied in writing · V voice note · D discussed (a trainer took it up, or a mark) · ✗ missed · \
+        E excused · · pending. The denominator is every registered participant.
+        """
+    )
+    @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let store = try database.open()
+        let status = try storeCall { try store.status(batchID: batch, now: Date()) }
+        print(StatusRenderer.table(status), terminator: "")
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+enum StatusRenderer {
+    static func table(_ status: BatchStatus) -> String {
+        let headers = status.columns.map { column -> String in
+            if let survey = column.survey { return survey == .pre ? "PRE" : "POST" }
+            if let session = column.session { return "S\(session)" }
+            return column.key
+        }
+        var rows = [["PARTICIPANT", "PHONE"] + headers + ["DONE", "CALL"]]
+        for row in status.rows {
+            rows.append([row.name, row.phone.e164] + row.states.map(\.symbol) + [row.completed ? "yes" : "", row.needsCall ? "call" : ""])
+        }
+        func percent(_ count: Int) -> String { status.registered == 0 ? "0%" : "\(count * 100 / status.registered)%" }
+        var out = TextTable.render(rows)
+        out += "\nregistered \(status.registered) · active \(status.active) (\(percent(status.active))) · "
+            + "completed \(status.completed) (\(percent(status.completed))) of \(status.registered) registered\n"
+        let calls = status.rows.filter(\.needsCall).map(\.name)
+        out += calls.isEmpty ? "nobody needs a phone call\n" : "needs a phone call: \(calls.joined(separator: ", "))\n"
+        return out
+    }
+}
