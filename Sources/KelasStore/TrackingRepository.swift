@@ -64,15 +64,20 @@ extension KelasDatabase {
         return PhoneNumber(e164: phone)
     }
 
-    /// Replays every inbound message and mark of a batch through the tracker and stores the resulting statuses.
-    ///
-    /// Replaying from scratch makes the result independent of the order in which webhooks and exports arrived.
-    static func recompute(_ db: Database, batchID: String, now: Date) throws {
-        let prompts = try Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID]).map { row in
+    /// A batch's prompts in the order they open.
+    static func prompts(_ db: Database, batchID: String) throws -> [Prompt] {
+        try Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID]).map { row in
             Prompt(key: row["key"], kind: ItemKind(rawValue: row["kind"]) ?? .discussion, session: row["session"],
                    survey: (row["survey"] as String?).flatMap(SurveyKind.init(rawValue:)),
                    opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]))
         }
+    }
+
+    /// Replays every inbound message and mark of a batch through the tracker and stores the resulting statuses.
+    ///
+    /// Replaying from scratch makes the result independent of the order in which webhooks and exports arrived.
+    static func recompute(_ db: Database, batchID: String, now: Date) throws {
+        let prompts = try Self.prompts(db, batchID: batchID)
         let people = try Row.fetchAll(db, sql: "SELECT phone, role FROM person WHERE batchID = ? ORDER BY position", arguments: [batchID])
         let participants = people.filter { ($0["role"] as String) == "participant" }.map { PhoneNumber(e164: $0["phone"]) }
         let trainers = people.filter { ($0["role"] as String) != "participant" }.map { PhoneNumber(e164: $0["phone"]) }
@@ -120,12 +125,7 @@ extension KelasDatabase {
                 throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
             }
             let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
-            let promptRows = try GRDB.Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID])
-            let prompts = promptRows.map { row in
-                Prompt(key: row["key"], kind: ItemKind(rawValue: row["kind"]) ?? .discussion, session: row["session"],
-                       survey: (row["survey"] as String?).flatMap(SurveyKind.init(rawValue:)),
-                       opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]))
-            }
+            let prompts = try Self.prompts(db, batchID: batchID)
             let remindedPrompts = Set(try String.fetchAll(db, sql: """
                 SELECT substr(audience, 16) FROM plannedMessage WHERE batchID = ? AND audience LIKE 'non-responders:%' AND sendAt <= ?
                 """, arguments: [batchID, now.timeIntervalSince1970]))
