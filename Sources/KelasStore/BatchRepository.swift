@@ -86,6 +86,11 @@ extension KelasDatabase {
                 if (row["role"] as String) == "participant" { summary.participantsRemoved += 1 }
             }
 
+            // Messages that arrived from these numbers before the batch was added now belong to it.
+            try db.execute(sql: """
+                UPDATE inboundMessage SET batchID = ? WHERE batchID IS NULL AND phone IN (SELECT phone FROM person WHERE batchID = ?)
+                """, arguments: [batch.id, batch.id])
+
             // Planned messages: only the future is rewritten.
             var stored: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM plannedMessage WHERE batchID = ?", arguments: [batch.id]) {

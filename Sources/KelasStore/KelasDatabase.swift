@@ -118,6 +118,23 @@ public struct KelasDatabase: Sendable {
             );
             """)
         }
+        migrator.registerMigration("v2: delivery statuses, group ids and mentions of inbound messages") { db in
+            try db.execute(sql: """
+            CREATE TABLE deliveryStatus (
+                messageID TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                state TEXT NOT NULL,
+                at REAL NOT NULL,
+                errorCode INTEGER,
+                errorTitle TEXT,
+                source TEXT NOT NULL,
+                PRIMARY KEY (messageID, recipient, state)
+            );
+            ALTER TABLE inboundMessage ADD COLUMN groupID TEXT;
+            ALTER TABLE inboundMessage ADD COLUMN mentions TEXT NOT NULL DEFAULT '';
+            CREATE INDEX inboundMessage_unassigned ON inboundMessage(phone) WHERE batchID IS NULL;
+            """)
+        }
         return migrator
     }
 }

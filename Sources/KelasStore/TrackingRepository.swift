@@ -73,10 +73,20 @@ extension KelasDatabase {
         }
     }
 
-    /// Replays every inbound message and mark of a batch through the tracker and stores the resulting statuses.
+    /// A batch's statuses as of a moment, replayed from what the store holds.
+    struct Replay {
+        var prompts: [Prompt]
+        var participants: [PhoneNumber]
+        var tracker: Tracker
+        /// The last change per participant and prompt: when and by which message it reached its state.
+        var last: [String: TrackerChange]
+    }
+
+    /// Replays every inbound message and mark of a batch through the tracker, up to `now`.
     ///
-    /// Replaying from scratch makes the result independent of the order in which webhooks and exports arrived.
-    static func recompute(_ db: Database, batchID: String, now: Date) throws {
+    /// Replaying from scratch makes the result independent of the order in which webhooks and exports arrived,
+    /// and of when the last ingest ran: a prompt that has closed since is `missed` now.
+    static func replay(_ db: Database, batchID: String, now: Date) throws -> Replay {
         let prompts = try Self.prompts(db, batchID: batchID)
         let people = try Row.fetchAll(db, sql: "SELECT phone, role FROM person WHERE batchID = ? ORDER BY position", arguments: [batchID])
         let participants = people.filter { ($0["role"] as String) == "participant" }.map { PhoneNumber(e164: $0["phone"]) }
@@ -87,13 +97,20 @@ extension KelasDatabase {
                               promptOfMessage: Tracker.promptOfMessage(messages, prompts: prompts))
         var events: [(Date, Int, TrackerEvent)] = []
         let trainerSet = Set(trainers)
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL", arguments: [batchID]) {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, phone, sentAt, type, quoting, mentions FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL
+            """, arguments: [batchID])
+        while let row = try rows.next() {
             let at = Date(timeIntervalSince1970: row["sentAt"])
             let phone = PhoneNumber(e164: row["phone"])
-            let event: TrackerEvent = trainerSet.contains(phone)
-                ? .trainerMessage(id: row["id"], from: phone, at: at, quoting: row["quoting"])
-                : .participantMessage(id: row["id"], from: phone, at: at, isVoice: row["isVoice"], quoting: row["quoting"])
-            events.append((at, 0, event))
+            let kind = InboundMessage.Kind(rawValue: row["type"]) ?? .other
+            if trainerSet.contains(phone) {
+                guard kind != .reaction, kind != .deleted else { continue }
+                let mentions = (row["mentions"] as String).split(separator: " ").map { PhoneNumber(e164: String($0)) }
+                events.append((at, 0, .trainerMessage(id: row["id"], from: phone, at: at, quoting: row["quoting"], mentions: mentions)))
+            } else if kind.isAnswer {
+                events.append((at, 0, .participantMessage(id: row["id"], from: phone, at: at, isVoice: kind == .voice, quoting: row["quoting"])))
+            }
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY id", arguments: [batchID]) {
             let at = Date(timeIntervalSince1970: row["at"])
@@ -101,19 +118,28 @@ extension KelasDatabase {
                                         kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: at)))
         }
         var last: [String: TrackerChange] = [:]
-        for (_, _, event) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+        // Stable order for equal times: stored order (enumeration index) breaks ties, participants before marks.
+        let ordered = events.enumerated().sorted { ($0.element.0, $0.element.1, $0.offset) < ($1.element.0, $1.element.1, $1.offset) }
+        for (_, (_, _, event)) in ordered {
             for change in tracker.apply(event) { last["\(change.participant)|\(change.prompt)"] = change }
         }
         for change in tracker.apply(.clock(now)) { last["\(change.participant)|\(change.prompt)"] = change }
+        return Replay(prompts: prompts, participants: participants, tracker: tracker, last: last)
+    }
 
+    /// Replays a batch and stores the statuses in `promptStatus`, for queries from outside Kelas.
+    static func recompute(_ db: Database, batchID: String, now: Date) throws {
+        let replay = try replay(db, batchID: batchID, now: now)
         try db.execute(sql: "DELETE FROM promptStatus WHERE batchID = ?", arguments: [batchID])
-        for participant in participants {
-            for prompt in prompts {
-                let state = tracker.state(of: participant, on: prompt.key) ?? .pending
-                let change = last["\(participant)|\(prompt.key)"]
-                try db.execute(sql: "INSERT INTO promptStatus (batchID, phone, prompt, state, updatedAt, messageID) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [batchID, participant.e164, prompt.key, state.rawValue,
-                                           change?.at.timeIntervalSince1970, change?.messageID])
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO promptStatus (batchID, phone, prompt, state, updatedAt, messageID) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for participant in replay.participants {
+            for prompt in replay.prompts {
+                let state = replay.tracker.state(of: participant, on: prompt.key) ?? .pending
+                let change = replay.last["\(participant)|\(prompt.key)"]
+                try insert.execute(arguments: [batchID, participant.e164, prompt.key, state.rawValue,
+                                               change?.at.timeIntervalSince1970, change?.messageID])
             }
         }
     }
@@ -129,14 +155,11 @@ extension KelasDatabase {
             let remindedPrompts = Set(try String.fetchAll(db, sql: """
                 SELECT substr(audience, 16) FROM plannedMessage WHERE batchID = ? AND audience LIKE 'non-responders:%' AND sendAt <= ?
                 """, arguments: [batchID, now.timeIntervalSince1970]))
-            var states: [String: [String: PromptState]] = [:]
-            for row in try GRDB.Row.fetchAll(db, sql: "SELECT phone, prompt, state FROM promptStatus WHERE batchID = ?", arguments: [batchID]) {
-                states[row["phone"], default: [:]][row["prompt"]] = PromptState(rawValue: row["state"]) ?? .pending
-            }
+            let replay = try Self.replay(db, batchID: batchID, now: now)
             let rows = try GRDB.Row.fetchAll(db, sql: "SELECT name, phone FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position",
                                              arguments: [batchID]).map { row -> BatchStatus.Row in
                 let phone: String = row["phone"]
-                let mine = states[phone] ?? [:]
+                let mine = replay.tracker.states[PhoneNumber(e164: phone)] ?? [:]
                 let needsCall = prompts.contains { prompt in
                     let state = mine[prompt.key] ?? .pending
                     return state == .missed || (state == .pending && remindedPrompts.contains(prompt.key) && prompt.closesAt > now)

@@ -81,8 +81,9 @@ public struct Prompt: Sendable, Hashable {
 public enum TrackerEvent: Sendable, Hashable {
     /// A participant wrote or sent a voice note. `quoting` is the id of the message it replies to, if any.
     case participantMessage(id: String, from: PhoneNumber, at: Date, isVoice: Bool, quoting: String?)
-    /// A trainer wrote; `quoting` names the message it answers, if any.
-    case trainerMessage(id: String, from: PhoneNumber, at: Date, quoting: String?)
+    /// A trainer wrote; `quoting` names the message it answers, if any, and `mentions` whom it @-mentions
+    /// (how a chat export shows that a trainer took up someone's answer: exports carry no quotes).
+    case trainerMessage(id: String, from: PhoneNumber, at: Date, quoting: String?, mentions: [PhoneNumber] = [])
     /// A trainer's record of what happened off WhatsApp for one session.
     case mark(participant: PhoneNumber, session: Int, kind: MarkKind, at: Date)
     /// Time has reached `at`: prompts that closed by then turn silent participants to `missed`.
@@ -110,6 +111,8 @@ public struct Tracker: Sendable {
     public private(set) var states: [PhoneNumber: [String: PromptState]]
     /// Inbound message id → (participant, prompt) it was counted for, so a trainer's quote can find it.
     public private(set) var answers: [String: (participant: PhoneNumber, prompt: String)] = [:]
+    /// Each participant's latest answered prompt, which a trainer's @-mention takes up.
+    public private(set) var lastAnswered: [PhoneNumber: String] = [:]
     /// The latest time any event reported; prompts closed before it are settled.
     public private(set) var now: Date = .distantPast
 
@@ -151,6 +154,7 @@ public struct Tracker: Sendable {
             guard participants.contains(from), answers[id] == nil,
                   let prompt = promptFor(at: at, quoting: quoting) else { return changes }
             answers[id] = (from, prompt.key)
+            lastAnswered[from] = prompt.key
             let current = states[from]?[prompt.key] ?? .pending
             let next: PromptState
             switch current {
@@ -161,13 +165,17 @@ public struct Tracker: Sendable {
             }
             if let change = set(from, prompt.key, current, next, at: at, messageID: id) { changes.append(change) }
             return changes
-        case .trainerMessage(let id, _, let at, let quoting):
+        case .trainerMessage(let id, _, let at, let quoting, let mentions):
             var changes = advanceClock(to: at)
-            guard let quoting, let answer = answers[quoting] else { return changes }
-            let current = states[answer.participant]?[answer.prompt] ?? .pending
-            if current == .replied || current == .voiceNote,
-               let change = set(answer.participant, answer.prompt, current, .discussed, at: at, messageID: id) {
-                changes.append(change)
+            var takenUp: [(participant: PhoneNumber, prompt: String)] = []
+            if let quoting, let answer = answers[quoting] { takenUp.append(answer) }
+            for participant in mentions { if let prompt = lastAnswered[participant] { takenUp.append((participant, prompt)) } }
+            for answer in takenUp {
+                let current = states[answer.participant]?[answer.prompt] ?? .pending
+                if current == .replied || current == .voiceNote,
+                   let change = set(answer.participant, answer.prompt, current, .discussed, at: at, messageID: id) {
+                    changes.append(change)
+                }
             }
             return changes
         case .mark(let participant, let session, let kind, let at):

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A message that reached the group or a trainer's number: from a webhook payload or a chat export.
+public struct InboundMessage: Sendable, Hashable {
+    /// What kind of message it is; decides whether it counts as an answer and as a voice note.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case text
+        /// A recorded voice note (push-to-talk).
+        case voice
+        /// An audio file that is not a voice note (a forwarded song, a recording sent as a file).
+        case audio
+        case image
+        case video
+        case document
+        case sticker
+        /// Media of unknown type: an export made without media (`<Media omitted>`); often a voice note.
+        case media
+        case reaction
+        /// "This message was deleted": seen in exports; never an answer.
+        case deleted
+        /// Anything else (location, contact card, poll, a type we do not know).
+        case other
+
+        /// A photo, video, document or other attachment (voice notes are counted apart).
+        public var isMedia: Bool {
+            switch self {
+            case .audio, .image, .video, .document, .sticker, .media: true
+            case .text, .voice, .reaction, .deleted, .other: false
+            }
+        }
+
+        /// Counts as an answer to a prompt: writing, speaking, or showing (a photo of notes, a document).
+        public var isAnswer: Bool {
+            switch self {
+            case .text, .voice, .audio, .image, .video, .document, .media: true
+            case .sticker, .reaction, .deleted, .other: false
+            }
+        }
+    }
+
+    /// Stable across re-imports: the WhatsApp message id (`wamid…`), or a digest of an export line.
+    public var id: String
+    /// The sender, when their number is known (always for webhooks; for exports when the author matched).
+    public var phone: PhoneNumber?
+    /// The sender as the source names them: a `wa_id`, a profile name, or the export's author column.
+    public var author: String
+    public var sentAt: Date
+    public var kind: Kind
+    public var text: String?
+    /// The message this one replies or reacts to (`context.id`, `reaction.message_id`).
+    public var quoting: String?
+    /// The WhatsApp group it was posted in, when the payload says.
+    public var groupID: String?
+    /// People the message @-mentions, resolved to numbers.
+    public var mentions: [PhoneNumber]
+
+    public init(id: String, phone: PhoneNumber?, author: String, sentAt: Date, kind: Kind, text: String? = nil,
+                quoting: String? = nil, groupID: String? = nil, mentions: [PhoneNumber] = []) {
+        self.id = id
+        self.phone = phone
+        self.author = author
+        self.sentAt = sentAt
+        self.kind = kind
+        self.text = text
+        self.quoting = quoting
+        self.groupID = groupID
+        self.mentions = mentions
+    }
+}
+
+/// What WhatsApp reported about a message we sent.
+public struct DeliveryStatus: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        case sent, delivered, read, played, failed, deleted
+    }
+
+    /// The id of our outbound message (`wamid…`).
+    public var messageID: String
+    public var recipient: String
+    public var state: State
+    public var at: Date
+    public var errorCode: Int?
+    public var errorTitle: String?
+
+    public init(messageID: String, recipient: String, state: State, at: Date, errorCode: Int? = nil, errorTitle: String? = nil) {
+        self.messageID = messageID
+        self.recipient = recipient
+        self.state = state
+        self.at = at
+        self.errorCode = errorCode
+        self.errorTitle = errorTitle
+    }
+}

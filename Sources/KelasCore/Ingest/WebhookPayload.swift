@@ -1,0 +1,180 @@
+import Foundation
+
+/// The messages and statuses of WhatsApp Cloud API webhook payloads.
+public struct WebhookContent: Sendable, Hashable {
+    public var payloads = 0
+    public var messages: [InboundMessage] = []
+    public var statuses: [DeliveryStatus] = []
+
+    public init() {}
+}
+
+/// Reads WhatsApp Cloud API webhook payloads: one JSON document (an object or an array of them), or JSON lines.
+///
+/// Unknown fields are ignored, so newer payloads keep working; a payload that lacks what Kelas needs is an error
+/// naming the file, the line and the field.
+public enum WebhookPayload {
+    public static func decode(_ data: Data, file: String) throws -> WebhookContent {
+        var content = WebhookContent()
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let nonBlank = lines.enumerated().filter { !$0.element.allSatisfy(Self.isSpace) }
+        // JSON lines when the first non-blank line is a whole JSON value by itself and others follow.
+        if nonBlank.count > 1, let first = nonBlank.first, (try? JSONSerialization.jsonObject(with: Data(first.element))) != nil {
+            for (index, line) in nonBlank {
+                try decodeDocument(Data(line), file: file, line: index + 1, into: &content)
+            }
+        } else {
+            try decodeDocument(data, file: file, line: nil, into: &content)
+        }
+        return content
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+
+    private static func decodeDocument(_ data: Data, file: String, line: Int?, into content: inout WebhookContent) throws {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let location = SourceLocation(file: file, line: line ?? 1, column: 1)
+        let envelopes: [Envelope]
+        do {
+            if data.first(where: { !isSpace($0) }) == UInt8(ascii: "[") {
+                envelopes = try decoder.decode([Envelope].self, from: data)
+            } else {
+                envelopes = [try decoder.decode(Envelope.self, from: data)]
+            }
+        } catch let error as DecodingError {
+            throw problem(location, describe(error))
+        }
+        for envelope in envelopes {
+            guard let entries = envelope.entry else {
+                throw ValidationFailure([Diagnostic(.error, location, "not a WhatsApp Cloud API webhook payload: it has no `entry`",
+                                                    fix: "expected {\"object\": \"whatsapp_business_account\", \"entry\": [...]}")])
+            }
+            content.payloads += 1
+            for change in entries.flatMap({ $0.changes ?? [] }) {
+                guard let value = change.value else { continue }
+                var names: [String: String] = [:]
+                for contact in value.contacts ?? [] { if let id = contact.waId, let name = contact.profile?.name { names[id] = name } }
+                for (index, message) in (value.messages ?? []).enumerated() {
+                    content.messages.append(try message.inbound(names: names, at: location, path: "messages[\(index)]"))
+                }
+                for (index, status) in (value.statuses ?? []).enumerated() {
+                    content.statuses.append(try status.delivery(at: location, path: "statuses[\(index)]"))
+                }
+            }
+        }
+    }
+
+    /// A decoding error as a location and a sentence naming the field, e.g. "`entry[0].changes` must be a list".
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text + (text.isEmpty ? "" : ".") + snakeCase(key.stringValue)
+            }
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "`\(path(context.codingPath))` has the wrong type (expected \(type))"
+        case .valueNotFound(_, let context):
+            return "`\(path(context.codingPath))` is null"
+        case .keyNotFound(let key, let context):
+            let parent = path(context.codingPath)
+            return "`\(parent.isEmpty ? "" : parent + ".")\(snakeCase(key.stringValue))` is missing"
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return "not valid JSON" + (underlying.map { ": \($0)" } ?? (context.debugDescription.isEmpty ? "" : ": \(context.debugDescription)"))
+        @unknown default:
+            return "cannot read the payload: \(error)"
+        }
+    }
+
+    static func snakeCase(_ key: String) -> String {
+        key.reduce(into: "") { text, character in
+            if character.isUppercase { text += "_" + character.lowercased() } else { text.append(character) }
+        }
+    }
+
+    static func problem(_ location: SourceLocation, _ message: String) -> ValidationFailure {
+        ValidationFailure([Diagnostic(.error, location, message, fix: "give the payload exactly as WhatsApp posted it to your webhook")])
+    }
+
+    static func date(_ timestamp: String, at location: SourceLocation, path: String) throws -> Date {
+        guard let seconds = Double(timestamp), seconds.isFinite else {
+            throw problem(location, "`\(path).timestamp` is `\(timestamp)`, not Unix seconds")
+        }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    // The parts of the payload Kelas reads. Field names follow the Cloud API; snake case is converted.
+    struct Envelope: Decodable { var object: String?; var entry: [Entry]? }
+    struct Entry: Decodable { var id: String?; var changes: [Change]? }
+    struct Change: Decodable { var field: String?; var value: Value? }
+    struct Value: Decodable { var contacts: [Contact]?; var messages: [Message]?; var statuses: [Status]? }
+    struct Contact: Decodable { var waId: String?; var profile: Profile? }
+    struct Profile: Decodable { var name: String? }
+    struct Text: Decodable { var body: String? }
+    struct Media: Decodable { var id: String?; var voice: Bool?; var caption: String?; var filename: String? }
+    struct Reaction: Decodable { var messageId: String?; var emoji: String? }
+    struct Context: Decodable { var id: String?; var from: String? }
+    struct ErrorInfo: Decodable { var code: Int?; var title: String?; var message: String? }
+
+    struct Message: Decodable {
+        var from: String
+        var id: String
+        var timestamp: String
+        var type: String
+        var text: Text?
+        var audio: Media?
+        var voice: Media?
+        var image: Media?
+        var video: Media?
+        var document: Media?
+        var sticker: Media?
+        var reaction: Reaction?
+        var context: Context?
+        var groupId: String?
+
+        func inbound(names: [String: String], at location: SourceLocation, path: String) throws -> InboundMessage {
+            let sentAt = try WebhookPayload.date(timestamp, at: location, path: path)
+            let kind: InboundMessage.Kind
+            var body: String?
+            var quoting = context?.id
+            switch type {
+            case "text": kind = .text; body = text?.body
+            case "audio": kind = audio?.voice == true ? .voice : .audio
+            case "voice": kind = .voice
+            case "image": kind = .image; body = image?.caption
+            case "video": kind = .video; body = video?.caption
+            case "document": kind = .document; body = document?.caption ?? document?.filename
+            case "sticker": kind = .sticker
+            case "reaction":
+                kind = .reaction; body = reaction?.emoji
+                quoting = reaction?.messageId ?? quoting
+            default: kind = .other; body = text?.body
+            }
+            let phone = try? PhoneNumber.parse("+" + from).get()
+            return InboundMessage(id: id, phone: phone, author: names[from] ?? from, sentAt: sentAt, kind: kind, text: body,
+                                  quoting: quoting, groupID: groupId)
+        }
+    }
+
+    struct Status: Decodable {
+        var id: String
+        var status: String
+        var timestamp: String
+        var recipientId: String?
+        var errors: [ErrorInfo]?
+
+        func delivery(at location: SourceLocation, path: String) throws -> DeliveryStatus {
+            guard let state = DeliveryStatus.State(rawValue: status) else {
+                throw WebhookPayload.problem(location, "`\(path).status` is `\(status)`; expected one of "
+                    + DeliveryStatus.State.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let error = errors?.first
+            return DeliveryStatus(messageID: id, recipient: recipientId ?? "", state: state,
+                                  at: try WebhookPayload.date(timestamp, at: location, path: path),
+                                  errorCode: error?.code, errorTitle: error?.title ?? error?.message)
+        }
+    }
+}

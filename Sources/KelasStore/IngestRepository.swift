@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import KelasCore
+
+/// What an ingest added to the store. Ingesting the same input again adds nothing.
+public struct IngestSummary: Sendable, Equatable {
+    /// New inbound messages, per batch id ("" for messages from numbers in no batch).
+    public var added: [String: Int] = [:]
+    /// Messages the store already had (the same webhook twice, or an overlapping export).
+    public var duplicates = 0
+    public var statusesAdded = 0
+    public var statusDuplicates = 0
+    /// Authors or numbers that match no person, with how many messages each sent.
+    public var unmatched: [String: Int] = [:]
+
+    public init() {}
+
+    public var messagesAdded: Int { added.values.reduce(0, +) }
+}
+
+extension KelasDatabase {
+    /// Stores the messages and statuses of webhook payloads in one transaction, then updates the statuses of the
+    /// batches they touched. Each message goes to the batch its sender belongs to (the latest one that started by then
+    /// when they are in several); messages from unknown numbers are kept and claimed when a batch lists the number.
+    public func ingest(_ content: WebhookContent, source: String, now: Date) throws -> IngestSummary {
+        try writer.write { db in
+            var summary = IngestSummary()
+            let router = try BatchRouter(db)
+            for message in content.messages {
+                let batchID = message.phone.flatMap { router.batch(of: $0, at: message.sentAt) }
+                if batchID == nil { summary.unmatched[message.phone?.e164 ?? message.author, default: 0] += 1 }
+                try Self.insert(db, message, batchID: batchID, source: source, into: &summary)
+            }
+            let insertStatus = try db.cachedStatement(sql: """
+                INSERT INTO deliveryStatus (messageID, recipient, state, at, errorCode, errorTitle, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+            for status in content.statuses {
+                try insertStatus.execute(arguments: [status.messageID, status.recipient, status.state.rawValue,
+                                                     status.at.timeIntervalSince1970, status.errorCode, status.errorTitle, source])
+                if db.changesCount > 0 { summary.statusesAdded += 1 } else { summary.statusDuplicates += 1 }
+            }
+            for batchID in summary.added.keys.sorted() where !batchID.isEmpty {
+                try Self.recompute(db, batchID: batchID, now: now)
+            }
+            return summary
+        }
+    }
+
+    /// Stores messages of one batch (a chat export) in one transaction: `produce` hands each message to `insert` as
+    /// it is parsed, so a large export streams into the store. If `produce` throws, nothing is stored.
+    public func ingest(batchID: String, source: String, now: Date,
+                       _ produce: (_ insert: (InboundMessage) throws -> Void) throws -> Void) throws -> IngestSummary {
+        try writer.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batchID]) != nil else {
+                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
+            }
+            var summary = IngestSummary()
+            try produce { message in
+                if message.phone == nil { summary.unmatched[message.author, default: 0] += 1 }
+                try Self.insert(db, message, batchID: batchID, source: source, into: &summary)
+            }
+            try Self.recompute(db, batchID: batchID, now: now)
+            return summary
+        }
+    }
+
+    /// The people of a batch, for matching export authors and @-mentions.
+    public func people(batchID: String) throws -> PeopleDirectory {
+        try writer.read { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batchID]) != nil else {
+                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
+            }
+            return PeopleDirectory(try Row.fetchAll(db, sql: "SELECT phone, name, alias, role FROM person WHERE batchID = ? ORDER BY position",
+                                                    arguments: [batchID]).map { row in
+                PeopleDirectory.Person(phone: PhoneNumber(e164: row["phone"]), name: row["name"], alias: row["alias"],
+                                       role: PeopleDirectory.Role(rawValue: row["role"]) ?? .participant)
+            })
+        }
+    }
+
+    /// The time zone and first day of a batch, for reading an export's local times.
+    public func schedule(batchID: String) throws -> (timeZone: TimeZone, start: LocalDate, days: Int) {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT timezone, start, (SELECT MAX(day) FROM plannedMessage WHERE batchID = batch.id) AS days FROM batch WHERE id = ?",
+                                             arguments: [batchID]) else {
+                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
+            }
+            let zone = KelasTimeZone.resolve(row["timezone"]) ?? .gmt
+            return (zone, LocalDate(row["start"]) ?? LocalDate(year: 1970, month: 1, day: 1), (row["days"] as Int?) ?? 7)
+        }
+    }
+
+    /// Inserts one message unless its id is stored; a stored message without a sender or batch gains them.
+    static func insert(_ db: Database, _ message: InboundMessage, batchID: String?, source: String, into summary: inout IngestSummary) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO inboundMessage (id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            """)
+        try insert.execute(arguments: [message.id, batchID, message.phone?.e164, message.author, message.sentAt.timeIntervalSince1970,
+                                       message.kind.rawValue, message.kind == .voice, message.text, message.quoting, source,
+                                       message.groupID, message.mentions.map(\.e164).joined(separator: " ")])
+        if db.changesCount > 0 {
+            summary.added[batchID ?? "", default: 0] += 1
+            return
+        }
+        summary.duplicates += 1
+        // An author matched since the last import (an alias added to the batch file) fills in the gap.
+        let fill = try db.cachedStatement(sql: """
+            UPDATE inboundMessage SET phone = COALESCE(phone, ?), batchID = COALESCE(batchID, ?)
+            WHERE id = ? AND (phone IS NULL OR batchID IS NULL)
+            """)
+        try fill.execute(arguments: [message.phone?.e164, batchID, message.id])
+    }
+}
+
+/// Finds the batch a sender's message belongs to: among the batches that list the number, the latest that had
+/// started by the message's day (else the earliest).
+struct BatchRouter {
+    private var batchesOf: [PhoneNumber: [(id: String, start: Date)]] = [:]
+
+    init(_ db: Database) throws {
+        var starts: [String: Date] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, start, timezone FROM batch") {
+            guard let start = LocalDate(row["start"]) else { continue }
+            let zone = KelasTimeZone.resolve(row["timezone"]) ?? .gmt
+            starts[row["id"]] = KelasTimeZone.instant(start, LocalTime(secondsOfDay: 0), in: zone)
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT batchID, phone FROM person") {
+            guard let start = starts[row["batchID"]] else { continue }
+            batchesOf[PhoneNumber(e164: row["phone"]), default: []].append((row["batchID"], start))
+        }
+        for key in batchesOf.keys { batchesOf[key]?.sort { ($0.start, $0.id) < ($1.start, $1.id) } }
+    }
+
+    func batch(of phone: PhoneNumber, at: Date) -> String? {
+        guard let batches = batchesOf[phone] else { return nil }
+        return (batches.last { $0.start <= at } ?? batches.first)?.id
+    }
+}

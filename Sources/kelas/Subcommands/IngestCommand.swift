@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import KelasCore
+import KelasStore
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Bring replies and voice notes into the store: webhook payloads or WhatsApp chat exports.",
+        discussion: """
+        Both are idempotent: ingesting the same input twice, or an export that overlaps an earlier one, adds nothing \
+        twice. Each ingest is one transaction: on any error the store is left as it was.
+        """,
+        subcommands: [Webhook.self, Chat.self]
+    )
+
+    struct Webhook: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest WhatsApp Cloud API webhook payloads (one JSON document, or JSON lines).",
+            discussion: """
+            Reads `messages` (text, audio and voice notes, image, video, document, sticker, reaction; `context.id` \
+            replies; `group_id`) and `statuses` (sent, delivered, read, played, failed with its error code). \
+            A message is stored once per WhatsApp message id. It belongs to the batch that lists its sender's number \
+            (the latest batch that had started by then, when the number is in several); messages from numbers in no \
+            batch are kept and join a batch when one lists the number.
+
+            Examples:
+              kelas ingest webhook payloads.jsonl
+              cat payload.json | kelas ingest webhook -
+            """
+        )
+        @Argument(help: ArgumentHelp("A JSON or JSON-lines file, or - for standard input.", valueName: "file")) var file: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let name = file == "-" ? "<stdin>" : file
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+                    printError("error: cannot read \(file): \(error.localizedDescription)")
+                    throw ExitCode(1)
+                }
+            }
+            let content: WebhookContent
+            do { content = try WebhookPayload.decode(data, file: name) } catch let failure as ValidationFailure {
+                for diagnostic in failure.diagnostics { printError(diagnostic.description) }
+                printError("\(name): nothing was stored.")
+                throw ExitCode(1)
+            }
+            let store = try database.open()
+            let summary = try storeCall { try store.ingest(content, source: name, now: Date()) }
+            print("read \(content.payloads) payload\(content.payloads == 1 ? "" : "s") from \(name): "
+                  + "\(content.messages.count) messages, \(content.statuses.count) statuses")
+            print(IngestReport.lines(summary).joined(separator: "\n"))
+        }
+    }
+}
+
+extension IngestCommand {
+    struct Chat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest a WhatsApp chat export (.txt, or the .zip WhatsApp shares) into a batch.",
+            discussion: """
+            Reads Android (`12/07/21 07.30 - Name: text`) and iOS (`[12/07/21 07.30.15] Name: text`) exports in any \
+            date order, with 2- or 4-digit years, `/ . -` separators, 12- or 24-hour clocks (AM/PM, pagi/siang/sore/malam) \
+            and optional seconds. The format is detected and printed; when the dates fit more than one order, the one \
+            that keeps them in sequence and in the batch's week wins — force it with --date-order.
+
+            Authors are matched to the batch's participants and trainers by phone number (any formatting), name or \
+            alias; unmatched authors are listed and their messages kept. Voice notes (PTT-….opus, …-AUDIO-…, audio \
+            omitted, <attached: ….opus>) count as voice-note answers; a trainer message that @-mentions a participant \
+            takes up their latest answer (discussed). Re-importing the same export, or a later one that overlaps it, \
+            adds nothing twice.
+
+            Examples:
+              kelas ingest chat "WhatsApp Chat with Kelas Gresik.zip" --batch gresik-2021-07
+              kelas ingest chat chat.txt --dry-run --format json
+            """
+        )
+        @Argument(help: ArgumentHelp("The export: a .txt or a .zip.", valueName: "export")) var file: String
+        @Option(help: ArgumentHelp("The batch the chat belongs to (required unless --dry-run).", valueName: "id")) var batch: String?
+        @Option(help: ArgumentHelp("Read dates as day/month/year, month/day/year or year/month/day.", valueName: "dmy|mdy|ymd"))
+        var dateOrder: DateOrder?
+        @Option(help: ArgumentHelp("Who exported the chat (the export calls them \"You\"/\"Anda\"): phone, name or alias.", valueName: "person"))
+        var me: String?
+        @Flag(help: "Parse and count without touching the store.") var dryRun = false
+        @Option(help: ArgumentHelp("Output of --dry-run: table or json.", valueName: "format")) var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+        func validate() throws {
+            if batch == nil && !dryRun {
+                throw ValidationError("give the batch the chat belongs to with --batch ID (or use --dry-run to only count)")
+            }
+            if format == .json && !dryRun { throw ValidationError("--format json goes with --dry-run") }
+        }
+
+        func run() throws {
+            var people = PeopleDirectory([])
+            var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+            var expected: ClosedRange<LocalDate>?
+            let store = batch == nil ? nil : try database.open()
+            if let store, let batch {
+                people = try storeCall { try store.people(batchID: batch) }
+                let schedule = try storeCall { try store.schedule(batchID: batch) }
+                timeZone = schedule.timeZone
+                expected = schedule.start.adding(days: -7)...schedule.start.adding(days: schedule.days + 30)
+            }
+            if let me {
+                guard let person = people.find(me) else {
+                    printError("error: --me \(me) is nobody in \(batch ?? "the batch (give --batch)"); give a phone number, name or alias from the batch file")
+                    throw ExitCode(1)
+                }
+                people.me = person
+            }
+            let export = ChatExportFile(path: file)
+            do {
+                let chatFormat = try export.detectFormat(expected: expected, forced: dateOrder)
+                printError("\(file): \(chatFormat.summary) — \(chatFormat.reason)")
+                var chat = ChatImport(batchID: batch ?? "", people: people, timeZone: timeZone, format: chatFormat)
+                if dryRun {
+                    try export.entries(format: chatFormat) { entry in _ = chat.message(for: entry) }
+                    print(format == .json ? try ChatStatsRenderer.json(chat.stats) : ChatStatsRenderer.table(chat.stats, format: chatFormat),
+                          terminator: "")
+                    return
+                }
+                guard let store, let batch else { return }
+                let summary = try storeCall {
+                    try store.ingest(batchID: batch, source: file, now: Date()) { insert in
+                        try export.entries(format: chatFormat) { entry in
+                            if let message = chat.message(for: entry) { try insert(message) }
+                        }
+                    }
+                }
+                let stats = chat.stats
+                print("read \(stats.messages) messages (\(stats.voiceNotes) voice notes, \(stats.media) media, \(stats.deleted) deleted) "
+                      + "and \(stats.systemLines) system lines")
+                print(IngestReport.lines(summary).joined(separator: "\n"))
+            } catch let error as ChatExportError {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+extension DateOrder: ExpressibleByArgument {}
+
+enum ChatStatsRenderer {
+    static func json(_ stats: ChatExportStats) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(stats), as: UTF8.self) + "\n"
+    }
+
+    static func table(_ stats: ChatExportStats, format: ChatFormat) -> String {
+        var out = TextTable.render([
+            ["format", "\(format.summary) — \(format.reason)"],
+            ["messages", String(stats.messages)], ["voice notes", String(stats.voiceNotes)], ["media", String(stats.media)],
+            ["deleted", String(stats.deleted)], ["system lines", String(stats.systemLines)],
+        ])
+        if !stats.authors.isEmpty {
+            out += "\n" + TextTable.render([["AUTHOR", "MATCHED", "ROLE", "MESSAGES", "VOICE NOTES"]] + stats.authors.map {
+                [$0.name, $0.participant ?? ($0.role == nil ? "-" : ""), $0.role ?? "unmatched", String($0.messages), String($0.voiceNotes)]
+            })
+        }
+        if !stats.unmatched.isEmpty { out += "\nunmatched: " + stats.unmatched.joined(separator: ", ") + "\n" }
+        return out
+    }
+}
+
+/// How an ingest summary reads on the terminal.
+enum IngestReport {
+    static func lines(_ summary: IngestSummary) -> [String] {
+        var lines: [String] = []
+        let perBatch = summary.added.filter { !$0.key.isEmpty }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        var stored = "stored \(summary.messagesAdded) new message\(summary.messagesAdded == 1 ? "" : "s")"
+        if !perBatch.isEmpty { stored += " (\(perBatch.joined(separator: ", ")))" }
+        if summary.duplicates > 0 { stored += ", \(summary.duplicates) already stored" }
+        if summary.statusesAdded + summary.statusDuplicates > 0 {
+            stored += "; \(summary.statusesAdded) new statuses"
+            if summary.statusDuplicates > 0 { stored += ", \(summary.statusDuplicates) already stored" }
+        }
+        lines.append(stored)
+        if !summary.unmatched.isEmpty {
+            let who = summary.unmatched.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) (\($0.value))" }
+            lines.append("not matched to anyone in a batch: " + who.joined(separator: ", "))
+            lines.append("  they are kept; add the numbers or aliases to the batch file, `kelas batch add` it, and ingest again")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+@testable import KelasCore
+
+/// Fixtures shared by the core, store and CLI tests: `Tests/Fixtures/ingest`.
+enum IngestFixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/ingest")
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+/// The example batch's people, for matching authors without a store.
+func examplePeople() throws -> PeopleDirectory {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-people-\(UUID().uuidString)")
+    _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
+    return PeopleDirectory.batch(try BatchFile.load(path: directory.appendingPathComponent("batch.yaml").path).batch)
+}
+
+func header(_ line: String) -> ChatHeader? {
+    Array(line.utf8).withUnsafeBufferPointer { ChatHeader.read($0) }
+}
+
+func entries(_ text: String, format: ChatFormat) -> [ChatEntry] {
+    var parser = ChatExportParser(format: format)
+    var result: [ChatEntry] = []
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        if let entry = Array(line.utf8).withUnsafeBufferPointer({ parser.feed($0, number: index + 1) }) { result.append(entry) }
+    }
+    if let last = parser.finish() { result.append(last) }
+    return result
+}
+
+@Suite("Chat exports")
+struct ChatExportTests {
+    @Test("every header style: separators, year digits, 12 h and 24 h, day-part words, seconds, brackets", arguments: [
+        ("06/07/21 07.30 - Budi: x", ChatFormat.Platform.android, DateOrder.dmy, "2021-07-06", "07:30:00"),
+        ("06/07/2021, 19:05 - Budi: x", .android, .dmy, "2021-07-06", "19:05:00"),
+        ("06.07.21, 9.15 pagi - Budi: x", .android, .dmy, "2021-07-06", "09:15:00"),
+        ("06.07.21, 3.20 sore - Budi: x", .android, .dmy, "2021-07-06", "15:20:00"),
+        ("06-07-21 1.05 siang - Budi: x", .android, .dmy, "2021-07-06", "13:05:00"),
+        ("06-07-21 8.00 malam - Budi: x", .android, .dmy, "2021-07-06", "20:00:00"),
+        ("7/6/21, 10:22 PM - Budi: x", .android, .mdy, "2021-07-06", "22:22:00"),
+        ("7/6/21, 12:05 AM - Budi: x", .android, .mdy, "2021-07-06", "00:05:00"),
+        ("7/6/21, 12:05 p.m. - Budi: x", .android, .mdy, "2021-07-06", "12:05:00"),
+        ("7/6/21, 10:22\u{202F}PM - Budi: x", .android, .mdy, "2021-07-06", "22:22:00"),
+        ("2021-07-06, 07:30 - Budi: x", .android, .ymd, "2021-07-06", "07:30:00"),
+        ("[06/07/21 10.22.05] Budi: x", .ios, .dmy, "2021-07-06", "10:22:05"),
+        ("\u{200E}[7/6/21, 9:20:31\u{202F}AM] Budi: x", .ios, .mdy, "2021-07-06", "09:20:31"),
+        ("[2021/07/06 21:00:00] Budi: x", .ios, .ymd, "2021-07-06", "21:00:00"),
+    ])
+    func headers(line: String, platform: ChatFormat.Platform, order: DateOrder, date: String, time: String) throws {
+        let parsed = try #require(header(line), "\(line)")
+        #expect(parsed.platform == platform)
+        #expect(parsed.date(order)?.description == date)
+        let entry = try #require(entries(line, format: ChatFormat(platform: platform, dateOrder: order)).first)
+        #expect(entry.time.description.hasPrefix(time.dropLast(3)) && entry.time.second == Int(time.suffix(2)))
+        #expect(entry.author == "Budi" && entry.text == "x")
+    }
+
+    @Test("lines that only look like headers are continuation lines", arguments: [
+        "12/07 besok ya", "2021 adalah tahun yang berat", "10.22 saya hadir", "06/07/21 nanti sore", "06/07/21 25.10 - x: y",
+        "6/7/21, 13:05 PM - Budi: x", "[06/07/21 10.22.05 Budi: x",
+    ])
+    func notHeaders(line: String) {
+        #expect(header(line) == nil)
+    }
+
+    @Test("Android export in Indonesian: system lines, multi-line messages, voice notes, media, deleted")
+    func androidIndonesian() throws {
+        let text = try String(contentsOfFile: IngestFixtures.path("android-id.txt"), encoding: .utf8)
+        let all = entries(text, format: ChatFormat(platform: .android, dateOrder: .dmy))
+        #expect(all.count == 20)
+        #expect(all.filter(\.isSystem).map(\.text).map { String($0.prefix(20)) }
+            == ["Pesan dan panggilan ", "Rumi membuat grup \"K", "Rumi menambahkan Ahm", "Dedi Kurniawan kelua"])
+        let cahyo = try #require(all.first { $0.author == "Cahyo Prasetyo" })
+        #expect(cahyo.text == "Maaf baru bisa isi\nsekarang, sinyal susah\ndi desa" && cahyo.line == 8)
+        #expect(all.filter { $0.kind == .voice }.map(\.line) == [12, 21])
+        #expect(all.first { $0.author == "Pak RT Gresik" }?.kind == .media)
+        #expect(all.first { $0.text.hasPrefix("IMG-") }?.kind == .image)
+        #expect(all.first { $0.text == "Pesan ini telah dihapus" }?.kind == .deleted)
+    }
+
+    @Test("iOS export in English: group-name system lines, attachments behind direction marks, \"You\"")
+    func iosEnglish() throws {
+        let text = try String(contentsOfFile: IngestFixtures.path("ios-en.txt"), encoding: .utf8)
+        let all = entries(text, format: ChatFormat(platform: .ios, dateOrder: .mdy, twelveHour: true, seconds: true))
+        #expect(all.filter(\.isSystem).count == 4)
+        #expect(all.filter(\.isSystem).last?.text == "Fajar Hidayat left")
+        #expect(all.filter { $0.kind == .voice }.compactMap(\.author) == ["Eko Wahyudi", "Fajar Hidayat"])
+        #expect(all.first { $0.author == "Hadi Susanto" }?.kind == .image)
+        #expect(all.last { $0.author == "Hadi Susanto" }?.kind == .deleted)
+        // "added" inside a message is not a system line.
+        #expect(all.last?.author == "You" && all.last?.kind == .text)
+        #expect(all.first { $0.author == "Gunawan Saputra" }?.text == "Sex is biological,\ngender is what society expects.")
+        #expect(all.first { $0.author == "Gunawan Saputra" }?.time.description == "13:05:44")
+    }
+
+    @Test("detection: a day above 12 settles the order; ambiguous dates follow the batch's week; --date-order forces")
+    func detection() throws {
+        func detect(_ text: String, expected: ClosedRange<LocalDate>? = nil, forced: DateOrder? = nil) throws -> ChatFormat {
+            var detector = ChatFormatDetector(expected: expected)
+            for line in text.split(separator: "\n") { Array(line.utf8).withUnsafeBufferPointer { detector.feed($0) } }
+            return try detector.format(file: "chat.txt", forced: forced)
+        }
+        let settled = try detect("05/07/21 07.00 - A: x\n13/07/21 07.00 - A: y")
+        #expect(settled.dateOrder == .dmy && settled.reason == "detected" && settled.platform == .android)
+        #expect(try detect("7/5/21, 7:00 AM - A: x\n7/13/21, 7:00 PM - A: y").dateOrder == .mdy)
+        #expect(try detect("2021-07-05 07:00 - A: x").dateOrder == .ymd)
+        // Out of order as d/m/y (June, then May), in order as m/d/y.
+        let ordered = try detect("5/6/21, 7:00 AM - A: x\n7/6/21, 7:00 AM - A: y\n8/5/21, 7:00 AM - A: z")
+        #expect(ordered.dateOrder == .mdy && ordered.reason.contains("run in order"))
+        let ios = try String(contentsOfFile: IngestFixtures.path("ios-en.txt"), encoding: .utf8)
+        let july = LocalDate(year: 2021, month: 6, day: 28)...LocalDate(year: 2021, month: 8, day: 12)
+        #expect(try detect(ios).dateOrder == .dmy)
+        #expect(try detect(ios).reason.contains("ambiguous"))
+        #expect(try detect(ios, expected: july).dateOrder == .mdy)
+        #expect(try detect(ios, forced: .dmy).reason == "forced by --date-order")
+        #expect(throws: ChatExportError.noMessages(file: "chat.txt")) { try detect("just some text\nno headers") }
+    }
+
+    @Test("lines split across read chunks come out whole, with CRLF line ends removed")
+    func chunkBoundaries() throws {
+        let text = "05/07/21 07.00 - Budi: satu\r\ndua\r\n05/07/21 07.01 - Siti: tiga"
+        for size in [1, 2, 3, 7, 64] {
+            var splitter = LineSplitter()
+            var lines: [String] = []
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: size) {
+                try splitter.feed(Data(bytes[start..<min(start + size, bytes.count)])) { lines.append(String(decoding: $0, as: UTF8.self)) ; _ = $1 }
+            }
+            try splitter.finish { lines.append(String(decoding: $0, as: UTF8.self)); _ = $1 }
+            #expect(lines == ["05/07/21 07.00 - Budi: satu", "dua", "05/07/21 07.01 - Siti: tiga"], "chunk size \(size)")
+        }
+    }
+
+    @Test("authors match by phone in any formatting, name or alias; trainers' @-mentions resolve to participants")
+    func matching() throws {
+        var people = try examplePeople()
+        #expect(people.match(author: "+62 812-3456-7111")?.name == "Budi Santoso")
+        #expect(people.match(author: "~ budi  santoso")?.phone.e164 == "+6281234567111")
+        #expect(people.match(author: "Fauzi Gresik")?.name == "Ahmad Fauzi")
+        #expect(people.match(author: "\u{200E}Iva Hasanah")?.role == .trainer)
+        #expect(people.match(author: "Pak RT") == nil)
+        #expect(people.match(author: "You") == nil)
+        people.me = people.find("0812 3456 7003")
+        #expect(people.match(author: "Anda")?.name == "Rumi")
+        #expect(people.mentions(in: "@6281234567110 terima kasih, juga @Budi Santoso dan @fauzi gresik!")
+            == [PhoneNumber(e164: "+6281234567110"), PhoneNumber(e164: "+6281234567111")])
+        #expect(people.mentions(in: "email saya iva@example.org").isEmpty)
+    }
+
+    @Test("message ids are the same in a later export that overlaps an earlier one; identical messages stay apart")
+    func stableIDs() throws {
+        let text = try String(contentsOfFile: IngestFixtures.path("android-id.txt"), encoding: .utf8)
+        let format = ChatFormat(platform: .android, dateOrder: .dmy)
+        let people = try examplePeople()
+        let zone = try #require(TimeZone(identifier: "Asia/Jakarta"))
+        func ids(_ text: String) -> [String] {
+            var chat = ChatImport(batchID: "gresik-2021-07", people: people, timeZone: zone, format: format)
+            return entries(text, format: format).compactMap { chat.message(for: $0)?.id }
+        }
+        let whole = ids(text)
+        #expect(Set(whole).count == whole.count, "two identical \"ok\"s at 13.45 are two messages")
+        let laterHalf = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(10).joined(separator: "\n")
+        let overlap = ids(laterHalf)
+        #expect(!overlap.isEmpty && Set(overlap).isSubset(of: Set(whole)))
+    }
+
+    @Test("export times are read in the batch's time zone")
+    func localTimes() throws {
+        var chat = ChatImport(batchID: "b", people: PeopleDirectory([]), timeZone: try #require(TimeZone(identifier: "Asia/Makassar")),
+                              format: ChatFormat(platform: .android, dateOrder: .dmy))
+        let entry = try #require(entries("06/07/21 09.00 - Budi: x", format: ChatFormat(platform: .android, dateOrder: .dmy)).first)
+        // 09:00 WITA (UTC+8) is 01:00 UTC.
+        #expect(chat.message(for: entry)?.sentAt == Date(timeIntervalSince1970: 1_625_533_200))
+        #expect(chat.stats.unmatched == ["Budi"])
+    }
+}
