@@ -44,7 +44,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KelasCoreTests", dependencies: ["KelasCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KelasCoreTests",
+            dependencies: ["KelasCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "KelasStoreTests", dependencies: ["KelasStore", "KelasCore"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"]),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KelasCore
+import ZIPFoundation
 
 /// Fixtures shared by the core, store and CLI tests: `Tests/Fixtures/ingest`.
 enum IngestFixtures {
@@ -174,5 +175,50 @@ struct ChatExportTests {
         // 09:00 WITA (UTC+8) is 01:00 UTC.
         #expect(chat.message(for: entry)?.sentAt == Date(timeIntervalSince1970: 1_625_533_200))
         #expect(chat.stats.unmatched == ["Budi"])
+    }
+}
+
+@Suite("Chat export files")
+struct ChatExportFileTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-zip-\(UUID().uuidString)")
+
+    func zip(_ files: [String: Data]) throws -> String {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent("WhatsApp Chat with Kelas Gresik 7.zip")
+        let archive = try Archive(url: url, accessMode: .create)
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return url.path
+    }
+
+    func read(_ path: String) throws -> (ChatFormat, [ChatEntry]) {
+        let file = ChatExportFile(path: path)
+        let format = try file.detectFormat()
+        var all: [ChatEntry] = []
+        try file.entries(format: format) { all.append($0) }
+        return (format, all)
+    }
+
+    @Test("the .zip WhatsApp shares reads like its .txt; media files in it are skipped")
+    func zipExport() throws {
+        let text = try Data(contentsOf: URL(fileURLWithPath: IngestFixtures.path("android-id.txt")))
+        let path = try zip(["PTT-20210706-WA0003.opus": Data(repeating: 7, count: 5000), "WhatsApp Chat with Kelas Gresik 7.txt": text])
+        let (zipFormat, zipped) = try read(path)
+        let (textFormat, plain) = try read(IngestFixtures.path("android-id.txt"))
+        #expect(zipFormat == textFormat)
+        #expect(zipped == plain && zipped.count == 20)
+    }
+
+    @Test("a zip without a chat, a missing file and a file with no messages are clear errors")
+    func errors() throws {
+        let path = try zip(["IMG-1.jpg": Data([1, 2, 3])])
+        #expect(throws: ChatExportError.noChatInArchive(file: path, entries: ["IMG-1.jpg"])) { try read(path) }
+        #expect(throws: ChatExportError.unreadable(file: "/nonexistent/chat.txt", reason: "no such file")) { try read("/nonexistent/chat.txt") }
+        let empty = directory.appendingPathComponent("notes.txt")
+        try Data("just notes\n".utf8).write(to: empty)
+        #expect(throws: ChatExportError.noMessages(file: empty.path)) { try read(empty.path) }
     }
 }

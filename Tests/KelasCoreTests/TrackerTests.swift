@@ -44,6 +44,19 @@ struct TrackerTests {
         #expect(tracker.state(of: alice, on: "s1") == .discussed)
     }
 
+    @Test("a trainer's @-mention takes up the participant's latest answer; a mention of a silent one changes nothing")
+    func mentions() {
+        var tracker = tracker()
+        _ = tracker.apply(.participantMessage(id: "m1", from: alice, at: Self.at(10), isVoice: true, quoting: nil))
+        let changes = tracker.apply(.trainerMessage(id: "t1", from: trainer, at: Self.at(15), quoting: nil, mentions: [alice, budi]))
+        #expect(changes.map(\.participant) == [alice] && changes.map(\.to) == [.discussed])
+        #expect(tracker.state(of: budi, on: "s1") == .pending)
+        // The next day's answer is the one a later mention takes up.
+        _ = tracker.apply(.participantMessage(id: "m2", from: alice, at: Self.at(24 * 60 + 5), isVoice: false, quoting: nil))
+        let next = tracker.apply(.trainerMessage(id: "t2", from: trainer, at: Self.at(24 * 60 + 9), quoting: nil, mentions: [alice]))
+        #expect(next.map(\.prompt) == ["s2"])
+    }
+
     @Test("a voice note first is voice-note; a later text does not downgrade it")
     func voiceFirst() {
         var tracker = tracker()

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@Suite("kelas ingest")
+struct IngestCommandTests {
+    static let fixtures = "Tests/Fixtures/ingest/"
+
+    func freshStore() throws -> String {
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-ingest-\(UUID().uuidString).sqlite").path
+        let added = try KelasBinary.run(["batch", "add", "examples/gresik-2021-07/batch.yaml", "--database", database])
+        #expect(added.status == 0, "\(added.stderr)")
+        return database
+    }
+
+    @Test("ingest webhook stores once and says so; a bad file stores nothing and names the line")
+    func webhook() throws {
+        let database = try freshStore()
+        let first = try KelasBinary.run(["ingest", "webhook", Self.fixtures + "webhook-all-types.jsonl", "--database", database])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("read 12 payloads from Tests/Fixtures/ingest/webhook-all-types.jsonl: 11 messages, 5 statuses"))
+        #expect(first.stdout.contains("stored 10 new messages (gresik-2021-07: 9), 1 already stored; 5 new statuses"))
+        #expect(first.stdout.contains("not matched to anyone in a batch: +6289900001111 (1)"))
+        let again = try KelasBinary.run(["ingest", "webhook", Self.fixtures + "webhook-all-types.jsonl", "--database", database])
+        #expect(again.stdout.contains("stored 0 new messages, 11 already stored; 0 new statuses, 5 already stored"))
+        let bad = try KelasBinary.run(["ingest", "webhook", Self.fixtures + "webhook-bad.jsonl", "--database", database])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("Tests/Fixtures/ingest/webhook-bad.jsonl:2:1: error: `entry[0].changes[0].value.messages[0].timestamp` is missing"))
+        #expect(bad.stderr.contains("nothing was stored"))
+    }
+
+    @Test("ingest chat --dry-run --format json has the documented shape and touches no store")
+    func dryRunJSON() throws {
+        let database = try freshStore()
+        let result = try KelasBinary.run(["ingest", "chat", Self.fixtures + "android-id.txt", "--batch", "gresik-2021-07",
+                                          "--dry-run", "--format", "json", "--database", database])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("Android, day/month/year, 24-hour clock — ambiguous"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["format"] as? String == "android dmy 24h")
+        #expect(json["messages"] as? Int == 16 && json["voiceNotes"] as? Int == 2 && json["media"] as? Int == 2)
+        #expect(json["systemLines"] as? Int == 4)
+        #expect(json["unmatched"] as? [String] == ["Pak RT Gresik"])
+        let authors = try #require(json["authors"] as? [[String: Any]])
+        let fauzi = try #require(authors.first { $0["name"] as? String == "Fauzi Gresik" })
+        #expect(fauzi["participant"] as? String == "+6281234567110" && fauzi["messages"] as? Int == 2 && fauzi["voiceNotes"] as? Int == 1)
+        #expect(authors.first { $0["name"] as? String == "Pak RT Gresik" }?["participant"] is NSNull)
+        let status = try KelasBinary.run(["status", "gresik-2021-07", "--database", database])
+        #expect(status.stdout.contains("active 0 (0%)"), "a dry run stores nothing")
+    }
+
+    @Test("ingest chat stores into the batch; --date-order forces; a missing --batch is a usage error")
+    func chat() throws {
+        let database = try freshStore()
+        let result = try KelasBinary.run(["ingest", "chat", Self.fixtures + "ios-en.txt", "--batch", "gresik-2021-07", "--me", "Rumi",
+                                          "--database", database])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("iOS, month/day/year, 12-hour clock with seconds — ambiguous"))
+        #expect(result.stdout == """
+            read 10 messages (2 voice notes, 1 media, 1 deleted) and 4 system lines
+            stored 10 new messages (gresik-2021-07: 10)
+
+            """)
+        let forced = try KelasBinary.run(["ingest", "chat", Self.fixtures + "ios-en.txt", "--dry-run", "--date-order", "mdy"])
+        #expect(forced.stderr.contains("month/day/year, 12-hour clock with seconds — forced by --date-order"))
+        let missing = try KelasBinary.run(["ingest", "chat", Self.fixtures + "ios-en.txt"])
+        #expect(missing.status != 0 && missing.stderr.contains("--batch ID"))
+        let nobody = try KelasBinary.run(["ingest", "chat", Self.fixtures + "ios-en.txt", "--batch", "gresik-2021-07", "--me", "Siapa",
+                                          "--database", database])
+        #expect(nobody.status == 1 && nobody.stderr.contains("--me Siapa is nobody in gresik-2021-07"))
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import Testing
+import KelasCore
+@testable import KelasStore
+
+/// Webhook payloads and chat exports into a real SQLite file holding the example batch.
+@Suite("Ingest")
+struct IngestTests {
+    let base = StoreTests()
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/ingest")
+    /// 2021-07-20: every prompt of the example week has closed.
+    static let afterWeek = Date(timeIntervalSince1970: 1_626_739_200)
+
+    func storeWithBatch() throws -> KelasDatabase {
+        let (loaded, path) = try base.example()
+        let store = try base.database()
+        _ = try store.addBatch(loaded, source: path, now: StoreTests.beforeStart)
+        return store
+    }
+
+    func webhook(_ name: String) throws -> WebhookContent {
+        let path = Self.fixtures.appendingPathComponent(name).path
+        return try WebhookPayload.decode(try Data(contentsOf: URL(fileURLWithPath: path)), file: name)
+    }
+
+    /// Name → status symbols (PRE S1 S2 S3 S4 POST), for the participants listed.
+    func grid(_ store: KelasDatabase, _ names: [String]) throws -> [String: String] {
+        let status = try store.status(batchID: "gresik-2021-07", now: Self.afterWeek)
+        var result: [String: String] = [:]
+        for row in status.rows where names.contains(row.name) { result[row.name] = row.states.map(\.symbol).joined(separator: " ") }
+        return result
+    }
+
+    func ingestChat(_ store: KelasDatabase, _ name: String, lines: ClosedRange<Int>? = nil, me: String? = nil) throws -> IngestSummary {
+        var path = Self.fixtures.appendingPathComponent(name).path
+        if let lines {
+            let text = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            path = base.directory.appendingPathComponent("part-\(name)").path
+            try FileManager.default.createDirectory(at: base.directory, withIntermediateDirectories: true)
+            try text[(lines.lowerBound - 1)..<min(lines.upperBound, text.count)].joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        var people = try store.people(batchID: "gresik-2021-07")
+        if let me { people.me = people.find(me) }
+        let schedule = try store.schedule(batchID: "gresik-2021-07")
+        let export = ChatExportFile(path: path)
+        let format = try export.detectFormat(expected: schedule.start.adding(days: -7)...schedule.start.adding(days: 37))
+        var chat = ChatImport(batchID: "gresik-2021-07", people: people, timeZone: schedule.timeZone, format: format)
+        return try store.ingest(batchID: "gresik-2021-07", source: name, now: Self.afterWeek) { insert in
+            try export.entries(format: format) { if let message = chat.message(for: $0) { try insert(message) } }
+        }
+    }
+
+    func count(_ store: KelasDatabase, _ table: String) throws -> Int {
+        try store.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
+    }
+
+    @Test("webhook payloads of every message type and status: answers, voice notes, quotes, reactions, dedupe")
+    func webhookTypes() throws {
+        let store = try storeWithBatch()
+        let content = try webhook("webhook-all-types.jsonl")
+        #expect(content.payloads == 12 && content.messages.count == 11 && content.statuses.count == 5)
+        #expect(content.messages.map(\.kind) == [.text, .voice, .voice, .image, .video, .document, .reaction, .text, .text, .text, .text])
+        #expect(content.messages.first?.groupID == "120363000000000001@g.us")
+        #expect(content.messages.first?.author == "Fauzi")
+        #expect(content.messages[6].quoting == "gresik-2021-07:d2:diskusi-sesi-1")
+        let summary = try store.ingest(content, source: "webhook-all-types.jsonl", now: Self.afterWeek)
+        #expect(summary.added == ["gresik-2021-07": 9, "": 1])
+        #expect(summary.duplicates == 1, "the retried payload is counted once")
+        #expect(summary.unmatched == ["+6289900001111": 1])
+        #expect(summary.statusesAdded == 5)
+        // Hand-computed: PRE S1 S2 S3 S4(RTL) POST.
+        #expect(try grid(store, ["Ahmad Fauzi", "Budi Santoso", "Cahyo Prasetyo", "Dedi Kurniawan", "Eko Wahyudi", "Fajar Hidayat",
+                                 "Gunawan Saputra", "Hadi Susanto"]) == [
+            "Ahmad Fauzi": "R ✗ ✗ ✗ ✗ ✗",     // text during the pre-test
+            "Budi Santoso": "✗ D ✗ ✗ ✗ ✗",    // voice note, quoted by a trainer
+            "Cahyo Prasetyo": "✗ V ✗ ✗ ✗ ✗",  // legacy `type: voice`
+            "Dedi Kurniawan": "✗ R ✗ ✗ ✗ ✗",  // image
+            "Eko Wahyudi": "✗ R ✗ ✗ ✗ ✗",     // video
+            "Fajar Hidayat": "✗ R ✗ ✗ ✗ ✗",   // document
+            "Gunawan Saputra": "✗ ✗ ✗ ✗ ✗ ✗", // a reaction is not an answer
+            "Hadi Susanto": "✗ ✗ ✗ ✗ R ✗",    // quotes the RTL prompt while the post-test is the latest open
+        ])
+        let again = try store.ingest(content, source: "again", now: Self.afterWeek)
+        #expect(again.messagesAdded == 0 && again.duplicates == 11 && again.statusesAdded == 0 && again.statusDuplicates == 5)
+        #expect(try count(store, "inboundMessage") == 10)
+        let failed = try store.writer.read { try Row.fetchOne($0, sql: "SELECT * FROM deliveryStatus WHERE state = 'failed'") }
+        #expect(failed?["errorCode"] == 131_026 && failed?["errorTitle"] == "Message undeliverable")
+    }
+
+    @Test("a single pretty-printed payload; a bad line names its line and field and stores nothing")
+    func webhookDocumentAndErrors() throws {
+        #expect(try webhook("webhook-single.json").messages.map(\.id) == ["wamid.B9"])
+        do {
+            _ = try webhook("webhook-bad.jsonl")
+            Issue.record("expected an error")
+        } catch let failure as ValidationFailure {
+            #expect(failure.description.hasPrefix("webhook-bad.jsonl:2:1: error: `entry[0].changes[0].value.messages[0].timestamp` is missing"))
+        }
+        #expect(throws: ValidationFailure.self) { try WebhookPayload.decode(Data(#"{"object": "x"}"#.utf8), file: "x.json") }
+        #expect(throws: ValidationFailure.self) { try WebhookPayload.decode(Data("{not json".utf8), file: "x.json") }
+    }
+
+    @Test("messages from a number no batch lists are kept, and join the batch that later lists it")
+    func claimedLater() throws {
+        let (loaded, path) = try base.example()
+        let store = try base.database()
+        let summary = try store.ingest(try webhook("webhook-single.json"), source: "early", now: StoreTests.beforeStart)
+        #expect(summary.added == ["": 1])
+        _ = try store.addBatch(loaded, source: path, now: StoreTests.beforeStart)
+        #expect(try grid(store, ["Budi Santoso"]) == ["Budi Santoso": "✗ ✗ R ✗ ✗ ✗"])
+    }
+
+    @Test("chat exports (Android id, iOS en) give the hand-computed statuses; re-import and overlap add nothing")
+    func chatExports() throws {
+        let store = try storeWithBatch()
+        let android = try ingestChat(store, "android-id.txt")
+        #expect(android.messagesAdded == 16 && android.unmatched == ["Pak RT Gresik": 1])
+        let ios = try ingestChat(store, "ios-en.txt", me: "Rumi")
+        #expect(ios.messagesAdded == 10 && ios.unmatched.isEmpty)
+        #expect(try grid(store, ["Ahmad Fauzi", "Budi Santoso", "Cahyo Prasetyo", "Dedi Kurniawan", "Eko Wahyudi", "Fajar Hidayat",
+                                 "Gunawan Saputra", "Hadi Susanto"]) == [
+            "Ahmad Fauzi": "R D ✗ ✗ ✗ ✗",     // alias author; voice note taken up by an @-mention
+            "Budi Santoso": "R R V ✗ ✗ ✗",    // phone-number author for the pre-test; voice note then two "ok"
+            "Cahyo Prasetyo": "R ✗ R ✗ ✗ ✗",  // multi-line pre-test answer; deleted message; photo with caption
+            "Dedi Kurniawan": "✗ ✗ ✗ ✗ ✗ ✗",  // left the group
+            "Eko Wahyudi": "R D ✗ ✗ ✗ ✗",     // iOS voice note, @Name mention by a trainer
+            "Fajar Hidayat": "✗ V ✗ ✗ ✗ ✗",   // "audio omitted"
+            "Gunawan Saputra": "✗ R ✗ ✗ ✗ ✗", // multi-line text
+            "Hadi Susanto": "✗ R ✗ ✗ ✗ ✗",    // image; the deleted message counts for nothing
+        ])
+        let before = try count(store, "inboundMessage")
+        #expect(try ingestChat(store, "android-id.txt").messagesAdded == 0)
+        let overlap = try ingestChat(store, "android-id.txt", lines: 11...23)
+        #expect(overlap.messagesAdded == 0 && overlap.duplicates == 11)
+        #expect(try count(store, "inboundMessage") == before)
+    }
+
+    @Test("an author matched after the batch file gains an alias fills in the stored messages")
+    func aliasAddedLater() throws {
+        let (loaded, path) = try base.example()
+        let store = try base.database()
+        _ = try store.addBatch(loaded, source: path, now: StoreTests.beforeStart)
+        _ = try ingestChat(store, "android-id.txt")
+        var edited = loaded
+        let index = try #require(edited.batch.participants.firstIndex { $0.name == "Imam Syafi'i" })
+        edited.batch.participants[index].alias = "Pak RT Gresik"
+        _ = try store.addBatch(edited, source: path, now: StoreTests.beforeStart)
+        let again = try ingestChat(store, "android-id.txt")
+        #expect(again.messagesAdded == 0 && again.unmatched.isEmpty)
+        #expect(try grid(store, ["Imam Syafi'i"]) == ["Imam Syafi'i": "✗ R ✗ ✗ ✗ ✗"])
+    }
+
+    @Test("a failed ingest leaves the store unchanged")
+    func atomicIngest() throws {
+        let store = try storeWithBatch()
+        let before = try count(store, "inboundMessage")
+        struct Broken: Error {}
+        #expect(throws: Broken.self) {
+            _ = try store.ingest(batchID: "gresik-2021-07", source: "broken", now: Self.afterWeek) { insert in
+                try insert(InboundMessage(id: "chat:1", phone: PhoneNumber(e164: "+6281234567110"), author: "Ahmad",
+                                          sentAt: Self.afterWeek, kind: .text))
+                throw Broken()
+            }
+        }
+        #expect(try count(store, "inboundMessage") == before)
+        #expect(throws: StoreError.unknownBatch("nope", known: ["gresik-2021-07"])) {
+            _ = try store.ingest(batchID: "nope", source: "x", now: Self.afterWeek) { _ in }
+        }
+    }
+}
