@@ -68,4 +68,24 @@ struct IngestCommandTests {
                                           "--database", database])
         #expect(nobody.status == 1 && nobody.stderr.contains("--me Siapa is nobody in gresik-2021-07"))
     }
+
+    @Test("kelas report as table, CSV (BOM, header, CRLF) and JSON")
+    func report() throws {
+        let database = try freshStore()
+        _ = try KelasBinary.run(["ingest", "chat", Self.fixtures + "android-id.txt", "--batch", "gresik-2021-07", "--database", database])
+        let table = try KelasBinary.run(["report", "--database", database])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("BATCH           BATCHES  REGISTERED  ACTIVE  COMPLETED  %    REPLIES  VOICE NOTES  AWAITING  DROP-OUTS"))
+        #expect(table.stdout.contains("gresik-2021-07  1        24          3       0          0.0  7        2            3         3"))
+        #expect(table.stdout.contains("percentages are of registered participants (24 in 1 batch)"))
+        let csv = try KelasBinary.run(["report", "--by", "district", "--format", "csv", "--database", database])
+        #expect(csv.stdout.hasPrefix("\u{FEFF}district,batches,registered,active,completed,completed_percent,replies,voice_notes,awaiting_trainer,drop_outs\r\n"))
+        #expect(csv.stdout.hasSuffix("TOTAL,1,24,3,0,0.0,7,2,3,3\r\n"))
+        let json = try KelasBinary.run(["report", "--format", "json", "--database", database])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["by"] as? String == "batch" && object["denominator"] as? String == "registered participants")
+        #expect((object["total"] as? [String: Any])?["voiceNotes"] as? Int == 2)
+        let wrong = try KelasBinary.run(["report", "--by", "kabupaten", "--database", database])
+        #expect(wrong.status != 0 && wrong.stderr.contains("kabupaten"))
+    }
 }

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import KelasCore
+
+/// How `kelas report` groups participants.
+public enum ReportGrouping: String, Sendable, CaseIterable, Codable {
+    case batch, district, programme, trainer
+}
+
+/// One line of a completion report. Every figure counts registered participants of the group, the denominator.
+public struct ReportRow: Sendable, Equatable, Codable {
+    public var group: String
+    public var batches: Int
+    /// Participants listed in the batch files: the denominator of every percentage.
+    public var registered: Int
+    /// Answered at least one prompt (in writing, by voice note, or marked discussed).
+    public var active: Int
+    /// Met the batch's completion rule.
+    public var completed: Int
+    /// `completed` as a percentage of `registered`, one decimal.
+    public var completedPercent: Double
+    /// Answers in writing or with a photo, video or document (messages, not prompts).
+    public var replies: Int
+    public var voiceNotes: Int
+    /// Discussion answers no trainer has taken up yet (`replied` or `voice-note`).
+    public var awaitingTrainer: Int
+    /// Answered before, then missed at least the last two prompts that have closed.
+    public var dropOuts: Int
+
+    public init(group: String) {
+        self.group = group
+        batches = 0; registered = 0; active = 0; completed = 0; completedPercent = 0
+        replies = 0; voiceNotes = 0; awaitingTrainer = 0; dropOuts = 0
+    }
+}
+
+public struct Report: Sendable, Equatable, Codable {
+    public var by: ReportGrouping
+    /// Said in every report: the percentages are of registered participants.
+    public var denominator = "registered participants"
+    public var rows: [ReportRow]
+    /// Each participant once, whatever the grouping (with `--by trainer` a participant is in every trainer's row).
+    public var total: ReportRow
+}
+
+extension KelasDatabase {
+    /// Completion per batch, district, programme or trainer, as of `now`.
+    public func report(by grouping: ReportGrouping, batchIDs: [String]? = nil, now: Date) throws -> Report {
+        try writer.read { db in
+            let known = try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY start, id")
+            if let batchIDs, let unknown = batchIDs.first(where: { !known.contains($0) }) {
+                throw StoreError.unknownBatch(unknown, known: known)
+            }
+            var rows: [String: ReportRow] = [:]
+            var order: [String] = []
+            var total = ReportRow(group: "TOTAL")
+            for batchID in batchIDs ?? known {
+                guard let batch = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else { continue }
+                let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
+                let replay = try Self.replay(db, batchID: batchID, now: now)
+                let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
+                                                   arguments: [batchID])
+                var counts: [String: (replies: Int, voice: Int)] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT phone, SUM(type = 'voice') AS voice,
+                           SUM(type IN ('text', 'audio', 'image', 'video', 'document', 'media')) AS replies
+                    FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL GROUP BY phone
+                    """, arguments: [batchID]) {
+                    counts[row["phone"]] = (row["replies"], row["voice"])
+                }
+                let districts = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                    SELECT phone, district FROM person WHERE batchID = ? AND role = 'participant'
+                    """, arguments: [batchID]).map { ($0["phone"] as String, ($0["district"] as String?) ?? "") })
+                total.batches += 1
+                var groupsSeen = Set<String>()
+                for participant in replay.participants {
+                    let states = replay.tracker.states[participant] ?? [:]
+                    let figures = Self.figures(states: states, prompts: replay.prompts, rule: rule, now: now,
+                                               counts: counts[participant.e164] ?? (0, 0))
+                    let district = districts[participant.e164].flatMap { $0.isEmpty ? nil : $0 } ?? (batch["district"] as String)
+                    let groups: [String]
+                    switch grouping {
+                    case .batch: groups = [batchID]
+                    case .district: groups = [district]
+                    case .programme: groups = [batch["programme"]]
+                    case .trainer: groups = trainers.isEmpty ? ["(no trainer)"] : trainers
+                    }
+                    for group in groups {
+                        if rows[group] == nil { rows[group] = ReportRow(group: group); order.append(group) }
+                        rows[group]?.add(figures)
+                        if groupsSeen.insert(group).inserted { rows[group]?.batches += 1 }
+                    }
+                    total.add(figures)
+                }
+            }
+            var result = order.compactMap { rows[$0] }
+            for index in result.indices { result[index].finish() }
+            total.finish()
+            if grouping != .batch { result.sort { $0.group < $1.group } }
+            return Report(by: grouping, rows: result, total: total)
+        }
+    }
+
+    /// One participant's contribution to a report row.
+    static func figures(states: [String: PromptState], prompts: [Prompt], rule: CompletionRule, now: Date,
+                        counts: (replies: Int, voice: Int)) -> ReportRow {
+        var row = ReportRow(group: "")
+        row.registered = 1
+        let answered = prompts.map { (states[$0.key] ?? .pending).isAnswered }
+        if answered.contains(true) { row.active = 1 }
+        if rule.isComplete(states, prompts: prompts) { row.completed = 1 }
+        row.replies = counts.replies
+        row.voiceNotes = counts.voice
+        row.awaitingTrainer = prompts.count { $0.kind == .discussion && [.replied, .voiceNote].contains(states[$0.key] ?? .pending) }
+        if let last = answered.lastIndex(of: true) {
+            let closedAfter = prompts[(last + 1)...].filter { $0.closesAt <= now }
+            if closedAfter.count >= 2, closedAfter.allSatisfy({ states[$0.key] == .missed }) { row.dropOuts = 1 }
+        }
+        return row
+    }
+}
+
+extension ReportRow {
+    mutating func add(_ other: ReportRow) {
+        registered += other.registered; active += other.active; completed += other.completed
+        replies += other.replies; voiceNotes += other.voiceNotes
+        awaitingTrainer += other.awaitingTrainer; dropOuts += other.dropOuts
+    }
+
+    mutating func finish() {
+        completedPercent = registered == 0 ? 0 : (Double(completed) * 1000 / Double(registered)).rounded() / 10
+    }
+}
