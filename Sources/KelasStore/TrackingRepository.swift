@@ -95,34 +95,36 @@ extension KelasDatabase {
             .map { (id: $0["id"] as String, itemKey: $0["itemKey"] as String, audience: Audience($0["audience"]) ?? .group) }
         var tracker = Tracker(prompts: prompts, participants: participants, trainers: trainers,
                               promptOfMessage: Tracker.promptOfMessage(messages, prompts: prompts))
-        var events: [(Date, Int, TrackerEvent)] = []
+        // Marks are few: read them first, then merge them into the messages streamed in time order, so a large
+        // chat replays without holding its messages in memory. At equal times a message goes before a mark.
+        var marks = try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id", arguments: [batchID]).map { row in
+            let at = Date(timeIntervalSince1970: row["at"])
+            return (at, TrackerEvent.mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
+                                          kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: at))
+        }[...]
+        var last: [String: TrackerChange] = [:]
+        func apply(_ event: TrackerEvent) {
+            for change in tracker.apply(event) { last["\(change.participant)|\(change.prompt)"] = change }
+        }
         let trainerSet = Set(trainers)
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, phone, sentAt, type, quoting, mentions FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL
+            SELECT id, phone, sentAt, type, quoting, mentions FROM inboundMessage
+            WHERE batchID = ? AND phone IS NOT NULL ORDER BY sentAt, rowid
             """, arguments: [batchID])
         while let row = try rows.next() {
             let at = Date(timeIntervalSince1970: row["sentAt"])
+            while let mark = marks.first, mark.0 < at { apply(mark.1); marks.removeFirst() }
             let phone = PhoneNumber(e164: row["phone"])
             let kind = InboundMessage.Kind(rawValue: row["type"]) ?? .other
             if trainerSet.contains(phone) {
                 guard kind != .reaction, kind != .deleted else { continue }
                 let mentions = (row["mentions"] as String).split(separator: " ").map { PhoneNumber(e164: String($0)) }
-                events.append((at, 0, .trainerMessage(id: row["id"], from: phone, at: at, quoting: row["quoting"], mentions: mentions)))
+                apply(.trainerMessage(id: row["id"], from: phone, at: at, quoting: row["quoting"], mentions: mentions))
             } else if kind.isAnswer {
-                events.append((at, 0, .participantMessage(id: row["id"], from: phone, at: at, isVoice: kind == .voice, quoting: row["quoting"])))
+                apply(.participantMessage(id: row["id"], from: phone, at: at, isVoice: kind == .voice, quoting: row["quoting"]))
             }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY id", arguments: [batchID]) {
-            let at = Date(timeIntervalSince1970: row["at"])
-            events.append((at, 1, .mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
-                                        kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: at)))
-        }
-        var last: [String: TrackerChange] = [:]
-        // Stable order for equal times: stored order (enumeration index) breaks ties, participants before marks.
-        let ordered = events.enumerated().sorted { ($0.element.0, $0.element.1, $0.offset) < ($1.element.0, $1.element.1, $1.offset) }
-        for (_, (_, _, event)) in ordered {
-            for change in tracker.apply(event) { last["\(change.participant)|\(change.prompt)"] = change }
-        }
+        for mark in marks { apply(mark.1) }
         for change in tracker.apply(.clock(now)) { last["\(change.participant)|\(change.prompt)"] = change }
         return Replay(prompts: prompts, participants: participants, tracker: tracker, last: last)
     }

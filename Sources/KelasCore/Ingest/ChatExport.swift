@@ -279,10 +279,12 @@ public struct ChatFormatDetector {
 /// Turns export lines into entries, one line at a time: memory stays flat however long the export.
 public struct ChatExportParser {
     public let format: ChatFormat
-    private var current: (line: Int, date: LocalDate, time: LocalTime, rest: String)?
+    private var current: (line: Int, date: LocalDate, time: LocalTime, author: String?, text: String)?
     private var continuation: [String] = []
     /// iOS writes system lines with the group's name as author; learned from the encryption notice.
     private var groupName: String?
+    /// Author column → whether it is really the start of an Android system line, and the author without marks.
+    private var authors: [String: (system: Bool, name: String)] = [:]
     /// Lines before the first header (not part of any message).
     public private(set) var strayLines = 0
 
@@ -295,8 +297,20 @@ public struct ChatExportParser {
         if let header = ChatHeader.read(line), header.platform == format.platform, let date = header.date(format.dateOrder),
            let hour = header.hour24 {
             let finished = finish()
-            let rest = String(decoding: UnsafeBufferPointer(rebasing: line[header.restStart...]), as: UTF8.self)
-            current = (number, date, LocalTime(hour: hour, minute: header.minute, second: header.second), rest)
+            var author: String?
+            var textStart = header.restStart
+            // `Author: text`; no ": " means a system line.
+            var k = header.restStart
+            while k + 1 < line.count {
+                if line[k] == 0x3A, line[k + 1] == 0x20 {
+                    author = String(decoding: UnsafeBufferPointer(rebasing: line[header.restStart..<k]), as: UTF8.self)
+                    textStart = k + 2
+                    break
+                }
+                k += 1
+            }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: line[textStart...]), as: UTF8.self)
+            current = (number, date, LocalTime(hour: hour, minute: header.minute, second: header.second), author, text)
             return finished
         }
         if current == nil { strayLines += 1 } else { continuation.append(String(decoding: line, as: UTF8.self)) }
@@ -307,32 +321,31 @@ public struct ChatExportParser {
     public mutating func finish() -> ChatEntry? {
         guard let current else { return nil }
         self.current = nil
-        var text = current.rest
+        var text = current.text
         if !continuation.isEmpty {
             text += "\n" + continuation.joined(separator: "\n")
             continuation.removeAll(keepingCapacity: true)
         }
-        return classify(line: current.line, date: current.date, time: current.time, text)
+        return classify(line: current.line, date: current.date, time: current.time, author: current.author, text)
     }
 
-    private mutating func classify(line: Int, date: LocalDate, time: LocalTime, _ whole: String) -> ChatEntry {
+    private mutating func classify(line: Int, date: LocalDate, time: LocalTime, author: String?, _ text: String) -> ChatEntry {
         func system(_ text: String) -> ChatEntry { ChatEntry(line: line, date: date, time: time, author: nil, text: text, kind: .other) }
-        guard let colon = whole.range(of: ": ") else { return system(ChatText.stripMarks(whole)) }
-        let author = String(whole[..<colon.lowerBound])
-        let text = String(whole[colon.upperBound...])
-        switch format.platform {
-        case .android:
+        guard let author else { return system(ChatText.stripMarks(text)) }
+        let known: (system: Bool, name: String)
+        if let cached = authors[author] {
+            known = cached
+        } else {
             // Android system lines have no author; a colon in them belongs to a quoted subject.
-            if ChatText.isSystemPhrase(author) { return system(ChatText.stripMarks(whole)) }
-        case .ios:
-            let marked = text.unicodeScalars.first == "\u{200E}"
-            if (marked || author == groupName), ChatText.isSystemPhrase(text) {
-                if groupName == nil, ChatText.isEncryptionNotice(text) { groupName = author }
-                return system(ChatText.stripMarks(text))
-            }
+            known = (format.platform == .android && ChatText.isSystemPhrase(author), ChatText.stripMarks(author))
+            authors[author] = known
         }
-        return ChatEntry(line: line, date: date, time: time, author: ChatText.stripMarks(author), text: text,
-                         kind: ChatText.kind(of: text))
+        if known.system { return system(ChatText.stripMarks(author + ": " + text)) }
+        if format.platform == .ios, text.unicodeScalars.first == "\u{200E}" || author == groupName, ChatText.isSystemPhrase(text) {
+            if groupName == nil, ChatText.isEncryptionNotice(text) { groupName = author }
+            return system(ChatText.stripMarks(text))
+        }
+        return ChatEntry(line: line, date: date, time: time, author: known.name, text: text, kind: ChatText.kind(of: text))
     }
 }
 
@@ -395,11 +408,40 @@ enum ChatText {
         "kartu kontak tidak disertakan": .other,
     ]
 
+    /// Endings of placeholders and attachment lines, lower case: anything else is plain text, without a closer look.
+    static let endings: [[UInt8]] = ["omitted", "disertakan", "dihapus", "deleted", "message", "ini", ">", ")"].map { Array($0.utf8) }
+
+    /// A cheap test on bytes that lets most messages skip lower-casing and the phrase tables.
+    static func mightBeSpecial(_ line: Substring.UTF8View) -> Bool {
+        guard line.count <= 300 else { return false }
+        var end = line.endIndex
+        // Trailing spaces and direction marks (E2 80 8E/8F) do not count.
+        while end > line.startIndex {
+            let before = line.index(before: end)
+            if line[before] == 0x20 { end = before; continue }
+            if line[before] == 0x8E || line[before] == 0x8F, line.distance(from: line.startIndex, to: before) >= 2,
+               line[line.index(before, offsetBy: -2)] == 0xE2 { end = line.index(before, offsetBy: -2); continue }
+            break
+        }
+        let length = line.distance(from: line.startIndex, to: end)
+        return endings.contains { ending in
+            guard ending.count <= length else { return false }
+            var index = line.index(end, offsetBy: -ending.count)
+            for expected in ending {
+                let byte = line[index]
+                guard (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == expected else { return false }
+                index = line.index(after: index)
+            }
+            return true
+        }
+    }
+
     /// What a message is, from its first line: deleted, a voice note, a media placeholder or attachment, or text.
     static func kind(of text: String) -> InboundMessage.Kind {
         // Only the first line decides: an attachment's caption follows on the next lines.
-        let firstLine = text.firstIndex(of: "\n").map { String(text[..<$0]) } ?? text
-        let lowered = stripMarks(firstLine).lowercased()
+        let firstLine = text.utf8.firstIndex(of: 0x0A).map { text[..<$0] } ?? Substring(text)
+        guard mightBeSpecial(firstLine.utf8) else { return .text }
+        let lowered = stripMarks(String(firstLine)).lowercased()
         if deleted.contains(lowered) { return .deleted }
         if let kind = omitted[lowered] { return kind }
         if lowered.hasSuffix("document omitted") || lowered.hasSuffix("dokumen tidak disertakan") { return .document }

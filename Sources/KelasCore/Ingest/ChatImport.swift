@@ -46,6 +46,7 @@ public struct ChatImport {
     public let timeZone: TimeZone
     public private(set) var stats: ChatExportStats
     private var authorIndex: [String: Int] = [:]
+    private var matched: [String: PeopleDirectory.Person?] = [:]
     /// Occurrences of one (time, author, text) so far, so two identical "ok"s in a minute stay two messages.
     private var occurrences: [String: Int] = [:]
     private var occurrenceMinute: (LocalDate, LocalTime)?
@@ -64,7 +65,11 @@ public struct ChatImport {
             stats.systemLines += 1
             return nil
         }
-        let person = people.match(author: author)
+        let person: PeopleDirectory.Person?
+        if let cached = matched[author] { person = cached } else {
+            person = people.match(author: author)
+            matched[author] = .some(person)
+        }
         stats.messages += 1
         if entry.kind == .voice { stats.voiceNotes += 1 } else if entry.kind.isMedia { stats.media += 1 }
         if entry.kind == .deleted { stats.deleted += 1 }
@@ -85,7 +90,7 @@ public struct ChatImport {
         let occurrence = occurrences[key, default: 0]
         occurrences[key] = occurrence + 1
         var hasher = FNV1a()
-        hasher.add(batchID); hasher.add(entry.date.description); hasher.add(entry.time.description)
+        hasher.add(batchID); hasher.add(entry.date.daysSinceEpoch); hasher.add(entry.time.secondsOfDay)
         hasher.add(author); hasher.add(entry.text); hasher.add(String(occurrence))
         let mentions = person.map { $0.role != .participant } ?? false ? people.mentions(in: entry.text) : []
         return InboundMessage(id: "chat:" + hasher.hex, phone: person?.phone, author: author, sentAt: instant(entry),
@@ -112,6 +117,15 @@ struct FNV1a {
 
     mutating func add(_ text: String) {
         for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        value = (value ^ 0x1F) &* 0x0000_0100_0000_01B3
+    }
+
+    mutating func add(_ number: Int) {
+        var number = number
+        for _ in 0..<8 {
+            value = (value ^ UInt64(UInt8(truncatingIfNeeded: number))) &* 0x0000_0100_0000_01B3
+            number >>= 8
+        }
         value = (value ^ 0x1F) &* 0x0000_0100_0000_01B3
     }
 
