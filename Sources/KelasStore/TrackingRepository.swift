@@ -16,7 +16,8 @@ public struct BatchStatus: Sendable {
         public var phone: PhoneNumber
         public var states: [PromptState]
         public var completed: Bool
-        /// Silent where a trainer should call: a prompt missed, or still unanswered after its reminder went out.
+        /// Silent where a trainer should call today: a prompt missed that closed in the last 24 hours, or one still
+        /// unanswered after its reminder went out.
         public var needsCall: Bool
     }
 
@@ -24,6 +25,9 @@ public struct BatchStatus: Sendable {
     public var columns: [Column]
     public var rows: [Row]
     public var rule: CompletionRule
+
+    /// How long after a prompt closes a participant who missed it is still on the day's call list.
+    public static let callWindow: TimeInterval = 24 * 3600
 
     public var registered: Int { rows.count }
     public var completed: Int { rows.count { $0.completed } }
@@ -164,7 +168,9 @@ extension KelasDatabase {
                 let mine = replay.tracker.states[PhoneNumber(e164: phone)] ?? [:]
                 let needsCall = prompts.contains { prompt in
                     let state = mine[prompt.key] ?? .pending
-                    return state == .missed || (state == .pending && remindedPrompts.contains(prompt.key) && prompt.closesAt > now)
+                    let closedToday = prompt.closesAt <= now && prompt.closesAt > now.addingTimeInterval(-BatchStatus.callWindow)
+                    return (state == .missed && closedToday)
+                        || (state == .pending && remindedPrompts.contains(prompt.key) && prompt.closesAt > now)
                 }
                 return BatchStatus.Row(name: row["name"], phone: PhoneNumber(e164: phone),
                                        states: prompts.map { mine[$0.key] ?? .pending },

@@ -130,6 +130,8 @@ struct IngestTests {
             "Gunawan Saputra": "✗ R ✗ ✗ ✗ ✗", // multi-line text
             "Hadi Susanto": "✗ R ✗ ✗ ✗ ✗",    // image; the deleted message counts for nothing
         ])
+        #expect(try store.status(batchID: "gresik-2021-07", now: Self.afterWeek).rows.filter(\.needsCall).isEmpty,
+                "a week after the batch, nobody is on the day's call list")
         let before = try count(store, "inboundMessage")
         #expect(try ingestChat(store, "android-id.txt").messagesAdded == 0)
         let overlap = try ingestChat(store, "android-id.txt", lines: 11...23)
