@@ -222,3 +222,42 @@ struct ChatExportFileTests {
         #expect(throws: ChatExportError.noMessages(file: empty.path)) { try read(empty.path) }
     }
 }
+
+@Suite("Chat export locales")
+struct ChatExportLocaleTests {
+    func read(_ name: String) throws -> (ChatFormat, [ChatEntry]) {
+        let file = ChatExportFile(path: IngestFixtures.path(name))
+        let format = try file.detectFormat()
+        var all: [ChatEntry] = []
+        try file.entries(format: format) { all.append($0) }
+        return (format, all)
+    }
+
+    @Test("Android in English: 4-digit years, m/d/y settled by day 13, 12 h clock, a colon inside a subject change")
+    func androidEnglish() throws {
+        let (format, all) = try read("android-en.txt")
+        #expect(format.description == "android mdy 12h" && format.reason == "detected")
+        #expect(all.filter(\.isSystem).map(\.line) == [1, 2, 3, 4, 11, 12])
+        #expect(all.first { $0.line == 4 }?.text == "Rumi changed the subject from \"Gender Class\" to \"Gender Class: Gresik 7\"")
+        #expect(all.filter { !$0.isSystem }.map(\.kind) == [.text, .voice, .media, .video, .deleted, .text])
+        #expect(all.first { $0.kind == .video }?.text == "VID-20210713-WA0002.mp4 (file attached)\nmy answer as a video")
+        #expect(all.first { $0.kind == .video }?.time.description == "12:40")
+        // A message that contains a header-like " - " stays one message.
+        #expect(all.last?.author == "You" && all.last?.text == "Thank you all: see you tomorrow at 7:30 AM - Rumi")
+    }
+
+    @Test("iOS in Indonesian: pagi/siang/sore/malam, <terlampir: …opus>, placeholders, system lines by the group")
+    func iosIndonesian() throws {
+        let (format, all) = try read("ios-id.txt")
+        #expect(format.description == "ios dmy 12h" && format.seconds && format.reason == "detected")
+        #expect(all.filter(\.isSystem).map(\.text) == [
+            "Pesan dan panggilan terenkripsi secara end-to-end. Tidak seorang pun di luar chat ini yang dapat membaca atau mendengarkannya.",
+            "Rumi menambahkan Nur Hasan", "Puji Raharjo keluar", "Kode keamanan Anda dengan Winoto berubah.",
+        ])
+        let messages = all.filter { !$0.isSystem }
+        #expect(messages.map(\.kind) == [.text, .voice, .voice, .image, .text, .deleted, .text])
+        #expect(messages.map(\.time.description) == ["09:00", "09:12:30", "09:30", "13:10", "15:45", "16:00", "21:00"])
+        // A trainer writing "keluar" (leaving for the day) is a message, not a system line.
+        #expect(messages.last?.author == "Winoto")
+    }
+}
