@@ -17,6 +17,15 @@ func examplePeople() throws -> PeopleDirectory {
     return PeopleDirectory.batch(try BatchFile.load(path: directory.appendingPathComponent("batch.yaml").path).batch)
 }
 
+/// Detects an export file's format and reads all its entries.
+func readExport(_ path: String) throws -> (ChatFormat, [ChatEntry]) {
+    let file = ChatExportFile(path: path)
+    let format = try file.detectFormat()
+    var all: [ChatEntry] = []
+    try file.entries(format: format) { all.append($0) }
+    return (format, all)
+}
+
 func header(_ line: String) -> ChatHeader? {
     Array(line.utf8).withUnsafeBufferPointer { ChatHeader.read($0) }
 }
@@ -194,13 +203,7 @@ struct ChatExportFileTests {
         return url.path
     }
 
-    func read(_ path: String) throws -> (ChatFormat, [ChatEntry]) {
-        let file = ChatExportFile(path: path)
-        let format = try file.detectFormat()
-        var all: [ChatEntry] = []
-        try file.entries(format: format) { all.append($0) }
-        return (format, all)
-    }
+    func read(_ path: String) throws -> (ChatFormat, [ChatEntry]) { try readExport(path) }
 
     @Test("the .zip WhatsApp shares reads like its .txt; media files in it are skipped")
     func zipExport() throws {
@@ -225,13 +228,7 @@ struct ChatExportFileTests {
 
 @Suite("Chat export locales")
 struct ChatExportLocaleTests {
-    func read(_ name: String) throws -> (ChatFormat, [ChatEntry]) {
-        let file = ChatExportFile(path: IngestFixtures.path(name))
-        let format = try file.detectFormat()
-        var all: [ChatEntry] = []
-        try file.entries(format: format) { all.append($0) }
-        return (format, all)
-    }
+    func read(_ name: String) throws -> (ChatFormat, [ChatEntry]) { try readExport(IngestFixtures.path(name)) }
 
     @Test("Android in English: 4-digit years, m/d/y settled by day 13, 12 h clock, a colon inside a subject change")
     func androidEnglish() throws {
