@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "kelas", targets: ["kelas"]),
         .library(name: "KelasCore", targets: ["KelasCore"]),
         .library(name: "KelasStore", targets: ["KelasStore"]),
+        .library(name: "KelasDelivery", targets: ["KelasDelivery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // libcurl, for the outbound webhook sinks. Only KelasDelivery imports it (see design.md).
@@ -36,11 +38,17 @@ let package = Package(
             name: "KelasStore",
             dependencies: ["KelasCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Outbound delivery: sinks, signing, retries, pacing, the dispatcher. The only target that imports CCurl.
+        .target(
+            name: "KelasDelivery",
+            dependencies: ["KelasCore", "KelasStore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "kelas",
             dependencies: [
                 "KelasCore",
                 "KelasStore",
+                "KelasDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +59,7 @@ let package = Package(
         ),
         .testTarget(name: "KelasStoreTests", dependencies: ["KelasStore", "KelasCore"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
+        .testTarget(name: "KelasDeliveryTests", dependencies: ["KelasDelivery", "KelasStore", "KelasCore"]),
         .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"]),
     ],
     swiftLanguageModes: [.v6]
