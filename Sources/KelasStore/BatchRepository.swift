@@ -122,6 +122,8 @@ extension KelasDatabase {
                 summary.messagesRemoved += 1
             }
 
+            try Self.enqueue(db, plan: plan, batch: batch, now: now)
+
             try db.execute(sql: "DELETE FROM prompt WHERE batchID = ?", arguments: [batch.id])
             for prompt in prompts {
                 try db.execute(sql: "INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -135,6 +135,38 @@ public struct KelasDatabase: Sendable {
             CREATE INDEX inboundMessage_unassigned ON inboundMessage(phone) WHERE batchID IS NULL;
             """)
         }
+        migrator.registerMigration("v3: outbox and delivery attempts") { db in
+            try db.execute(sql: """
+            CREATE TABLE outbox (
+                messageID TEXT PRIMARY KEY NOT NULL REFERENCES plannedMessage(id) ON DELETE CASCADE,
+                batchID TEXT NOT NULL,
+                webhookID TEXT NOT NULL,
+                dueAt REAL NOT NULL,
+                expiresAt REAL NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'claimed', 'sent', 'skipped', 'failed', 'dead', 'expired')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                nextAttemptAt REAL NOT NULL,
+                leaseUntil REAL,
+                lastError TEXT,
+                sentAt REAL,
+                wamid TEXT
+            );
+            CREATE INDEX outbox_due ON outbox(state, nextAttemptAt);
+            CREATE TABLE deliveryAttempt (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                messageID TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                at REAL NOT NULL,
+                statusCode INTEGER,
+                error TEXT,
+                latencyMs REAL
+            );
+            CREATE INDEX deliveryAttempt_message ON deliveryAttempt(messageID, attempt);
+            -- Batches added before the outbox existed: their messages join it; past ones will expire, not be sent.
+            INSERT INTO outbox (messageID, batchID, webhookID, dueAt, expiresAt, state, nextAttemptAt)
+            SELECT id, batchID, 'msg_' || id, sendAt, sendAt + 12 * 3600, 'queued', sendAt FROM plannedMessage;
+            """)
+        }
         return migrator
     }
 }

@@ -188,6 +188,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownBatch(String, known: [String])
     case unknownParticipant(String, batch: String, ambiguous: Bool)
     case unknownSession(Int, batch: String, known: [Int])
+    case unknownMessage(String)
+    case notRequeueable(String, state: String)
 
     public var description: String {
         switch self {
@@ -198,6 +200,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 : "no participant `\(text)` in \(batch); give a phone number, name or alias from `kelas status \(batch)`"
         case .unknownSession(let session, let batch, let known):
             "batch \(batch) has no session \(session); sessions: \(known.map(String.init).joined(separator: ", "))"
+        case .unknownMessage(let id):
+            "no message `\(id)` in the outbox; list them with `kelas outbox list`"
+        case .notRequeueable(let id, let state):
+            "message \(id) is \(state); only failed, dead, expired or skipped messages can be sent again"
         }
     }
 }

@@ -79,4 +79,26 @@ public struct PlannedMessage: Sendable, Hashable {
     public var flags: [PlanFlag]
     /// Why the message was shifted, for the dry run and validation warnings.
     public var shiftReason: String?
+
+    public init(id: String, batchID: String, itemKey: String, sequence: Int, day: Int, date: LocalDate, localTime: LocalTime,
+                sendAt: Date, kind: ItemKind, audience: Audience, sender: String?, text: String, url: String?, filename: String?,
+                session: Int?, flags: [PlanFlag], shiftReason: String?) {
+        self.id = id
+        self.batchID = batchID
+        self.itemKey = itemKey
+        self.sequence = sequence
+        self.day = day
+        self.date = date
+        self.localTime = localTime
+        self.sendAt = sendAt
+        self.kind = kind
+        self.audience = audience
+        self.sender = sender
+        self.text = text
+        self.url = url
+        self.filename = filename
+        self.session = session
+        self.flags = flags
+        self.shiftReason = shiftReason
+    }
 }

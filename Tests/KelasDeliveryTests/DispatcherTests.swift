@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+import KelasCore
+import KelasStore
+@testable import KelasDelivery
+
+/// Virtual time: `sleep(until:)` moves the clock instead of waiting, so a week runs in milliseconds.
+final class VirtualClock: DispatchClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ start: Date) { current = start }
+
+    func now() -> Date { lock.withLock { current } }
+
+    func sleep(until date: Date) async throws {
+        lock.withLock { if date > current { current = date } }
+    }
+}
+
+/// A sink that answers from a script per message (by item key) and records every delivery it saw.
+final class ScriptedSink: OutboundSink, @unchecked Sendable {
+    let name = "scripted"
+    private let lock = NSLock()
+    private var script: [String: [SendOutcome]]
+    private(set) var received: [(event: OutboundEvent, at: Date)] = []
+
+    init(_ script: [String: [SendOutcome]] = [:]) { self.script = script }
+
+    func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
+        lock.withLock {
+            events.map { event in
+                received.append((event, now))
+                guard var answers = script[event.item], !answers.isEmpty else { return SendReport(.status(200)) }
+                let answer = answers.removeFirst()
+                script[event.item] = answers
+                return SendReport(answer, latency: 0.05)
+            }
+        }
+    }
+
+    var deliveries: [(event: OutboundEvent, at: Date)] { lock.withLock { received } }
+}
+
+@Suite("Dispatcher")
+struct DispatcherTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-dispatch-\(UUID().uuidString)")
+    /// 2021-07-05 06:00 WIB, an hour before the example batch's first message.
+    static let start = Date(timeIntervalSince1970: 1_625_439_600)
+    /// 2021-07-12: the week is over.
+    static let end = Date(timeIntervalSince1970: 1_626_048_000)
+
+    func store(_ edit: (String) -> String = { $0 }) throws -> KelasDatabase {
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
+        let batch = directory.appendingPathComponent("batch.yaml")
+        try Data(edit(try String(contentsOf: batch, encoding: .utf8)).utf8).write(to: batch)
+        let store = try KelasDatabase(path: directory.appendingPathComponent("kelas.sqlite").path)
+        _ = try store.addBatch(try BatchFile.load(path: batch.path), source: batch.path, now: Self.start)
+        return store
+    }
+
+    @Test("a week through the jsonl sink: every message once, on time, in order, with reminders to the silent only")
+    func wholeWeek() async throws {
+        let store = try store()
+        // Budi answers session 1 before its 11:00 reminder.
+        _ = try store.ingest(batchID: "gresik-2021-07", source: "test", now: Self.start) { insert in
+            try insert(InboundMessage(id: "wamid.B1", phone: PhoneNumber(e164: "+6281234567111"), author: "Budi",
+                                      sentAt: Date(timeIntervalSince1970: 1_625_537_400), kind: .voice))
+        }
+        let path = directory.appendingPathComponent("out.jsonl").path
+        let dispatcher = Dispatcher(store: store, sink: JSONLinesSink(path: path))
+        let summary = try await dispatcher.run(clock: VirtualClock(Self.start), until: Self.end)
+        #expect(summary.sent == 27 && summary.expired == 0 && summary.failed == 0)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try JSONDecoder().decode(OutboundEvent.self, from: Data($0.utf8)) }
+        #expect(events.count == 27 && Set(events.map(\.id)).count == 27)
+        #expect(events.map(\.plannedAt) == events.map(\.plannedAt).sorted())
+        #expect(events.first?.plannedAt == "2021-07-05T07:30:00+07:00" && events.first?.recipients.count == 24)
+        let reminder = try #require(events.first { $0.item == "pengingat-sesi-1" })
+        #expect(reminder.audience == "non-responders:diskusi-sesi-1" && reminder.recipients.count == 23)
+        #expect(!reminder.recipients.contains("+6281234567111"))
+        // Every send happened at its planned instant (the virtual clock woke exactly then).
+        let sent = try store.outbox(states: [.sent])
+        #expect(sent.count == 27 && sent.allSatisfy { $0.sentAt == $0.message.sendAt && $0.attempts == 1 })
+        #expect(try await dispatcher.runOnce(now: Self.end).sent == 0, "a second run sends nothing")
+    }
+
+    @Test("retries on 500 and transport errors; 429 waits for Retry-After; 400 fails at once; dead after the schedule")
+    func retries() async throws {
+        let store = try store()
+        let sink = ScriptedSink([
+            "salam-pembuka": [.status(500), .transportError("connection refused")],
+            "video-sesi-1": [.status(429, retryAfter: 600)],
+            "modul-sesi-1": [.status(400)],
+            "diskusi-sesi-1": Array(repeating: .status(503), count: 10),
+        ])
+        let dispatcher = Dispatcher(store: store, sink: sink, policy: RetryPolicy(jitter: 0))
+        _ = try await dispatcher.run(clock: VirtualClock(Self.start), until: Self.end)
+        func attempts(_ item: String) throws -> [DeliveryAttempt] {
+            let id = try #require(try store.outbox().first { $0.message.itemKey == item }).message.id
+            return try store.attempts(messageID: id)
+        }
+        let greeting = try attempts("salam-pembuka")
+        #expect(greeting.map(\.statusCode) == [500, nil, 200])
+        #expect(greeting.map { $0.at.timeIntervalSince(greeting[0].at) } == [0, 30, 150])
+        #expect(greeting[1].error == "connection refused")
+        let video = try attempts("video-sesi-1")
+        #expect(video.count == 2 && video[1].at.timeIntervalSince(video[0].at) == 600)
+        #expect(try attempts("modul-sesi-1").count == 1)
+        #expect(try store.outbox(states: [.failed]).map(\.message.itemKey) == ["modul-sesi-1"])
+        let dead = try store.outbox(states: [.dead])
+        #expect(dead.map(\.message.itemKey) == ["diskusi-sesi-1"] && dead.first?.attempts == 6)
+        #expect(dead.first?.lastError == "HTTP 503 (after 6 attempts)")
+        // An admin sends it again.
+        let id = try #require(dead.first?.message.id)
+        try store.requeue(messageID: id, now: Self.end)
+        #expect(try store.outbox(states: [.queued]).map(\.message.id) == [id])
+        #expect(throws: StoreError.notRequeueable(id, state: "queued")) { try store.requeue(messageID: id, now: Self.end) }
+    }
+
+    @Test("stopped mid-run with messages claimed: the next run sends each once more with the same webhook-id")
+    func crashAndRestart() async throws {
+        let store = try store()
+        // 07:31 on day 1: the greeting is due. A dispatcher claims it, then dies before sending.
+        let crashTime = Date(timeIntervalSince1970: 1_625_445_060)
+        let claimed = try store.claimDue(now: crashTime, limit: 8, lease: 300)
+        #expect(claimed.map(\.message.itemKey) == ["salam-pembuka"])
+        let sink = ScriptedSink()
+        _ = try await Dispatcher(store: store, sink: sink).run(clock: VirtualClock(crashTime), until: Self.end)
+        let ids = sink.deliveries.map(\.event.id)
+        #expect(ids.count == 27 && Set(ids).count == 27)
+        #expect(ids.first == claimed.first?.webhookID)
+    }
+
+    @Test("a message not sent before its day's window closes expires instead of going out late")
+    func expiry() async throws {
+        let store = try store()
+        let sink = ScriptedSink()
+        // Kelas was not running on day 1: started at 22:00 WIB, after the 21:00 window end.
+        let lateStart = Date(timeIntervalSince1970: 1_625_497_200)
+        let summary = try await Dispatcher(store: store, sink: sink).run(clock: VirtualClock(lateStart), until: Self.end)
+        #expect(summary.expired == 4)
+        #expect(try store.outbox(states: [.expired]).allSatisfy { $0.message.day == 1 })
+        #expect(!sink.deliveries.contains { $0.event.day == 1 })
+    }
+
+    @Test("fan-out: the global cap and one message per 6 s per recipient, on the recorded send times")
+    func pacing() async throws {
+        let store = try store { $0.replacingOccurrences(of: "mode: group", with: "mode: fanout") }
+        let sink = ScriptedSink()
+        let dispatcher = Dispatcher(store: store, sink: sink, pacer: Pacer(perSecond: 5, recipientGap: 6), inFlight: 16)
+        _ = try await dispatcher.run(clock: VirtualClock(Self.start), until: Self.end)
+        let deliveries = sink.deliveries
+        let planned = try store.outbox().count
+        #expect(deliveries.count == planned && planned > 24)
+        let perSecond = Dictionary(grouping: deliveries) { Int($0.at.timeIntervalSince1970) }.mapValues(\.count)
+        #expect(perSecond.values.max() == 5)
+        let byRecipient = Dictionary(grouping: deliveries) { $0.event.recipients.first ?? "" }
+        for (_, sends) in byRecipient {
+            let times = sends.map(\.at).sorted()
+            #expect(zip(times, times.dropFirst()).allSatisfy { $1.timeIntervalSince($0) >= 6 })
+        }
+    }
+}
