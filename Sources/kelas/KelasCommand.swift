@@ -2,7 +2,7 @@ import ArgumentParser
 import KelasCore
 
 @main
-struct KelasCommand: ParsableCommand {
+struct KelasCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kelas",
         abstract: "Plan, send, track and report WhatsApp e-training batches.",
@@ -16,6 +16,6 @@ struct KelasCommand: ParsableCommand {
           kelas plan my-batch/batch.yaml --day 2    print day 2's messages (a dry run)
         """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self, IngestCommand.self, MarkCommand.self, StatusCommand.self, ReportCommand.self]
+        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self, IngestCommand.self, MarkCommand.self, StatusCommand.self, ReportCommand.self, RunCommand.self, OutboxCommand.self]
     )
 }

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KelasCore
+import KelasDelivery
+import KelasStore
+
+/// Where `kelas run` delivers: `console`, `jsonl:FILE` or `webhook:URL` (secret from $KELAS_WEBHOOK_SECRET).
+struct SinkOption: ExpressibleByArgument {
+    var text: String
+
+    init?(argument: String) {
+        guard argument == "console" || argument.hasPrefix("jsonl:") || argument.hasPrefix("webhook:") else { return nil }
+        text = argument
+    }
+
+    static var allValueStrings: [String] { ["console", "jsonl:FILE", "webhook:URL"] }
+
+    func make(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any OutboundSink {
+        if text == "console" { return ConsoleSink() }
+        if text.hasPrefix("jsonl:") { return JSONLinesSink(path: String(text.dropFirst(6))) }
+        let url = String(text.dropFirst(8))
+        guard let secret = environment["KELAS_WEBHOOK_SECRET"], !secret.isEmpty else {
+            printError("error: the webhook sink signs every message: set KELAS_WEBHOOK_SECRET to your whsec_… secret (never put it in a file in the repository)")
+            throw ExitCode(1)
+        }
+        do { return try WebhookSink(url: url, signer: WebhookSigner(secret: secret)) } catch {
+            printError("error: KELAS_WEBHOOK_SECRET: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Send every planned message on time: the scheduler loop over the outbox.",
+        discussion: """
+        Sends what is due, sleeps until the next message is due, and repeats, until --until or until nothing is left. \
+        Ctrl-C (SIGINT) or SIGTERM stops it cleanly: messages being sent finish or stay claimable, nothing is lost. \
+        Messages already claimed by a run that died are taken back at start.
+
+        Delivery is at least once; every attempt carries the same webhook-id, so a receiver that dedupes on it sees \
+        each message once. Failures are retried after 30 s, 2 min, 10 min, 30 min and 1 h (+ up to 20% jitter; 429 \
+        waits at least its Retry-After), then the message is dead; a 4xx other than 408/429 fails at once. A message \
+        not sent before the end of its day's delivery window expires. At most --rate messages a second, and one \
+        message per 6 s to the same recipient.
+
+        Examples:
+          kelas run --once                                  send what is due now, print it (console sink), exit
+          kelas run --sink jsonl:outbox.jsonl
+          KELAS_WEBHOOK_SECRET=whsec_… kelas run --sink webhook:https://example.org/kelas
+        """
+    )
+    @Option(help: ArgumentHelp("console, jsonl:FILE or webhook:URL.", valueName: "sink")) var sink = SinkOption(argument: "console")!
+    @Flag(help: "Send what is due now and exit.") var once = false
+    @Option(help: ArgumentHelp("Stop at this time (ISO 8601, e.g. 2021-07-12T00:00:00+07:00).", valueName: "time")) var until: String?
+    @Option(help: "Messages handed to the sink at once (transfers in flight for webhooks).") var inFlight = 8
+    @Option(help: "At most this many messages a second overall.") var rate = 80
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        var untilDate: Date?
+        if let until {
+            guard let date = ISO8601DateFormatter().date(from: until) else {
+                throw ValidationError("--until \(until) is not an ISO 8601 time such as 2021-07-12T00:00:00+07:00")
+            }
+            untilDate = date
+        }
+        let store = try database.open()
+        let sink = try self.sink.make()
+        let dispatcher = Dispatcher(store: store, sink: sink, pacer: Pacer(perSecond: rate), inFlight: inFlight,
+                                    seed: UInt64(Date().timeIntervalSince1970))
+        if once {
+            let summary = try await dispatcher.runOnce(now: Date())
+            print("\(sink.name): \(summary.description)" + (summary.next.map { "; next due \($0)" } ?? ""))
+            return
+        }
+        let task = Task { try await dispatcher.run(clock: SystemClock(), until: untilDate) { round in
+            if round.sent + round.retried + round.failed + round.dead + round.expired > 0 {
+                printError("\(Date()): \(round.description)")
+            }
+        } }
+        let signals = [SIGINT, SIGTERM].map { signal -> any DispatchSourceSignal in
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .main)
+            source.setEventHandler {
+                printError("stopping: messages in flight finish; the rest stay in the outbox")
+                task.cancel()
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let total = try await task.value
+        print("\(sink.name): \(total.description)")
+    }
+}
+
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "See what is queued, sent, failed or dead, and send a message again.",
+        subcommands: [List.self, Show.self, Retry.self, Dead.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every message of the outbox with its state.")
+        @Option(help: ArgumentHelp("Only this batch.", valueName: "id")) var batch: String?
+        @Option(help: ArgumentHelp("Only this state: queued, claimed, sent, skipped, failed, dead, expired.", valueName: "state"))
+        var state: OutboxItem.State?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let items = try database.open().outbox(states: state.map { [$0] }, batchID: batch)
+            print(OutboxRenderer.table(items), terminator: "")
+        }
+    }
+
+    struct Dead: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Messages that failed or died, with why.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let items = try database.open().outbox(states: [.failed, .dead])
+            print(items.isEmpty ? "nothing failed\n" : OutboxRenderer.table(items), terminator: "")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One message and every attempt to send it.")
+        @Argument(help: ArgumentHelp("The message id (see `kelas outbox list`).", valueName: "id")) var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            guard let item = try store.outbox().first(where: { $0.message.id == id }) else {
+                try storeCall { throw StoreError.unknownMessage(id) }
+                return
+            }
+            print("""
+            \(item.message.id) (\(item.state.rawValue))
+              due        \(item.message.date) \(item.message.localTime)
+              kind       \(item.message.kind.rawValue) to \(item.message.audience)
+              webhook-id \(item.webhookID)
+              attempts   \(item.attempts)\(item.lastError.map { "\n  last error \($0)" } ?? "")
+            """)
+            for attempt in try store.attempts(messageID: id) {
+                let result = attempt.statusCode.map { "HTTP \($0)" } ?? attempt.error ?? "?"
+                print("  #\(attempt.attempt) \(attempt.at)  \(result)" + (attempt.latency.map { String(format: "  %.0f ms", $0 * 1000) } ?? ""))
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a failed, dead, expired or skipped message again, due now.")
+        @Argument(help: ArgumentHelp("The message id.", valueName: "id")) var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            try storeCall { try store.requeue(messageID: id, now: Date()) }
+            print("queued \(id) again; `kelas run` sends it")
+        }
+    }
+}
+
+extension OutboxItem.State: ExpressibleByArgument {}
+
+enum OutboxRenderer {
+    static func table(_ items: [OutboxItem]) -> String {
+        if items.isEmpty { return "the outbox is empty; `kelas batch add BATCH.yaml` fills it\n" }
+        let rows = [["ID", "DUE", "KIND", "STATE", "ATTEMPTS", "LAST ERROR"]] + items.map {
+            [$0.message.id, "\($0.message.date) \($0.message.localTime)", $0.message.kind.rawValue, $0.state.rawValue,
+             String($0.attempts), $0.lastError ?? ""]
+        }
+        return TextTable.render(rows)
+    }
+}
