@@ -108,6 +108,7 @@ public actor Dispatcher {
             }
             if ready.isEmpty { continue }
             let reports = await sink.send(ready.map(\.1), at: now)
+            var records: [(DeliveryAttempt, AttemptResult)] = []
             for (index, (item, _)) in ready.enumerated() {
                 let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer"))
                 let attempt = item.attempts + 1
@@ -120,14 +121,15 @@ public actor Dispatcher {
                 case .transportError(let error): record.error = error
                 }
                 switch decision {
-                case .sent: try store.record(record, result: .sent(wamid: wamid)); summary.sent += 1
+                case .sent: records.append((record, .sent(wamid: wamid))); summary.sent += 1
                 case .retry(let at):
                     if record.error == nil { record.error = "HTTP \(record.statusCode ?? 0)" }
-                    try store.record(record, result: .retry(at: at)); summary.retried += 1
-                case .failed(let reason): try store.record(record, result: .failed(reason)); summary.failed += 1
-                case .dead(let reason): try store.record(record, result: .dead(reason)); summary.dead += 1
+                    records.append((record, .retry(at: at))); summary.retried += 1
+                case .failed(let reason): records.append((record, .failed(reason))); summary.failed += 1
+                case .dead(let reason): records.append((record, .dead(reason))); summary.dead += 1
                 }
             }
+            try store.record(records)
         }
         summary.next = try store.nextDue()
         return summary

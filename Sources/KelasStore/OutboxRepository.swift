@@ -131,26 +131,35 @@ extension KelasDatabase {
 
     /// Records an attempt and what it decided, in one transaction.
     public func record(_ attempt: DeliveryAttempt, result: AttemptResult) throws {
+        try record([(attempt, result)])
+    }
+
+    /// Records the attempts of one round of sends in a single transaction (one disk sync, not one per message).
+    public func record(_ attempts: [(DeliveryAttempt, AttemptResult)]) throws {
         try writer.write { db in
+            for (attempt, result) in attempts { try Self.record(db, attempt, result: result) }
+        }
+    }
+
+    static func record(_ db: Database, _ attempt: DeliveryAttempt, result: AttemptResult) throws {
+        try db.execute(sql: """
+            INSERT INTO deliveryAttempt (messageID, attempt, at, statusCode, error, latencyMs) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [attempt.messageID, attempt.attempt, attempt.at.timeIntervalSince1970, attempt.statusCode, attempt.error,
+                             attempt.latency.map { $0 * 1000 }])
+        let at = attempt.at.timeIntervalSince1970
+        switch result {
+        case .sent(let wamid):
             try db.execute(sql: """
-                INSERT INTO deliveryAttempt (messageID, attempt, at, statusCode, error, latencyMs) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [attempt.messageID, attempt.attempt, attempt.at.timeIntervalSince1970, attempt.statusCode, attempt.error,
-                                 attempt.latency.map { $0 * 1000 }])
-            let at = attempt.at.timeIntervalSince1970
-            switch result {
-            case .sent(let wamid):
-                try db.execute(sql: """
-                    UPDATE outbox SET state = 'sent', attempts = ?, sentAt = ?, wamid = ?, leaseUntil = NULL, lastError = NULL WHERE messageID = ?
-                    """, arguments: [attempt.attempt, at, wamid, attempt.messageID])
-            case .retry(let next):
-                try db.execute(sql: """
-                    UPDATE outbox SET state = 'queued', attempts = ?, nextAttemptAt = ?, leaseUntil = NULL, lastError = ? WHERE messageID = ?
-                    """, arguments: [attempt.attempt, next.timeIntervalSince1970, attempt.error, attempt.messageID])
-            case .failed(let reason), .dead(let reason):
-                let state = if case .failed = result { "failed" } else { "dead" }
-                try db.execute(sql: "UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, lastError = ? WHERE messageID = ?",
-                               arguments: [state, attempt.attempt, reason, attempt.messageID])
-            }
+                UPDATE outbox SET state = 'sent', attempts = ?, sentAt = ?, wamid = ?, leaseUntil = NULL, lastError = NULL WHERE messageID = ?
+                """, arguments: [attempt.attempt, at, wamid, attempt.messageID])
+        case .retry(let next):
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'queued', attempts = ?, nextAttemptAt = ?, leaseUntil = NULL, lastError = ? WHERE messageID = ?
+                """, arguments: [attempt.attempt, next.timeIntervalSince1970, attempt.error, attempt.messageID])
+        case .failed(let reason), .dead(let reason):
+            let state = if case .failed = result { "failed" } else { "dead" }
+            try db.execute(sql: "UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, lastError = ? WHERE messageID = ?",
+                           arguments: [state, attempt.attempt, reason, attempt.messageID])
         }
     }
 

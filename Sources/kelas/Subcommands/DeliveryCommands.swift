@@ -55,24 +55,32 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("console, jsonl:FILE or webhook:URL.", valueName: "sink")) var sink = SinkOption(argument: "console")!
     @Flag(help: "Send what is due now and exit.") var once = false
     @Option(help: ArgumentHelp("Stop at this time (ISO 8601, e.g. 2021-07-12T00:00:00+07:00).", valueName: "time")) var until: String?
+    @Option(help: ArgumentHelp("With --once: act as if it were this time (ISO 8601), to rehearse or benchmark a past batch.",
+                               valueName: "time")) var now: String?
     @Option(help: "Messages handed to the sink at once (transfers in flight for webhooks).") var inFlight = 8
     @Option(help: "At most this many messages a second overall.") var rate = 80
     @OptionGroup var database: DatabaseOptions
 
-    func run() async throws {
-        var untilDate: Date?
-        if let until {
-            guard let date = ISO8601DateFormatter().date(from: until) else {
-                throw ValidationError("--until \(until) is not an ISO 8601 time such as 2021-07-12T00:00:00+07:00")
-            }
-            untilDate = date
+    static func time(_ text: String, option: String) throws -> Date {
+        guard let date = ISO8601DateFormatter().date(from: text) else {
+            throw ValidationError("\(option) \(text) is not an ISO 8601 time such as 2021-07-12T00:00:00+07:00")
         }
+        return date
+    }
+
+    func validate() throws {
+        if now != nil && !once { throw ValidationError("--now goes with --once") }
+    }
+
+    func run() async throws {
+        let untilDate = try until.map { try Self.time($0, option: "--until") }
+        let nowDate = try now.map { try Self.time($0, option: "--now") } ?? Date()
         let store = try database.open()
         let sink = try self.sink.make()
         let dispatcher = Dispatcher(store: store, sink: sink, pacer: Pacer(perSecond: rate), inFlight: inFlight,
                                     seed: UInt64(Date().timeIntervalSince1970))
         if once {
-            let summary = try await dispatcher.runOnce(now: Date())
+            let summary = try await dispatcher.runOnce(now: nowDate)
             print("\(sink.name): \(summary.description)" + (summary.next.map { "; next due \($0)" } ?? ""))
             return
         }
