@@ -60,7 +60,7 @@ public actor Dispatcher {
     public let lease: TimeInterval
     private var pacer: Pacer
     private var random: SplitMix64
-    private var offsets: [String: TimeZone] = [:]
+    private var zones: [String: TimeZone] = [:]
     /// Slots the pacer gave to postponed messages: used when they come due, not reserved a second time.
     private var reserved: [String: Date] = [:]
 
@@ -164,9 +164,9 @@ public actor Dispatcher {
     }
 
     private func timeZone(of batchID: String) throws -> TimeZone {
-        if let zone = offsets[batchID] { return zone }
-        let zone = try store.schedule(batchID: batchID).timeZone
-        offsets[batchID] = zone
+        if let zone = zones[batchID] { return zone }
+        let zone = try store.timeZone(batchID: batchID)
+        zones[batchID] = zone
         return zone
     }
 }

@@ -52,9 +52,7 @@ extension KelasDatabase {
     public func ingest(batchID: String, source: String, now: Date,
                        _ produce: (_ insert: (InboundMessage) throws -> Void) throws -> Void) throws -> IngestSummary {
         try writer.write { db in
-            guard try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batchID]) != nil else {
-                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
-            }
+            _ = try Self.requireBatch(db, batchID)
             var summary = IngestSummary()
             try produce { message in
                 if message.phone == nil { summary.unmatched[message.author, default: 0] += 1 }
@@ -65,30 +63,50 @@ extension KelasDatabase {
         }
     }
 
-    /// The people of a batch, for matching export authors and @-mentions.
-    public func people(batchID: String) throws -> PeopleDirectory {
+    /// The context to read a batch's chat export in: its people (with `me`, who the export calls "You"), its time
+    /// zone, and the dates its chat should cover (a week before the start to a month after the last day).
+    public func chatContext(batchID: String, me: String? = nil) throws -> ChatContext {
         try writer.read { db in
-            guard try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batchID]) != nil else {
-                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
-            }
-            return PeopleDirectory(try Row.fetchAll(db, sql: "SELECT phone, name, alias, role FROM person WHERE batchID = ? ORDER BY position",
-                                                    arguments: [batchID]).map { row in
+            let batch = try Self.requireBatch(db, batchID)
+            var people = PeopleDirectory(try Row.fetchAll(db, sql: "SELECT phone, name, alias, role FROM person WHERE batchID = ? ORDER BY position",
+                                                          arguments: [batchID]).map { row in
                 PeopleDirectory.Person(phone: PhoneNumber(e164: row["phone"]), name: row["name"], alias: row["alias"],
                                        role: PeopleDirectory.Role(rawValue: row["role"]) ?? .participant)
             })
+            if let me {
+                guard let person = people.find(me) else { throw StoreError.unknownExporter(me, batch: batchID) }
+                people.me = person
+            }
+            let start = LocalDate(batch["start"]) ?? LocalDate(year: 1970, month: 1, day: 1)
+            let days = try Int.fetchOne(db, sql: "SELECT MAX(day) FROM plannedMessage WHERE batchID = ?", arguments: [batchID]) ?? 7
+            return ChatContext(batchID: batchID, people: people, timeZone: KelasTimeZone.resolve(batch["timezone"]) ?? .gmt,
+                               expected: start.adding(days: -7)...start.adding(days: days + 30))
         }
     }
 
-    /// The time zone and first day of a batch, for reading an export's local times.
-    public func schedule(batchID: String) throws -> (timeZone: TimeZone, start: LocalDate, days: Int) {
-        try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT timezone, start, (SELECT MAX(day) FROM plannedMessage WHERE batchID = batch.id) AS days FROM batch WHERE id = ?",
-                                             arguments: [batchID]) else {
-                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
-            }
-            let zone = KelasTimeZone.resolve(row["timezone"]) ?? .gmt
-            return (zone, LocalDate(row["start"]) ?? LocalDate(year: 1970, month: 1, day: 1), (row["days"] as Int?) ?? 7)
+    /// Reads a chat export into its batch in one transaction, streaming: what the format was, what the export held,
+    /// and what was new.
+    public func ingest(chat export: ChatExportFile, context: ChatContext, dateOrder: DateOrder? = nil, now: Date,
+                       detected: (ChatFormat) -> Void = { _ in }) throws -> (format: ChatFormat, stats: ChatExportStats, summary: IngestSummary) {
+        var read: (format: ChatFormat, stats: ChatExportStats)?
+        let summary = try ingest(batchID: context.batchID, source: export.path, now: now) { insert in
+            read = try export.read(context, dateOrder: dateOrder, detected: detected, insert)
         }
+        guard let read else { throw ChatExportError.noMessages(file: export.path) }
+        return (read.format, read.stats, summary)
+    }
+
+    /// A batch's time zone, for the dispatcher's local times.
+    public func timeZone(batchID: String) throws -> TimeZone {
+        try writer.read { db in KelasTimeZone.resolve(try Self.requireBatch(db, batchID)["timezone"]) ?? .gmt }
+    }
+
+    /// The batch row, or the error that names the batches there are.
+    static func requireBatch(_ db: Database, _ batchID: String) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+            throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY start, id"))
+        }
+        return row
     }
 
     /// Inserts one message unless its id is stored; a stored message without a sender or batch gains them.

@@ -10,27 +10,25 @@ public enum ReportGrouping: String, Sendable, CaseIterable, Codable {
 /// One line of a completion report. Every figure counts registered participants of the group, the denominator.
 public struct ReportRow: Sendable, Equatable, Codable {
     public var group: String
-    public var batches: Int
+    public var batches = 0
     /// Participants listed in the batch files: the denominator of every percentage.
-    public var registered: Int
+    public var registered = 0
     /// Answered at least one prompt (in writing, by voice note, or marked discussed).
-    public var active: Int
+    public var active = 0
     /// Met the batch's completion rule.
-    public var completed: Int
+    public var completed = 0
     /// `completed` as a percentage of `registered`, one decimal.
-    public var completedPercent: Double
+    public var completedPercent = 0.0
     /// Answers in writing or with a photo, video or document (messages, not prompts).
-    public var replies: Int
-    public var voiceNotes: Int
+    public var replies = 0
+    public var voiceNotes = 0
     /// Discussion answers no trainer has taken up yet (`replied` or `voice-note`).
-    public var awaitingTrainer: Int
+    public var awaitingTrainer = 0
     /// Answered before, then missed at least the last two prompts that have closed.
-    public var dropOuts: Int
+    public var dropOuts = 0
 
     public init(group: String) {
         self.group = group
-        batches = 0; registered = 0; active = 0; completed = 0; completedPercent = 0
-        replies = 0; voiceNotes = 0; awaitingTrainer = 0; dropOuts = 0
     }
 }
 

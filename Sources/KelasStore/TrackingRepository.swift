@@ -38,9 +38,7 @@ extension KelasDatabase {
     /// Records a manual mark (a phone call, an in-person talk, an excuse) and updates the statuses.
     public func mark(batchID: String, participant: String, session: Int, kind: MarkKind, note: String?, now: Date) throws -> PhoneNumber {
         try writer.write { db in
-            guard try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batchID]) != nil else {
-                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
-            }
+            _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
             let sessions = try Int.fetchAll(db, sql: "SELECT DISTINCT session FROM prompt WHERE batchID = ? AND session IS NOT NULL ORDER BY session", arguments: [batchID])
             guard sessions.contains(session) else {
@@ -153,15 +151,13 @@ extension KelasDatabase {
     /// The status grid of a batch as of `now`.
     public func status(batchID: String, now: Date) throws -> BatchStatus {
         try writer.read { db in
-            guard let batch = try GRDB.Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
-                throw StoreError.unknownBatch(batchID, known: try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY id"))
-            }
+            let batch = try Self.requireBatch(db, batchID)
             let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
-            let prompts = try Self.prompts(db, batchID: batchID)
             let remindedPrompts = Set(try String.fetchAll(db, sql: """
                 SELECT substr(audience, 16) FROM plannedMessage WHERE batchID = ? AND audience LIKE 'non-responders:%' AND sendAt <= ?
                 """, arguments: [batchID, now.timeIntervalSince1970]))
             let replay = try Self.replay(db, batchID: batchID, now: now)
+            let prompts = replay.prompts
             let rows = try GRDB.Row.fetchAll(db, sql: "SELECT name, phone FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position",
                                              arguments: [batchID]).map { row -> BatchStatus.Row in
                 let phone: String = row["phone"]
@@ -189,6 +185,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownParticipant(String, batch: String, ambiguous: Bool)
     case unknownSession(Int, batch: String, known: [Int])
     case unknownMessage(String)
+    case unknownExporter(String, batch: String)
     case notRequeueable(String, state: String)
 
     public var description: String {
@@ -200,6 +197,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 : "no participant `\(text)` in \(batch); give a phone number, name or alias from `kelas status \(batch)`"
         case .unknownSession(let session, let batch, let known):
             "batch \(batch) has no session \(session); sessions: \(known.map(String.init).joined(separator: ", "))"
+        case .unknownExporter(let text, let batch):
+            "--me \(text) is nobody in \(batch); give a phone number, name or alias from the batch file"
         case .unknownMessage(let id):
             "no message `\(id)` in the outbox; list them with `kelas outbox list`"
         case .notRequeueable(let id, let state):

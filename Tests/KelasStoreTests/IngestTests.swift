@@ -41,15 +41,8 @@ struct IngestTests {
             try FileManager.default.createDirectory(at: base.directory, withIntermediateDirectories: true)
             try text[(lines.lowerBound - 1)..<min(lines.upperBound, text.count)].joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
-        var people = try store.people(batchID: "gresik-2021-07")
-        if let me { people.me = people.find(me) }
-        let schedule = try store.schedule(batchID: "gresik-2021-07")
-        let export = ChatExportFile(path: path)
-        let format = try export.detectFormat(expected: schedule.start.adding(days: -7)...schedule.start.adding(days: 37))
-        var chat = ChatImport(batchID: "gresik-2021-07", people: people, timeZone: schedule.timeZone, format: format)
-        return try store.ingest(batchID: "gresik-2021-07", source: name, now: Self.afterWeek) { insert in
-            try export.entries(format: format) { if let message = chat.message(for: $0) { try insert(message) } }
-        }
+        return try store.ingest(chat: ChatExportFile(path: path), context: try store.chatContext(batchID: "gresik-2021-07", me: me),
+                                now: Self.afterWeek).summary
     }
 
     func count(_ store: KelasDatabase, _ table: String) throws -> Int {

@@ -134,3 +134,39 @@ struct FNV1a {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
+
+/// What an export is read against: the batch's people, its time zone, and the dates it should cover.
+public struct ChatContext: Sendable {
+    public var batchID: String
+    public var people: PeopleDirectory
+    public var timeZone: TimeZone
+    /// The dates the chat should cover, to settle a date order the dates leave open.
+    public var expected: ClosedRange<LocalDate>?
+
+    public init(batchID: String, people: PeopleDirectory, timeZone: TimeZone, expected: ClosedRange<LocalDate>?) {
+        self.batchID = batchID
+        self.people = people
+        self.timeZone = timeZone
+        self.expected = expected
+    }
+
+    /// An export read for no batch (a dry run): nobody matches, times are WIB.
+    public static var none: ChatContext {
+        ChatContext(batchID: "", people: PeopleDirectory([]), timeZone: TimeZone(identifier: "Asia/Jakarta") ?? .gmt, expected: nil)
+    }
+}
+
+extension ChatExportFile {
+    /// Detects the format (told to `detected` before the long part), then reads every entry in one streaming pass,
+    /// handing each message to `body`; system lines are only counted.
+    public func read(_ context: ChatContext, dateOrder: DateOrder? = nil, detected: (ChatFormat) -> Void = { _ in },
+                     _ body: (InboundMessage) throws -> Void) throws -> (format: ChatFormat, stats: ChatExportStats) {
+        let format = try detectFormat(expected: context.expected, forced: dateOrder)
+        detected(format)
+        var chat = ChatImport(batchID: context.batchID, people: context.people, timeZone: context.timeZone, format: format)
+        try entries(format: format) { entry in
+            if let message = chat.message(for: entry) { try body(message) }
+        }
+        return (format, chat.stats)
+    }
+}

@@ -96,46 +96,26 @@ extension IngestCommand {
                 throw ValidationError("give the batch the chat belongs to with --batch ID (or use --dry-run to only count)")
             }
             if format == .json && !dryRun { throw ValidationError("--format json goes with --dry-run") }
+            if me != nil && batch == nil { throw ValidationError("--me names someone of a batch: give --batch ID too") }
         }
 
         func run() throws {
-            var people = PeopleDirectory([])
-            var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
-            var expected: ClosedRange<LocalDate>?
             let store = batch == nil ? nil : try database.open()
-            if let store, let batch {
-                people = try storeCall { try store.people(batchID: batch) }
-                let schedule = try storeCall { try store.schedule(batchID: batch) }
-                timeZone = schedule.timeZone
-                expected = schedule.start.adding(days: -7)...schedule.start.adding(days: schedule.days + 30)
-            }
-            if let me {
-                guard let person = people.find(me) else {
-                    printError("error: --me \(me) is nobody in \(batch ?? "the batch (give --batch)"); give a phone number, name or alias from the batch file")
-                    throw ExitCode(1)
-                }
-                people.me = person
-            }
+            var context: ChatContext?
+            if let store, let batch { context = try storeCall { try store.chatContext(batchID: batch, me: me) } }
             let export = ChatExportFile(path: file)
+            let announce = { (chatFormat: ChatFormat) in printError("\(file): \(chatFormat.summary) — \(chatFormat.reason)") }
             do {
-                let chatFormat = try export.detectFormat(expected: expected, forced: dateOrder)
-                printError("\(file): \(chatFormat.summary) — \(chatFormat.reason)")
-                var chat = ChatImport(batchID: batch ?? "", people: people, timeZone: timeZone, format: chatFormat)
                 if dryRun {
-                    try export.entries(format: chatFormat) { entry in _ = chat.message(for: entry) }
-                    print(format == .json ? try ChatStatsRenderer.json(chat.stats) : ChatStatsRenderer.table(chat.stats, format: chatFormat),
-                          terminator: "")
+                    let (chatFormat, stats) = try export.read(context ?? .none, dateOrder: dateOrder, detected: announce) { _ in }
+                    print(format == .json ? try ChatStatsRenderer.json(stats) : ChatStatsRenderer.table(stats, format: chatFormat), terminator: "")
                     return
                 }
-                guard let store, let batch else { return }
-                let summary = try storeCall {
-                    try store.ingest(batchID: batch, source: file, now: Date()) { insert in
-                        try export.entries(format: chatFormat) { entry in
-                            if let message = chat.message(for: entry) { try insert(message) }
-                        }
-                    }
+                // validate() made sure a batch (and so a store and a context) is given without --dry-run.
+                guard let store, let context else { return }
+                let (_, stats, summary) = try storeCall {
+                    try store.ingest(chat: export, context: context, dateOrder: dateOrder, now: Date(), detected: announce)
                 }
-                let stats = chat.stats
                 print("read \(stats.messages) messages (\(stats.voiceNotes) voice notes, \(stats.media) media, \(stats.deleted) deleted) "
                       + "and \(stats.systemLines) system lines")
                 print(IngestReport.lines(summary).joined(separator: "\n"))
