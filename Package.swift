@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "KelasStoreTests", dependencies: ["KelasStore", "KelasCore"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "KelasDeliveryTests", dependencies: ["KelasDelivery", "KelasStore", "KelasCore"]),
-        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"]),
+        // The golden files are read through #filePath, not as bundle resources.
+        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -79,14 +79,16 @@ public actor Dispatcher {
     public func runOnce(now: Date) async throws -> DispatchSummary {
         var summary = DispatchSummary()
         summary.expired = try store.expireOverdue(now: now)
+        var silent: [String: [PhoneNumber]] = [:]
         while true {
             let items = try store.claimDue(now: now, limit: inFlight, lease: lease)
             if items.isEmpty { break }
             var ready: [(OutboxItem, OutboundEvent)] = []
             for item in items {
-                let recipients = try recipients(of: item.message, now: now)
+                let recipients = try recipients(of: item.message, now: now, silent: &silent)
                 if recipients.isEmpty {
-                    try store.skip(messageID: item.message.id, reason: "everyone had answered", now: now)
+                    try store.skip(messageID: item.message.id, reason: item.message.remindsOf == nil ? "nobody to send to"
+                                   : "everyone it reminds had answered", now: now)
                     summary.skipped += 1
                     continue
                 }
@@ -119,6 +121,7 @@ public actor Dispatcher {
                 switch report.outcome {
                 case .status(let code, _, let id): record.statusCode = code; wamid = id
                 case .transportError(let error): record.error = error
+                case .rejected(let code, let reason, _): record.statusCode = code; record.error = reason
                 }
                 switch decision {
                 case .sent: records.append((record, .sent(wamid: wamid))); summary.sent += 1
@@ -154,12 +157,22 @@ public actor Dispatcher {
         return total
     }
 
-    /// Who a message reaches now: the group's participants, one participant, or those still silent on a prompt.
-    private func recipients(of message: PlannedMessage, now: Date) throws -> [PhoneNumber] {
+    /// Who a message reaches now: the group's participants, one participant, or those still silent on a prompt —
+    /// a reminder, in either mode, goes only to them (`silent` keeps who is silent for the rest of the round).
+    private func recipients(of message: PlannedMessage, now: Date, silent: inout [String: [PhoneNumber]]) throws -> [PhoneNumber] {
+        func stillSilent(_ prompt: String) throws -> [PhoneNumber] {
+            let key = message.batchID + "\u{1F}" + prompt
+            if let cached = silent[key] { return cached }
+            let phones = try store.nonResponders(batchID: message.batchID, prompt: prompt, now: now)
+            silent[key] = phones
+            return phones
+        }
         switch message.audience {
-        case .group: try store.participants(batchID: message.batchID)
-        case .participant(let phone): [phone]
-        case .nonResponders(let prompt): try store.nonResponders(batchID: message.batchID, prompt: prompt, now: now)
+        case .group: return try store.participants(batchID: message.batchID)
+        case .participant(let phone):
+            guard let prompt = message.remindsOf else { return [phone] }
+            return try stillSilent(prompt).contains(phone) ? [phone] : []
+        case .nonResponders(let prompt): return try stillSilent(prompt)
         }
     }
 

@@ -6,6 +6,9 @@ public enum SendOutcome: Sendable, Equatable {
     case status(Int, retryAfter: TimeInterval? = nil, wamid: String? = nil)
     /// No answer: refused connection, timeout, DNS, TLS.
     case transportError(String)
+    /// The receiver (or the sink itself, before sending) said why the message was not accepted, and whether trying
+    /// later can help: the Cloud API answers 400 both for a pair-rate limit (retry) and for a closed 24-hour window (not).
+    case rejected(status: Int?, reason: String, retry: Bool)
 }
 
 /// What the dispatcher does with a message after an attempt. A value: the dispatcher decides, the store records.
@@ -49,6 +52,9 @@ public struct RetryPolicy: Sendable, Equatable {
             return .failed("HTTP \(code): the receiver refused the message; sending it again would fail the same way")
         case .transportError(let error):
             reason = error
+        case .rejected(_, let why, let retry):
+            guard retry else { return .failed(why) }
+            reason = why
         }
         guard attempt < maxAttempts, attempt >= 1 else {
             return .dead("\(reason) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))")

@@ -46,14 +46,15 @@ extension KelasDatabase {
             var summary = BatchImportSummary(batchID: batch.id)
             summary.created = try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batch.id]) == nil
             try db.execute(sql: """
-                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest, sink)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, programme = excluded.programme, district = excluded.district,
                   timezone = excluded.timezone, start = excluded.start, language = excluded.language, mode = excluded.mode,
-                  source = excluded.source, completionSessions = excluded.completionSessions, completionPostTest = excluded.completionPostTest
+                  source = excluded.source, completionSessions = excluded.completionSessions, completionPostTest = excluded.completionPostTest,
+                  sink = excluded.sink
                 """, arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
                                  batch.language.rawValue, batch.delivery.mode.rawValue, source, batch.completion.sessions,
-                                 batch.completion.postTest])
+                                 batch.completion.postTest, try batch.delivery.sink.map(Self.encodeSink)])
 
             // People: the file is the truth.
             var existing: [String: Row] = [:]
@@ -136,13 +137,13 @@ extension KelasDatabase {
     }
 
     static let columns = ["batchID", "itemKey", "sequence", "day", "sendAt", "localDate", "localTime", "kind", "audience",
-                          "sender", "text", "url", "filename", "session", "flags"]
+                          "sender", "text", "url", "filename", "session", "flags", "remindsOf"]
 
     static func values(_ message: PlannedMessage) -> [DatabaseValueConvertible?] {
         [message.batchID, message.itemKey, message.sequence, message.day, message.sendAt.timeIntervalSince1970,
          message.date.description, message.localTime.description, message.kind.rawValue, message.audience.description,
          message.sender, message.text, message.url, message.filename, message.session,
-         message.flags.map(\.rawValue).joined(separator: " ")]
+         message.flags.map(\.rawValue).joined(separator: " "), message.remindsOf]
     }
 
     /// Batches in the store, by start date.
@@ -159,6 +160,14 @@ extension KelasDatabase {
     public func batch(_ id: String) throws -> StoredBatch? {
         try batches().first { $0.id == id }
     }
+
+    static func encodeSink(_ sink: SinkSpec) throws -> String {
+        String(decoding: try JSONEncoder().encode(sink), as: UTF8.self)
+    }
+
+    static func decodeSink(_ text: String?) -> SinkSpec? {
+        text.flatMap { try? JSONDecoder().decode(SinkSpec.self, from: Data($0.utf8)) }
+    }
 }
 
 /// A batch as the store holds it, for listings.
@@ -174,11 +183,14 @@ public struct StoredBatch: Sendable, Equatable {
     public var participants: Int
     public var messages: Int
     public var completion: CompletionRule
+    /// The batch file's `delivery.sink`, if it named one.
+    public var sink: SinkSpec?
 
     init(_ row: Row) {
         id = row["id"]; name = row["name"]; programme = row["programme"]; district = row["district"]
         timezone = row["timezone"]; start = row["start"]; mode = row["mode"]; source = row["source"]
         participants = row["participants"]; messages = row["messages"]
         completion = CompletionRule(sessions: row["completionSessions"], postTest: row["completionPostTest"])
+        sink = KelasDatabase.decodeSink(row["sink"])
     }
 }

@@ -167,6 +167,14 @@ public struct KelasDatabase: Sendable {
             SELECT id, batchID, 'msg_' || id, sendAt, sendAt + 12 * 3600, 'queued', sendAt FROM plannedMessage;
             """)
         }
+        migrator.registerMigration("v4: reminders name their discussion; batches name their sink") { db in
+            try db.execute(sql: """
+            ALTER TABLE plannedMessage ADD COLUMN remindsOf TEXT;
+            UPDATE plannedMessage SET remindsOf = substr(audience, 16) WHERE audience LIKE 'non-responders:%';
+            ALTER TABLE batch ADD COLUMN sink TEXT;
+            CREATE INDEX outbox_wamid ON outbox(wamid) WHERE wamid IS NOT NULL;
+            """)
+        }
         return migrator
     }
 }

@@ -29,6 +29,8 @@ public struct OutboxItem: Sendable, Equatable {
     public var expiresAt: Date
     public var lastError: String?
     public var sentAt: Date?
+    /// The id WhatsApp gave the message (Cloud API), which status webhooks and quoting replies carry.
+    public var wamid: String?
 }
 
 /// One try at delivering a message, as recorded.
@@ -48,6 +50,16 @@ public struct DeliveryAttempt: Sendable, Equatable {
         self.error = error
         self.latency = latency
     }
+}
+
+/// A status webhook about one of our messages.
+public struct DeliveryStatusRecord: Sendable, Equatable {
+    public var recipient: PhoneNumber
+    /// `sent`, `delivered`, `read`, `played` or `failed`.
+    public var state: String
+    public var at: Date
+    public var errorCode: Int?
+    public var errorTitle: String?
 }
 
 /// What became of a message after an attempt.
@@ -211,6 +223,20 @@ extension KelasDatabase {
         }
     }
 
+    /// What WhatsApp reported for a message after it was sent (sent, delivered, read, played, failed), matched on the
+    /// `wamid` the Cloud API returned or on the message's own ids, oldest first.
+    public func deliveryStatuses(messageID: String) throws -> [DeliveryStatusRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.* FROM deliveryStatus s JOIN outbox o ON s.messageID IN (o.wamid, o.messageID, o.webhookID)
+                WHERE o.messageID = ? ORDER BY s.at, s.rowid
+                """, arguments: [messageID]).map { row in
+                DeliveryStatusRecord(recipient: PhoneNumber(e164: row["recipient"]), state: row["state"],
+                                     at: Date(timeIntervalSince1970: row["at"]), errorCode: row["errorCode"], errorTitle: row["errorTitle"])
+            }
+        }
+    }
+
     /// Participants still silent on a prompt at `now`: the recipients of a reminder to non-responders.
     public func nonResponders(batchID: String, prompt: String, now: Date) throws -> [PhoneNumber] {
         try writer.read { db in
@@ -235,10 +261,11 @@ extension KelasDatabase {
             sendAt: Date(timeIntervalSince1970: row["sendAt"]), kind: ItemKind(rawValue: row["kind"]) ?? .text,
             audience: Audience(row["audience"]) ?? .group, sender: row["sender"], text: row["text"], url: row["url"],
             filename: row["filename"], session: row["session"],
-            flags: (row["flags"] as String).split(separator: " ").compactMap { PlanFlag(rawValue: String($0)) }, shiftReason: nil)
+            flags: (row["flags"] as String).split(separator: " ").compactMap { PlanFlag(rawValue: String($0)) }, shiftReason: nil,
+            remindsOf: row["remindsOf"])
         return OutboxItem(message: message, webhookID: row["webhookID"], state: OutboxItem.State(rawValue: row["state"]) ?? .queued,
                           attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["nextAttemptAt"]),
                           expiresAt: Date(timeIntervalSince1970: row["expiresAt"]), lastError: row["lastError"],
-                          sentAt: (row["sentAt"] as Double?).map { Date(timeIntervalSince1970: $0) })
+                          sentAt: (row["sentAt"] as Double?).map { Date(timeIntervalSince1970: $0) }, wamid: row["wamid"])
     }
 }

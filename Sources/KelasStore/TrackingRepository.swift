@@ -93,10 +93,15 @@ extension KelasDatabase {
         let people = try Row.fetchAll(db, sql: "SELECT phone, role FROM person WHERE batchID = ? ORDER BY position", arguments: [batchID])
         let participants = people.filter { ($0["role"] as String) == "participant" }.map { PhoneNumber(e164: $0["phone"]) }
         let trainers = people.filter { ($0["role"] as String) != "participant" }.map { PhoneNumber(e164: $0["phone"]) }
-        let messages = try Row.fetchAll(db, sql: "SELECT id, itemKey, audience FROM plannedMessage WHERE batchID = ?", arguments: [batchID])
-            .map { (id: $0["id"] as String, itemKey: $0["itemKey"] as String, audience: Audience($0["audience"]) ?? .group) }
-        var tracker = Tracker(prompts: prompts, participants: participants, trainers: trainers,
-                              promptOfMessage: Tracker.promptOfMessage(messages, prompts: prompts))
+        let messages = try Row.fetchAll(db, sql: "SELECT id, itemKey, remindsOf FROM plannedMessage WHERE batchID = ?", arguments: [batchID])
+            .map { (id: $0["id"] as String, itemKey: $0["itemKey"] as String, remindsOf: $0["remindsOf"] as String?) }
+        var promptOfMessage = Tracker.promptOfMessage(messages, prompts: prompts)
+        // A reply quotes the id WhatsApp gave our message (its wamid), not our own id.
+        for row in try Row.fetchAll(db, sql: "SELECT messageID, wamid FROM outbox WHERE batchID = ? AND wamid IS NOT NULL",
+                                    arguments: [batchID]) {
+            if let prompt = promptOfMessage[row["messageID"]] { promptOfMessage[row["wamid"]] = prompt }
+        }
+        var tracker = Tracker(prompts: prompts, participants: participants, trainers: trainers, promptOfMessage: promptOfMessage)
         // Marks are few: read them first, then merge them into the messages streamed in time order, so a large
         // chat replays without holding its messages in memory. At equal times a message goes before a mark.
         var marks = try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id", arguments: [batchID]).map { row in
@@ -154,7 +159,7 @@ extension KelasDatabase {
             let batch = try Self.requireBatch(db, batchID)
             let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
             let remindedPrompts = Set(try String.fetchAll(db, sql: """
-                SELECT substr(audience, 16) FROM plannedMessage WHERE batchID = ? AND audience LIKE 'non-responders:%' AND sendAt <= ?
+                SELECT DISTINCT remindsOf FROM plannedMessage WHERE batchID = ? AND remindsOf IS NOT NULL AND sendAt <= ?
                 """, arguments: [batchID, now.timeIntervalSince1970]))
             let replay = try Self.replay(db, batchID: batchID, now: now)
             let prompts = replay.prompts

@@ -27,3 +27,72 @@ struct DeliveryCommandTests {
         #expect(noSecret.status == 1 && noSecret.stderr.contains("KELAS_WEBHOOK_SECRET"))
     }
 }
+
+@Suite("kelas run: each batch's sink, and stopping on a signal")
+struct RunSinkAndSignalTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-run-\(UUID().uuidString)")
+
+    /// The example batch with `edit` applied to its batch file, added to a fresh store; returns the store's path.
+    func store(_ edit: (String) -> String) throws -> String {
+        _ = try KelasBinary.run(["init", directory.path])
+        let batch = directory.appendingPathComponent("batch.yaml")
+        try Data(edit(try String(contentsOf: batch, encoding: .utf8)).utf8).write(to: batch)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        let added = try KelasBinary.run(["batch", "add", batch.path, "--database", database])
+        #expect(added.status == 0, "\(added.stderr)")
+        return database
+    }
+
+    @Test("without --sink a batch goes to its file's delivery.sink (a jsonl path beside the file); a missing secret names the batch")
+    func batchSink() throws {
+        let database = try store { $0.replacingOccurrences(of: "mode: group", with: "mode: group\n  sink: jsonl:sent.jsonl") }
+        let out = directory.appendingPathComponent("sent.jsonl").path
+        let run = try KelasBinary.run(["run", "--once", "--now", "2021-07-05T07:30:00+07:00", "--database", database])
+        #expect(run.stdout.hasPrefix("console + jsonl:\(out): 1 sent"), "\(run.stdout)\(run.stderr)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains(#""item":"salam-pembuka""#))
+
+        let batch = directory.appendingPathComponent("batch.yaml")
+        let text = try String(contentsOf: batch, encoding: .utf8)
+            .replacingOccurrences(of: "sink: jsonl:sent.jsonl", with: "sink: webhook:https://gateway.example.org/kelas")
+        try Data(text.utf8).write(to: batch)
+        _ = try KelasBinary.run(["batch", "add", batch.path, "--database", database])
+        let noSecret = try KelasBinary.run(["run", "--once", "--database", database])
+        #expect(noSecret.status == 1)
+        #expect(noSecret.stderr.contains("batch gresik-2021-07 (delivery.sink: webhook:https://gateway.example.org/kelas)"))
+        #expect(noSecret.stderr.contains("KELAS_WEBHOOK_SECRET"))
+        let badOption = try KelasBinary.run(["run", "--once", "--sink", "whatsapp-cloud:my-number", "--database", database])
+        #expect(badOption.status != 0 && badOption.stderr.contains("needs the business phone number's id"))
+    }
+
+    @Test("SIGINT and SIGTERM stop a waiting run cleanly: exit 0, a summary, nothing left claimed", arguments: [SIGINT, SIGTERM])
+    func stopsOnSignal(_ signal: Int32) throws {
+        // A batch in 2030: the run sleeps until its first message, and is stopped while it waits.
+        let database = try store { $0.replacingOccurrences(of: "start: 2021-07-05", with: "start: 2030-07-01") }
+        let process = Process()
+        process.executableURL = KelasBinary.url
+        process.arguments = ["run", "--database", database]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Wait (on the pipe, not on a timer) for the line that says the loop is running.
+        var stderr = Data()
+        while !String(decoding: stderr, as: UTF8.self).contains("Ctrl-C or SIGTERM stops") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            stderr.append(chunk)
+        }
+        kill(process.processIdentifier, signal)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
+        #expect(String(decoding: stderr, as: UTF8.self).contains("stopping: messages in flight finish"))
+        #expect(stdout == "console: 0 sent, 0 to retry, 0 failed, 0 dead, 0 expired, 0 skipped\n")
+        let claimed = try KelasBinary.run(["outbox", "list", "--state", "claimed", "--database", database])
+        #expect(claimed.stdout.contains("the outbox is empty"))
+        let queued = try KelasBinary.run(["outbox", "list", "--state", "queued", "--database", database])
+        #expect(queued.stdout.split(separator: "\n").count == 28)
+    }
+}

@@ -101,6 +101,39 @@ struct ValidationTests {
         #expect(errors.first?.location.line == (try workspace.line(of: "timezone:", in: "batch.yaml")))
     }
 
+    @Test("delivery.sink: each form is read; a jsonl path is kept relative to the batch file")
+    func sinkForms() throws {
+        func sink(_ text: String, extra: String = "") throws -> SinkSpec? {
+            try loadExample { try $0.edit("batch.yaml", replacing: "mode: group", with: "mode: fanout\n  sink: \(text)\(extra)") }.batch.delivery.sink
+        }
+        #expect(try sink("console") == .console)
+        #expect(try sink("webhook:https://gateway.example.org/kelas") == .webhook(url: "https://gateway.example.org/kelas"))
+        #expect(try sink("whatsapp-cloud:106540352242922") == .whatsappCloud(phoneNumberID: "106540352242922", api: SinkSpec.defaultCloudAPI))
+        #expect(try sink("whatsapp-cloud:1065", extra: "\n  api: http://127.0.0.1:9/v21.0")
+                == .whatsappCloud(phoneNumberID: "1065", api: "http://127.0.0.1:9/v21.0"))
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "mode: group", with: "mode: group\n  sink: jsonl:out/sent.jsonl")
+        let loaded = try BatchFile.load(path: workspace.path("batch.yaml"))
+        #expect(loaded.batch.delivery.sink == .jsonl(path: workspace.path("out/sent.jsonl")))
+    }
+
+    @Test("a bad delivery.sink is an error at its line with the forms; whatsapp-cloud needs fan-out", arguments: [
+        ("sink: smtp:me@example.org", "unknown sink `smtp:me@example.org`"),
+        ("sink: webhook:gateway.example.org", "needs an http:// or https:// URL"),
+        ("sink: whatsapp-cloud:my-number", "needs the business phone number's id"),
+        ("sink: whatsapp-cloud:1065", "cannot post to a group"),
+        ("api: https://graph.example.org", "`api` only applies to `sink: whatsapp-cloud:…`"),
+    ])
+    func badSink(_ line: String, _ message: String) throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "mode: group", with: "mode: group\n  \(line)")
+        let errors = workspace.validate().errors(containing: message)
+        #expect(errors.count == 1, "\(workspace.validate().diagnostics)")
+        let key = String(line.prefix { $0 != ":" }) + ":"
+        #expect(errors.first?.location.line == (try workspace.line(of: "  " + key, in: "batch.yaml")))
+        #expect(errors.first?.fix.isEmpty == false)
+    }
+
     @Test("a day outside 1–7 is an error in the curriculum")
     func dayOutsideWeek() throws {
         let workspace = try Workspace()

@@ -9,6 +9,8 @@ import Darwin
 /// Each request gets the handler's answer; `nil` from the handler means "never answer" (hold, then drop).
 final class TestHTTPServer: @unchecked Sendable {
     struct Request: Sendable {
+        /// The request target, e.g. `/v21.0/106540352242922/messages`.
+        var path: String
         var headers: [String: String]
         var body: Data
     }
@@ -16,6 +18,7 @@ final class TestHTTPServer: @unchecked Sendable {
     struct Answer: Sendable {
         var status: Int
         var headers: [String: String] = [:]
+        var body: Data = Data()
     }
 
     let port: UInt16
@@ -82,7 +85,9 @@ final class TestHTTPServer: @unchecked Sendable {
         }
         guard let headerEnd else { return }
         var headers: [String: String] = [:]
-        for line in String(decoding: data[..<headerEnd.lowerBound], as: UTF8.self).split(separator: "\r\n").dropFirst() {
+        let head = String(decoding: data[..<headerEnd.lowerBound], as: UTF8.self).split(separator: "\r\n")
+        let path = head.first.map { $0.split(separator: " ").dropFirst().first.map(String.init) ?? "" } ?? ""
+        for line in head.dropFirst() {
             if let colon = line.firstIndex(of: ":") {
                 headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
@@ -93,15 +98,16 @@ final class TestHTTPServer: @unchecked Sendable {
             if count <= 0 { return }
             data.append(contentsOf: buffer[0..<count])
         }
-        let request = Request(headers: headers, body: Data(data[headerEnd.upperBound..<(headerEnd.upperBound + length)]))
+        let request = Request(path: path, headers: headers, body: Data(data[headerEnd.upperBound..<(headerEnd.upperBound + length)]))
         let number = lock.withLock { received.append(request); return received.count - 1 }
         guard let answer = handler(request, number) else {
             Thread.sleep(forTimeInterval: 2)
             return
         }
-        var response = "HTTP/1.1 \(answer.status) Kelas Test\r\nContent-Length: 0\r\nConnection: close\r\n"
+        var response = "HTTP/1.1 \(answer.status) Kelas Test\r\nContent-Length: \(answer.body.count)\r\nConnection: close\r\n"
         for (name, value) in answer.headers { response += "\(name): \(value)\r\n" }
         response += "\r\n"
-        _ = response.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
+        let bytes = Data(response.utf8) + answer.body
+        _ = bytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
     }
 }

@@ -16,7 +16,7 @@ public enum BatchFile {
 
     static let topKeys = ["id", "name", "programme", "district", "timezone", "start", "language", "curriculum",
                           "delivery", "trainers", "admin", "participants", "completion"]
-    static let deliveryKeys = ["mode", "window", "quiet"]
+    static let deliveryKeys = ["mode", "window", "quiet", "sink", "api"]
     static let personKeys = ["name", "phone", "alias", "district", "disability"]
 
     /// Loads `path` and everything it names; every problem found goes to `log`.
@@ -80,7 +80,7 @@ public enum BatchFile {
                 log.error(location, "unknown language `\(text)`", fix: "use `id` (Bahasa Indonesia) or `en` (English)")
             }
         }
-        let delivery = decodeDelivery(top.node("delivery"), log: log)
+        let delivery = decodeDelivery(top.node("delivery"), directory: directory, log: log)
 
         var people = PeopleChecker(log: log)
         var trainers: [Person] = []
@@ -218,7 +218,7 @@ public enum BatchFile {
         return (directory as NSString).appendingPathComponent(reference)
     }
 
-    private static func decodeDelivery(_ node: YAMLNode?, log: DiagnosticLog) -> DeliverySettings {
+    private static func decodeDelivery(_ node: YAMLNode?, directory: String, log: DiagnosticLog) -> DeliverySettings {
         var settings = DeliverySettings()
         guard let node, let reader = MappingReader(node, what: "`delivery`", allowed: deliveryKeys, log: log) else { return settings }
         if let (text, location) = reader.string("mode") {
@@ -231,6 +231,34 @@ public enum BatchFile {
             if let window = TimeRange(text) { settings.window = window } else {
                 log.error(location, "`window` must be `HH:MM-HH:MM` with the start before the end, found `\(text)`",
                           fix: "write it like `window: \"07:00-21:00\"`")
+            }
+        }
+        let api = reader.string("api")
+        if let (text, location) = reader.string("sink") {
+            if let problem = SinkSpec.problem(text) {
+                log.error(location, problem, fix: "write e.g. `sink: webhook:https://gateway.example.org/kelas`; secrets come from "
+                          + "KELAS_WEBHOOK_SECRET / KELAS_WHATSAPP_TOKEN in the environment, never from this file")
+            } else if var sink = SinkSpec(text, api: api?.0) {
+                if case .jsonl(let path) = sink {
+                    // Relative to the batch file, and kept absolute so `kelas run` finds it from any folder.
+                    let resolved = resolve(path, relativeTo: directory)
+                    sink = .jsonl(path: resolved.hasPrefix("/") ? resolved
+                                  : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(resolved))
+                }
+                settings.sink = sink
+                if !sink.reachesGroups && settings.mode == .group {
+                    log.error(location, "the WhatsApp Cloud API cannot post to a group of 20–100 people (its groups hold 8)",
+                              fix: "add `mode: fanout` under `delivery` to send each participant a 1:1 message, or use a `webhook:` gateway on a linked phone")
+                }
+            }
+        }
+        if let (text, location) = api {
+            if case .whatsappCloud = settings.sink {
+                if !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
+                    log.error(location, "`api` must be the Cloud API's base URL, found `\(text)`", fix: "write e.g. `api: \(SinkSpec.defaultCloudAPI)`")
+                }
+            } else {
+                log.error(location, "`api` only applies to `sink: whatsapp-cloud:…`", fix: "remove it, or set the sink to `whatsapp-cloud:PHONE_NUMBER_ID`")
             }
         }
         if let nodes = reader.list("quiet") {

@@ -49,11 +49,15 @@ public struct DeliverySettings: Sendable, Hashable {
     public var mode: DeliveryMode
     public var window: TimeRange
     public var quiet: [QuietPeriod]
+    /// Where `kelas run` sends this batch's messages; nil: the console, unless `--sink` says otherwise.
+    public var sink: SinkSpec?
 
-    public init(mode: DeliveryMode = .group, window: TimeRange = defaultWindow, quiet: [QuietPeriod] = defaultQuiet) {
+    public init(mode: DeliveryMode = .group, window: TimeRange = defaultWindow, quiet: [QuietPeriod] = defaultQuiet,
+                sink: SinkSpec? = nil) {
         self.mode = mode
         self.window = window
         self.quiet = quiet
+        self.sink = sink
     }
 }
 

@@ -93,7 +93,7 @@ public struct CurriculumItem: Sendable, Hashable {
         }
     }
 
-    static func isYouTube(_ url: String) -> Bool {
+    public static func isYouTube(_ url: String) -> Bool {
         guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
         return host == "youtu.be" || host == "youtube.com" || host.hasSuffix(".youtube.com")
     }

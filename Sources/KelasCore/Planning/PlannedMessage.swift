@@ -79,10 +79,12 @@ public struct PlannedMessage: Sendable, Hashable {
     public var flags: [PlanFlag]
     /// Why the message was shifted, for the dry run and validation warnings.
     public var shiftReason: String?
+    /// For a reminder: the discussion it reminds of. It goes only to those still silent on it, in either mode.
+    public var remindsOf: String?
 
     public init(id: String, batchID: String, itemKey: String, sequence: Int, day: Int, date: LocalDate, localTime: LocalTime,
                 sendAt: Date, kind: ItemKind, audience: Audience, sender: String?, text: String, url: String?, filename: String?,
-                session: Int?, flags: [PlanFlag], shiftReason: String?) {
+                session: Int?, flags: [PlanFlag], shiftReason: String?, remindsOf: String? = nil) {
         self.id = id
         self.batchID = batchID
         self.itemKey = itemKey
@@ -100,5 +102,6 @@ public struct PlannedMessage: Sendable, Hashable {
         self.session = session
         self.flags = flags
         self.shiftReason = shiftReason
+        self.remindsOf = remindsOf
     }
 }

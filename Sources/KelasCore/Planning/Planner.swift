@@ -32,7 +32,8 @@ public struct Planner: Sendable {
                     id: "\(batch.id):d\(day):\(item.key)", batchID: batch.id, itemKey: item.key, sequence: 0, day: day,
                     date: date, localTime: time, sendAt: KelasTimeZone.instant(date, time, in: batch.timeZone), kind: item.kind,
                     audience: .group, sender: batch.leadTrainer(onDay: day)?.name, text: "", url: item.url,
-                    filename: item.filename, session: item.session, flags: shifted ? [.shifted] : [], shiftReason: reason)
+                    filename: item.filename, session: item.session, flags: shifted ? [.shifted] : [], shiftReason: reason,
+                    remindsOf: item.remindsOf)
                 switch batch.delivery.mode {
                 case .group:
                     var message = base

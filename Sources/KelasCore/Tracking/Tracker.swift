@@ -118,16 +118,16 @@ public struct Tracker: Sendable {
 
     public init(prompts: [Prompt], participants: [PhoneNumber], trainers: [PhoneNumber], plan: [PlannedMessage] = []) {
         self.init(prompts: prompts, participants: participants, trainers: trainers,
-                  promptOfMessage: Tracker.promptOfMessage(plan.map { ($0.id, $0.itemKey, $0.audience) }, prompts: prompts))
+                  promptOfMessage: Tracker.promptOfMessage(plan.map { ($0.id, $0.itemKey, $0.remindsOf) }, prompts: prompts))
     }
 
     /// Which prompt each planned message asks (a prompt itself, or a reminder of one), by message id.
-    public static func promptOfMessage(_ messages: [(id: String, itemKey: String, audience: Audience)], prompts: [Prompt]) -> [String: String] {
+    public static func promptOfMessage(_ messages: [(id: String, itemKey: String, remindsOf: String?)], prompts: [Prompt]) -> [String: String] {
         let promptKeys = Set(prompts.map(\.key))
         var promptOfMessage: [String: String] = [:]
         for message in messages {
             if promptKeys.contains(message.itemKey) { promptOfMessage[message.id] = message.itemKey }
-            if case .nonResponders(let discussion) = message.audience { promptOfMessage[message.id] = discussion }
+            if let discussion = message.remindsOf, promptKeys.contains(discussion) { promptOfMessage[message.id] = discussion }
         }
         return promptOfMessage
     }

@@ -5,32 +5,6 @@ import KelasCore
 import KelasDelivery
 import KelasStore
 
-/// Where `kelas run` delivers: `console`, `jsonl:FILE` or `webhook:URL` (secret from $KELAS_WEBHOOK_SECRET).
-struct SinkOption: ExpressibleByArgument {
-    var text: String
-
-    init?(argument: String) {
-        guard argument == "console" || argument.hasPrefix("jsonl:") || argument.hasPrefix("webhook:") else { return nil }
-        text = argument
-    }
-
-    static var allValueStrings: [String] { ["console", "jsonl:FILE", "webhook:URL"] }
-
-    func make(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any OutboundSink {
-        if text == "console" { return ConsoleSink() }
-        if text.hasPrefix("jsonl:") { return JSONLinesSink(path: String(text.dropFirst(6))) }
-        let url = String(text.dropFirst(8))
-        guard let secret = environment["KELAS_WEBHOOK_SECRET"], !secret.isEmpty else {
-            printError("error: the webhook sink signs every message: set KELAS_WEBHOOK_SECRET to your whsec_… secret (never put it in a file in the repository)")
-            throw ExitCode(1)
-        }
-        do { return try WebhookSink(url: url, signer: WebhookSigner(secret: secret)) } catch {
-            printError("error: KELAS_WEBHOOK_SECRET: \(error)")
-            throw ExitCode(1)
-        }
-    }
-}
-
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -46,13 +20,20 @@ struct RunCommand: AsyncParsableCommand {
         not sent before the end of its day's delivery window expires. At most --rate messages a second, and one \
         message per 6 s to the same recipient.
 
+        Each batch goes to the sink its file names (`delivery.sink`); --sink sends every batch to one sink instead; \
+        without either, messages are printed (console). Secrets come only from the environment: \
+        KELAS_WEBHOOK_SECRET (whsec_…) for webhook:, KELAS_WHATSAPP_TOKEN for whatsapp-cloud:.
+
         Examples:
-          kelas run --once                                  send what is due now, print it (console sink), exit
+          kelas run --once                                  send what is due now (each batch to its sink), exit
           kelas run --sink jsonl:outbox.jsonl
           KELAS_WEBHOOK_SECRET=whsec_… kelas run --sink webhook:https://example.org/kelas
+          KELAS_WHATSAPP_TOKEN=… kelas run --sink whatsapp-cloud:106540352242922   (fan-out batches only)
         """
     )
-    @Option(help: ArgumentHelp("console, jsonl:FILE or webhook:URL.", valueName: "sink")) var sink = SinkOption(argument: "console")!
+    @Option(help: ArgumentHelp("Send every batch here: console, jsonl:FILE, webhook:URL or whatsapp-cloud:PHONE_NUMBER_ID "
+                               + "(default: each batch's delivery.sink, else console).", valueName: "sink")) var sink: String?
+    @Option(help: ArgumentHelp("With --sink whatsapp-cloud:…, the Cloud API base URL.", valueName: "url")) var api = SinkSpec.defaultCloudAPI
     @Flag(help: "Send what is due now and exit.") var once = false
     @Option(help: ArgumentHelp("Stop at this time (ISO 8601, e.g. 2021-07-12T00:00:00+07:00).", valueName: "time")) var until: String?
     @Option(help: ArgumentHelp("With --once: act as if it were this time (ISO 8601), to rehearse or benchmark a past batch.",
@@ -70,13 +51,31 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if now != nil && !once { throw ValidationError("--now goes with --once") }
+        if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
     }
 
     func run() async throws {
         let untilDate = try until.map { try Self.time($0, option: "--until") }
         let nowDate = try now.map { try Self.time($0, option: "--now") } ?? Date()
         let store = try database.open()
-        let sink = try self.sink.make()
+        let sink: any OutboundSink
+        do {
+            if let text = self.sink, let spec = SinkSpec(text, api: api) {
+                sink = try spec.makeSink()
+                if !spec.reachesGroups {
+                    for batch in try store.batches() where batch.mode == DeliveryMode.group.rawValue {
+                        printError("warning: batch \(batch.id) is planned as one message to the group, which \(spec) cannot deliver: "
+                                   + "its messages will fail; set `delivery.mode: fanout` in its file and `kelas batch add` it again")
+                    }
+                }
+            } else {
+                let specs = try store.batches().reduce(into: [String: SinkSpec]()) { specs, batch in specs[batch.id] = batch.sink }
+                sink = try SinkRouter(fallback: ConsoleSink(), specs: specs) { try $0.makeSink() }
+            }
+        } catch let error as SinkSetupError {
+            printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
         let dispatcher = Dispatcher(store: store, sink: sink, pacer: Pacer(perSecond: rate), inFlight: inFlight,
                                     seed: UInt64(Date().timeIntervalSince1970))
         if once {
@@ -89,6 +88,10 @@ struct RunCommand: AsyncParsableCommand {
                 printError("\(Date()): \(round.description)")
             }
         } }
+        // The line that says the loop runs is printed once both handlers are registered with the system: a signal
+        // sent after it is never lost (before registration, an ignored signal would be).
+        let registered = DispatchGroup()
+        let banner = "kelas run: sending through \(sink.name)\(untilDate.map { " until \($0)" } ?? ""); Ctrl-C or SIGTERM stops"
         let signals = [SIGINT, SIGTERM].map { signal -> any DispatchSourceSignal in
             Foundation.signal(signal, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signal, queue: .main)
@@ -96,10 +99,13 @@ struct RunCommand: AsyncParsableCommand {
                 printError("stopping: messages in flight finish; the rest stay in the outbox")
                 task.cancel()
             }
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             return source
         }
         defer { signals.forEach { $0.cancel() } }
+        registered.notify(queue: .main) { printError(banner) }
         let total = try await task.value
         print("\(sink.name): \(total.description)")
     }
@@ -152,11 +158,15 @@ struct OutboxCommand: ParsableCommand {
               due        \(item.message.date) \(item.message.localTime)
               kind       \(item.message.kind.rawValue) to \(item.message.audience)
               webhook-id \(item.webhookID)
-              attempts   \(item.attempts)\(item.lastError.map { "\n  last error \($0)" } ?? "")
+              attempts   \(item.attempts)\(item.lastError.map { "\n  last error \($0)" } ?? "")\(item.wamid.map { "\n  wamid      \($0)" } ?? "")
             """)
             for attempt in try store.attempts(messageID: id) {
                 let result = attempt.statusCode.map { "HTTP \($0)" } ?? attempt.error ?? "?"
                 print("  #\(attempt.attempt) \(attempt.at)  \(result)" + (attempt.latency.map { String(format: "  %.0f ms", $0 * 1000) } ?? ""))
+            }
+            for status in try store.deliveryStatuses(messageID: id) {
+                let error = status.errorCode.map { " (error \($0)\(status.errorTitle.map { ": \($0)" } ?? ""))" } ?? ""
+                print("  \(status.state) \(status.at) to \(status.recipient)\(error)")
             }
         }
     }

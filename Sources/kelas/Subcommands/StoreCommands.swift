@@ -81,7 +81,7 @@ struct BatchCommand: ParsableCommand {
               programme     \(batch.programme)
               district      \(batch.district)
               starts        \(batch.start) (\(batch.timezone))
-              delivery      \(batch.mode)
+              delivery      \(batch.mode), sink \(batch.sink?.description ?? "console (none named)")
               participants  \(batch.participants)
               messages      \(batch.messages) planned
               completion    answered in \(batch.completion.sessions) sessions\(batch.completion.postTest ? " and the post-test" : "")

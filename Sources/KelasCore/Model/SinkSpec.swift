@@ -1,0 +1,67 @@
+import Foundation
+
+/// Where a batch's messages go: the `delivery.sink` of a batch file, or `kelas run --sink`. Holds no secret: the
+/// webhook secret and the Cloud API token come from the environment when the sink is made.
+public enum SinkSpec: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Print what would be sent (the dry run).
+    case console
+    /// Append one JSON object per message to a file.
+    case jsonl(path: String)
+    /// POST a signed Standard Webhooks event to a gateway.
+    case webhook(url: String)
+    /// The WhatsApp Cloud API: one `/messages` request per participant from this business phone number.
+    case whatsappCloud(phoneNumberID: String, api: String)
+
+    /// The Cloud API's base URL unless a batch file or `--api` says otherwise.
+    public static let defaultCloudAPI = "https://graph.facebook.com/v21.0"
+    /// The forms `kelas run --sink` and `delivery.sink` accept.
+    public static let forms = ["console", "jsonl:FILE", "webhook:URL", "whatsapp-cloud:PHONE_NUMBER_ID"]
+
+    /// Parses `console`, `jsonl:FILE`, `webhook:URL` or `whatsapp-cloud:PHONE_NUMBER_ID`; nil when it is none of them
+    /// (see `problem(_:)` for why).
+    public init?(_ text: String, api: String? = nil) {
+        guard Self.problem(text) == nil else { return nil }
+        if text == "console" {
+            self = .console
+        } else if text.hasPrefix("jsonl:") {
+            self = .jsonl(path: String(text.dropFirst(6)))
+        } else if text.hasPrefix("webhook:") {
+            self = .webhook(url: String(text.dropFirst(8)))
+        } else {
+            self = .whatsappCloud(phoneNumberID: String(text.dropFirst(15)), api: api ?? Self.defaultCloudAPI)
+        }
+    }
+
+    /// What is wrong with a sink text, or nil when it is valid.
+    public static func problem(_ text: String) -> String? {
+        if text == "console" { return nil }
+        if text.hasPrefix("jsonl:") { return text.count > 6 ? nil : "`jsonl:` needs a file name, as in `jsonl:outbox.jsonl`" }
+        if text.hasPrefix("webhook:") {
+            let url = text.dropFirst(8)
+            return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil
+                : "`webhook:` needs an http:// or https:// URL, as in `webhook:https://gateway.example.org/kelas`"
+        }
+        if text.hasPrefix("whatsapp-cloud:") {
+            let id = text.dropFirst(15)
+            return !id.isEmpty && id.allSatisfy(\.isNumber) ? nil
+                : "`whatsapp-cloud:` needs the business phone number's id (digits, from the WhatsApp Manager), as in `whatsapp-cloud:106540352242922`"
+        }
+        return "unknown sink `\(text)`: use " + forms.joined(separator: ", ")
+    }
+
+    /// The text form, as `--sink` takes it (the Cloud API base URL is not part of it).
+    public var description: String {
+        switch self {
+        case .console: "console"
+        case .jsonl(let path): "jsonl:\(path)"
+        case .webhook(let url): "webhook:\(url)"
+        case .whatsappCloud(let id, _): "whatsapp-cloud:\(id)"
+        }
+    }
+
+    /// Whether the sink can deliver to a WhatsApp group as one message; the Cloud API cannot (fan out instead).
+    public var reachesGroups: Bool {
+        if case .whatsappCloud = self { return false }
+        return true
+    }
+}
