@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KelasCore
 @testable import KelasDelivery
 
 @Suite("Retry policy and pacing")

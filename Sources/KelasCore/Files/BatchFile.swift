@@ -6,6 +6,12 @@ public struct LoadedBatch: Sendable {
     public var curriculum: Curriculum
     /// Warnings found while loading (errors stop the load instead).
     public var warnings: [Diagnostic]
+
+    public init(batch: Batch, curriculum: Curriculum, warnings: [Diagnostic] = []) {
+        self.batch = batch
+        self.curriculum = curriculum
+        self.warnings = warnings
+    }
 }
 
 /// Decodes a batch file (YAML) and what it refers to: the curriculum and the participants.

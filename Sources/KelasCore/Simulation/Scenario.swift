@@ -1,0 +1,207 @@
+import Foundation
+
+/// The parameters of a simulated week: how participants and trainers behave, and how outcomes follow from
+/// engagement. Every default rests on a figure of `shared/domain.md` (see the README's simulator section); a scenario
+/// file overrides any of them.
+public struct Scenario: Sendable, Equatable {
+    /// A log-normal delay: half of the delays are shorter than `median`; `spread` is the sigma of its logarithm.
+    public struct Delay: Sendable, Equatable {
+        public var median: TimeInterval
+        public var spread: Double
+        public init(median: TimeInterval, spread: Double) { self.median = median; self.spread = spread }
+    }
+
+    // Participants
+    /// Chance that a participant of average propensity answers a prompt on their own, before any reminder or call.
+    public var answer = 0.85
+    /// How much participants differ: the standard deviation of their propensity on the log-odds scale.
+    public var spread = 1.0
+    /// Share of answers sent as voice notes (blind participants: 0.9, deaf participants: 0).
+    public var voice = 0.3
+    /// Time from a prompt to the answer.
+    public var latency = Delay(median: 90 * 60, spread: 1.0)
+    /// Chance that a participant is offline for a whole day (low connectivity): no messages that day.
+    public var offline = 0.05
+    /// Chance each day that a participant stops for good.
+    public var dropout = 0.02
+    /// Chance that a participant still silent when a reminder goes out answers because of it.
+    public var reminder = 0.36
+    /// Chance that a trainer's phone call reaches a silent participant and they talk the session through (a mark).
+    public var call = 0.5
+    /// Follow-up messages after an answer, for the most vocal participant (others: less, by Zipf weight).
+    public var chatter = 2.0
+    /// Zipf exponent of how vocal participants are: higher, a few dominate more.
+    public var vocal = 1.0
+    /// Relative activity in each hour of the local day, 0–23 (WIB: morning and evening peaks, quiet at night).
+    public var rhythm: [Double] = Scenario.wibRhythm
+
+    // Trainers
+    /// Chance that a trainer takes up an answer (mentions the participant: the discussion becomes `discussed`).
+    public var reply = 0.8
+    public var trainerDelay = Delay(median: 30 * 60, spread: 0.8)
+    /// Whether trainers phone those still silent on a discussion at the end of its day.
+    public var calls = true
+
+    // Outcomes (documented functions of engagement, the share of prompts a participant took part in)
+    /// GEM scale total (24 items scored 1–3, so 24–72) before the week.
+    public var preMean = 48.0
+    public var preSD = 6.0
+    /// Post-test = pre-test + gainBase + gainPerEngagement × engagement + noise (sd 3).
+    public var gainBase = 2.0
+    public var gainPerEngagement = 10.0
+    /// P(agrees men and women should have equal access to resources) = logistic(agreeBase + agreeSlope × engagement).
+    public var agreeBase = 0.0
+    public var agreeSlope = 2.4
+    /// A participant is judged a future champion when engagement + (post − 48) / 48 + noise (sd 0.15) ≥ this.
+    public var championThreshold = 1.07
+
+    /// WIB hourly activity: quiet 23:00–05:00, a morning peak 06:00–08:00, an evening peak 19:00–22:00 (domain.md).
+    public static let wibRhythm: [Double] = [0.05, 0.03, 0.03, 0.05, 0.15, 0.4, 1.0, 1.0, 0.7, 0.6, 0.6, 0.55,
+                                             0.5, 0.55, 0.5, 0.5, 0.55, 0.45, 0.35, 1.2, 1.3, 1.2, 0.5, 0.15]
+
+    public init() {}
+}
+
+/// Reads a scenario YAML file, with file:line errors for every bad value.
+public enum ScenarioFile {
+    static let topKeys = ["participants", "trainers", "outcomes"]
+    static let participantKeys = ["answer", "spread", "voice", "latency", "offline", "dropout", "reminder", "call", "chatter", "vocal", "rhythm"]
+    static let trainerKeys = ["reply", "delay", "calls"]
+    static let outcomeKeys = ["pre-mean", "pre-sd", "gain-base", "gain-per-engagement", "agree-base", "agree-slope", "champion-threshold"]
+
+    public static func load(path: String) throws(ValidationFailure) -> Scenario {
+        let log = DiagnosticLog()
+        guard let text = readText(path, log: log) else { throw ValidationFailure(log.sorted) }
+        let scenario = decode(text, file: path, log: log)
+        if log.hasErrors { throw ValidationFailure(log.sorted) }
+        return scenario
+    }
+
+    public static func decode(_ text: String, file: String, log: DiagnosticLog) -> Scenario {
+        var scenario = Scenario()
+        guard let root = YAMLDocument.parse(text, file: file, log: log),
+              let top = MappingReader(root, what: "the scenario", allowed: topKeys, log: log) else { return scenario }
+        if let node = top.node("participants"), let reader = MappingReader(node, what: "`participants`", allowed: participantKeys, log: log) {
+            let values = ValueReader(reader: reader, log: log)
+            values.probability("answer", into: &scenario.answer)
+            values.number("spread", in: 0...5, into: &scenario.spread)
+            values.probability("voice", into: &scenario.voice)
+            values.delay("latency", into: &scenario.latency)
+            values.probability("offline", into: &scenario.offline)
+            values.probability("dropout", into: &scenario.dropout)
+            values.probability("reminder", into: &scenario.reminder)
+            values.probability("call", into: &scenario.call)
+            values.number("chatter", in: 0...50, into: &scenario.chatter)
+            values.number("vocal", in: 0...5, into: &scenario.vocal)
+            if let nodes = reader.list("rhythm") {
+                let hours = nodes.compactMap { node -> Double? in
+                    guard let text = node.scalar, let value = Double(text), value >= 0 else {
+                        log.error(node.location, "an hour's activity must be a number of at least 0, found `\(node.scalar ?? node.kindName)`",
+                                  fix: "write 24 numbers, one per hour from 00 to 23, e.g. 0.05 at night and 1.2 at the evening peak")
+                        return nil
+                    }
+                    return value
+                }
+                if nodes.count != 24 {
+                    log.error(reader.keyLocation("rhythm"), "`rhythm` needs 24 numbers (one per hour from 00 to 23), found \(nodes.count)",
+                              fix: "list the activity of each hour of the day")
+                } else if hours.count == 24 {
+                    if hours.allSatisfy({ $0 == 0 }) {
+                        log.error(reader.keyLocation("rhythm"), "`rhythm` is zero in every hour: nobody would ever write",
+                                  fix: "give the active hours a weight above 0")
+                    } else {
+                        scenario.rhythm = hours
+                    }
+                }
+            }
+        }
+        if let node = top.node("trainers"), let reader = MappingReader(node, what: "`trainers`", allowed: trainerKeys, log: log) {
+            let values = ValueReader(reader: reader, log: log)
+            values.probability("reply", into: &scenario.reply)
+            values.delay("delay", into: &scenario.trainerDelay)
+            if let (text, location) = reader.string("calls") {
+                switch text.lowercased() {
+                case "true", "yes", "on": scenario.calls = true
+                case "false", "no", "off": scenario.calls = false
+                default: log.error(location, "`calls` must be true or false, found `\(text)`", fix: "write `calls: false` to simulate no phone calls")
+                }
+            }
+        }
+        if let node = top.node("outcomes"), let reader = MappingReader(node, what: "`outcomes`", allowed: outcomeKeys, log: log) {
+            let values = ValueReader(reader: reader, log: log)
+            values.number("pre-mean", in: 24...72, into: &scenario.preMean)
+            values.number("pre-sd", in: 0...24, into: &scenario.preSD)
+            values.number("gain-base", in: -48...48, into: &scenario.gainBase)
+            values.number("gain-per-engagement", in: -48...48, into: &scenario.gainPerEngagement)
+            values.number("agree-base", in: -20...20, into: &scenario.agreeBase)
+            values.number("agree-slope", in: -20...20, into: &scenario.agreeSlope)
+            values.number("champion-threshold", in: -5...5, into: &scenario.championThreshold)
+        }
+        return scenario
+    }
+
+    /// Numbers, probabilities and durations of one mapping, each checked against its range.
+    struct ValueReader {
+        let reader: MappingReader
+        let log: DiagnosticLog
+
+        func number(_ key: String, in range: ClosedRange<Double>, into value: inout Double) {
+            guard let (text, location) = reader.string(key) else { return }
+            guard let number = Double(text), number.isFinite else {
+                log.error(location, "`\(key)` must be a number, found `\(text)`", fix: "write it like `\(key): \(value)`")
+                return
+            }
+            guard range.contains(number) else {
+                log.error(location, "`\(key)` must be between \(range.lowerBound) and \(range.upperBound), found \(text)",
+                          fix: "the default is \(value)")
+                return
+            }
+            value = number
+        }
+
+        func probability(_ key: String, into value: inout Double) {
+            guard let (text, location) = reader.string(key) else { return }
+            var number = Double(text.hasSuffix("%") ? String(text.dropLast()) : text)
+            if text.hasSuffix("%") { number = number.map { $0 / 100 } }
+            guard let number, (0...1).contains(number) else {
+                log.error(location, "`\(key)` is a probability: a number from 0 to 1 (or a percentage), found `\(text)`",
+                          fix: "write it like `\(key): \(value)` or `\(key): \(Int((value * 100).rounded()))%`")
+                return
+            }
+            value = number
+        }
+
+        func delay(_ key: String, into value: inout Scenario.Delay) {
+            guard let node = reader.node(key),
+                  let inner = MappingReader(node, what: "`\(key)`", allowed: ["median", "spread"], log: log) else { return }
+            if let (text, location) = inner.string("median") {
+                if let seconds = ScenarioFile.duration(text), seconds > 0 { value.median = seconds } else {
+                    log.error(location, "`median` must be a duration such as `90m`, `2h` or `45s`, found `\(text)`",
+                              fix: "write it like `median: \(Int(value.median / 60))m`")
+                }
+            }
+            ValueReader(reader: inner, log: log).number("spread", in: 0...5, into: &value.spread)
+        }
+    }
+
+    /// `45s`, `90m`, `2h`, `1h30m` → seconds.
+    static func duration(_ text: String) -> TimeInterval? {
+        var total = 0.0
+        var digits = ""
+        var sawUnit = false
+        for character in text.lowercased() where character != " " {
+            if character.isNumber || character == "." { digits.append(character); continue }
+            guard let number = Double(digits) else { return nil }
+            switch character {
+            case "s": total += number
+            case "m": total += number * 60
+            case "h": total += number * 3600
+            case "d": total += number * 86_400
+            default: return nil
+            }
+            digits = ""
+            sawUnit = true
+        }
+        return digits.isEmpty && sawUnit ? total : nil
+    }
+}

@@ -1,0 +1,325 @@
+import Foundation
+
+/// One message of the simulated group chat: a trainer's post, a participant's answer or follow-up, a trainer's reply.
+public struct SimulatedMessage: Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable { case trainer, participant }
+    /// On a whole minute: an Android export has no seconds, so an export reads back the same times.
+    public var at: Date
+    public var role: Role
+    public var phone: PhoneNumber
+    /// How the group shows the author (the alias, when a participant has one).
+    public var name: String
+    public var isVoice: Bool
+    public var text: String
+    /// A voice note's length.
+    public var voiceSeconds: Int?
+    /// Participants a trainer's reply mentions (written `@628…` in the text, as exports write mentions).
+    public var mentions: [PhoneNumber]
+    /// The planned message a trainer's post delivers.
+    public var plannedID: String?
+}
+
+/// A trainer's phone call to a participant still silent on a discussion at the end of its day.
+public struct SimulatedCall: Sendable, Hashable {
+    public var phone: PhoneNumber
+    public var session: Int
+    public var at: Date
+    /// Reached and talked the session through: recorded as a `phoned` mark.
+    public var reached: Bool
+}
+
+/// What the week did for one participant: engagement as the tracker saw it, and the outcome model's results.
+public struct ParticipantOutcome: Sendable, Hashable {
+    public var phone: PhoneNumber
+    public var name: String
+    /// Share of the batch's prompts in an answered state (replied, voice note, discussed) at the end of the week.
+    public var engagement: Double
+    public var completed: Bool
+    /// The day they stopped, if they dropped out.
+    public var droppedOnDay: Int?
+    /// GEM scale totals (24–72); nil when they did not answer that survey.
+    public var pre: Int?
+    public var post: Int?
+    public var agrees: Bool
+    public var champion: Bool
+}
+
+/// A simulated week: everything said in the group, the calls made, and the outcomes.
+public struct SimulatedWeek: Sendable {
+    public var seed: UInt64
+    public var batch: Batch
+    public var curriculum: Curriculum
+    public var plan: [PlannedMessage]
+    public var prompts: [Prompt]
+    /// In time order (messages at the same minute in the order they were written).
+    public var messages: [SimulatedMessage]
+    public var calls: [SimulatedCall]
+    public var outcomes: [ParticipantOutcome]
+    /// The tracker's states at the end of the week (the same the store computes from these messages and marks).
+    public var states: [PhoneNumber: [String: PromptState]]
+    /// After the last prompt closed: when the week is over.
+    public var end: Date
+
+    /// The inbound messages a webhook or a chat export would give the tracker, ids `sim:<batch>:<n>`.
+    public func inboundMessages() -> [InboundMessage] {
+        messages.enumerated().map { index, message in
+            InboundMessage(id: "sim:\(batch.id):\(index + 1)", phone: message.phone, author: message.name, sentAt: message.at,
+                           kind: message.isVoice ? .voice : .text, text: message.isVoice ? nil : message.text,
+                           mentions: message.mentions)
+        }
+    }
+}
+
+/// Simulates a group's week: seeded participants answer the batch's prompts, trainers take up answers and phone
+/// the silent, and the same `Planner` and `Tracker` as a real batch turn it into statuses. Pure and deterministic:
+/// the same batch, scenario and seed give the same week, byte for byte, and it never sleeps.
+public struct Simulator: Sendable {
+    public var batch: Batch
+    public var curriculum: Curriculum
+    public var scenario: Scenario
+    public var seed: UInt64
+
+    public init(batch: Batch, curriculum: Curriculum, scenario: Scenario = Scenario(), seed: UInt64) {
+        self.batch = batch
+        self.curriculum = curriculum
+        self.scenario = scenario
+        self.seed = seed
+    }
+
+    /// The group's own view: one post per planned item, even for a batch that is delivered by fan-out.
+    var groupBatch: Batch {
+        var batch = batch
+        batch.delivery.mode = .group
+        return batch
+    }
+
+    public func run() -> SimulatedWeek {
+        let grouped = groupBatch
+        let plan = Planner(batch: grouped, curriculum: curriculum).plan()
+        let prompts = Prompt.prompts(batch: grouped, curriculum: curriculum, plan: plan)
+        let offset = batch.timeZone.secondsFromGMT(for: KelasTimeZone.instant(batch.start, LocalTime(secondsOfDay: 0), in: batch.timeZone))
+        let clock = LocalClock(offset: offset, start: batch.start, quiet: batch.delivery.quiet, window: batch.delivery.window)
+        let language = batch.language
+        var messages: [(SimulatedMessage, order: Int)] = []
+        var order = 0
+        func add(_ message: SimulatedMessage) { messages.append((message, order)); order += 1 }
+
+        // Trainers post the plan; a reminder only when someone is still silent (decided below, once answers are known).
+        let trainerByName = Dictionary(batch.trainers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func trainer(onDay day: Int) -> Person { batch.leadTrainer(onDay: day) ?? batch.admin }
+
+        // Prompts end where the next prompt opens: an answer after that would count for the newer prompt.
+        let ends: [String: Date] = Dictionary(uniqueKeysWithValues: prompts.map { prompt in
+            let next = prompts.filter { $0.opensAt > prompt.opensAt }.map(\.opensAt).min()
+            return (prompt.key, min(prompt.closesAt, next ?? prompt.closesAt))
+        })
+        let reminders = Dictionary(grouping: plan.filter { $0.remindsOf != nil }) { $0.remindsOf ?? "" }
+
+        // Participants: propensity, voice share and how vocal, each from its own seeded stream.
+        let count = batch.participants.count
+        var rankGenerator = SplitMix64(seed: derivedSeed(seed, "ranks"))
+        let ranks = Array(1...max(1, count)).shuffled(using: &rankGenerator)
+        var remindedSilent: [String: Int] = [:]
+        var calls: [SimulatedCall] = []
+        var dropped: [PhoneNumber: Int] = [:]
+        var answersToTakeUp: [(at: Date, phone: PhoneNumber, day: Int)] = []
+
+        for (index, person) in batch.participants.enumerated() {
+            var random = SplitMix64(seed: derivedSeed(seed, person.phone.e164))
+            let propensity = logistic(logit(scenario.answer) + scenario.spread * random.normal())
+            let voiceShare = person.disabilities.contains(.seeing) ? 0.9 : person.disabilities.contains(.hearing) ? 0 : scenario.voice
+            let vocal = 1 / pow(Double(ranks[index]), scenario.vocal)
+            let name = person.alias ?? person.name
+            var droppedOn: Int?
+            var offlineDays: Set<Int> = []
+            for day in 1...7 {
+                if droppedOn == nil, random.chance(scenario.dropout) { droppedOn = day }
+                if random.chance(scenario.offline) { offlineDays.insert(day) }
+            }
+            if let droppedOn { dropped[person.phone] = droppedOn }
+            func active(at date: Date) -> Bool {
+                let day = clock.day(of: date)
+                return (droppedOn.map { day < $0 } ?? true) && !offlineDays.contains(day)
+            }
+            func say(_ at: Date, voice: Bool, text: String) {
+                add(SimulatedMessage(at: at, role: .participant, phone: person.phone, name: name, isVoice: voice, text: text,
+                                     voiceSeconds: voice ? Int(min(600, max(3, random.logNormal(median: 45, spread: 0.6)))) : nil,
+                                     mentions: [], plannedID: nil))
+            }
+            for prompt in prompts {
+                let end = ends[prompt.key] ?? prompt.closesAt
+                var answerAt: Date?
+                if random.chance(propensity) {
+                    let at = clock.reply(after: prompt.opensAt, delay: scenario.latency, rhythm: scenario.rhythm, random: &random)
+                    if at < end, active(at: at) { answerAt = at }
+                }
+                for reminder in reminders[prompt.key] ?? [] where reminder.sendAt < end {
+                    guard answerAt.map({ $0 >= reminder.sendAt }) ?? true else { continue }
+                    remindedSilent[reminder.id, default: 0] += 1
+                    if active(at: reminder.sendAt), random.chance(scenario.reminder) {
+                        let at = clock.reply(after: reminder.sendAt, delay: scenario.latency, rhythm: scenario.rhythm, random: &random)
+                        if at < end, active(at: at), answerAt.map({ at < $0 }) ?? true { answerAt = at }
+                    }
+                }
+                // Trainers phone those still silent on a discussion at the end of its day.
+                if scenario.calls, let session = prompt.session, prompt.kind == .discussion {
+                    let callAt = clock.endOfDay(of: prompt.opensAt)
+                    if callAt < end, answerAt.map({ $0 >= callAt }) ?? true {
+                        calls.append(SimulatedCall(phone: person.phone, session: session, at: callAt, reached: random.chance(scenario.call)))
+                    }
+                }
+                guard let at = answerAt else { continue }
+                let voice = random.chance(voiceShare)
+                say(at, voice: voice, text: Phrases.answer(prompt, language: language, random: &random))
+                // Trainers take up discussion answers; a survey answer ("done") needs no reply.
+                if prompt.kind == .discussion { answersToTakeUp.append((at, person.phone, clock.day(of: at))) }
+                // Follow-ups: the vocal few say much more; each is text, inside the prompt's time.
+                var last = at
+                for _ in 0..<random.poisson(scenario.chatter * vocal) {
+                    let next = clock.reply(after: last, delay: Scenario.Delay(median: scenario.latency.median / 3, spread: 1),
+                                           rhythm: scenario.rhythm, random: &random)
+                    guard next < end, active(at: next) else { break }
+                    say(next, voice: false, text: Phrases.followUp(language: language, random: &random))
+                    last = next
+                }
+            }
+        }
+
+        // Trainer posts, reminders only to a group where someone was silent.
+        for message in plan {
+            if message.remindsOf != nil, remindedSilent[message.id, default: 0] == 0 { continue }
+            let person = message.sender.flatMap { trainerByName[$0] } ?? trainer(onDay: message.day)
+            let text = message.url.map { message.text.contains($0) ? message.text : message.text + "\n" + $0 } ?? message.text
+            add(SimulatedMessage(at: clock.minute(message.sendAt), role: .trainer, phone: person.phone, name: person.alias ?? person.name,
+                                 isVoice: false, text: text, voiceSeconds: nil, mentions: [], plannedID: message.id))
+        }
+        // Trainers take up answers: a reply that mentions the participant, inside the delivery window.
+        var trainerRandom = SplitMix64(seed: derivedSeed(seed, "trainers"))
+        for answer in answersToTakeUp.sorted(by: { ($0.at, $0.phone) < ($1.at, $1.phone) }) where trainerRandom.chance(scenario.reply) {
+            let at = clock.inWindow(clock.minute(answer.at.addingTimeInterval(
+                max(60, trainerRandom.logNormal(median: scenario.trainerDelay.median, spread: scenario.trainerDelay.spread)))))
+            let person = trainer(onDay: clock.day(of: at))
+            add(SimulatedMessage(at: at, role: .trainer, phone: person.phone, name: person.alias ?? person.name, isVoice: false,
+                                 text: "@\(answer.phone.digits) " + Phrases.takeUp(language: language, random: &trainerRandom),
+                                 voiceSeconds: nil, mentions: [answer.phone], plannedID: nil))
+        }
+
+        let sorted = messages.sorted { ($0.0.at, $0.order) < ($1.0.at, $1.order) }.map(\.0)
+        calls.sort { ($0.at, $0.phone) < ($1.at, $1.phone) }
+        let end = (prompts.map(\.closesAt).max() ?? clock.startOfWeek).addingTimeInterval(60)
+        let states = Self.track(messages: sorted, calls: calls, batch: grouped, prompts: prompts, plan: plan, end: end)
+        let outcomes = outcomes(states: states, prompts: prompts, dropped: dropped)
+        return SimulatedWeek(seed: seed, batch: batch, curriculum: curriculum, plan: plan, prompts: prompts, messages: sorted,
+                             calls: calls, outcomes: outcomes, states: states, end: end)
+    }
+
+    /// The tracker over the week, exactly as the store replays it: messages in time order, a call's mark after the
+    /// messages of its minute.
+    static func track(messages: [SimulatedMessage], calls: [SimulatedCall], batch: Batch, prompts: [Prompt],
+                      plan: [PlannedMessage], end: Date) -> [PhoneNumber: [String: PromptState]] {
+        var tracker = Tracker(prompts: prompts, participants: batch.participants.map(\.phone),
+                              trainers: batch.trainers.map(\.phone) + [batch.admin.phone], plan: plan)
+        var marks = calls.filter(\.reached)[...]
+        for (index, message) in messages.enumerated() {
+            while let mark = marks.first, mark.at < message.at {
+                _ = tracker.apply(.mark(participant: mark.phone, session: mark.session, kind: .phoned, at: mark.at))
+                marks.removeFirst()
+            }
+            switch message.role {
+            case .trainer:
+                _ = tracker.apply(.trainerMessage(id: "sim-\(index + 1)", from: message.phone, at: message.at, quoting: nil,
+                                                  mentions: message.mentions))
+            case .participant:
+                _ = tracker.apply(.participantMessage(id: "sim-\(index + 1)", from: message.phone, at: message.at,
+                                                      isVoice: message.isVoice, quoting: nil))
+            }
+        }
+        for mark in marks { _ = tracker.apply(.mark(participant: mark.phone, session: mark.session, kind: .phoned, at: mark.at)) }
+        _ = tracker.apply(.clock(end))
+        return tracker.states
+    }
+
+    /// Outcomes as documented functions of engagement (see `Scenario`), drawn from their own seeded stream.
+    func outcomes(states: [PhoneNumber: [String: PromptState]], prompts: [Prompt], dropped: [PhoneNumber: Int]) -> [ParticipantOutcome] {
+        batch.participants.map { person in
+            var random = SplitMix64(seed: derivedSeed(seed, "outcome " + person.phone.e164))
+            let mine = states[person.phone] ?? [:]
+            let answered = prompts.filter { mine[$0.key]?.isAnswered ?? false }
+            let engagement = prompts.isEmpty ? 0 : Double(answered.count) / Double(prompts.count)
+            let preScore = clampScore(scenario.preMean + scenario.preSD * random.normal())
+            let postScore = clampScore(Double(preScore) + scenario.gainBase + scenario.gainPerEngagement * engagement + 3 * random.normal())
+            let tookPre = prompts.contains { $0.survey == .pre && (mine[$0.key]?.isAnswered ?? false) }
+            let tookPost = prompts.contains { $0.survey == .post && (mine[$0.key]?.isAnswered ?? false) }
+            let agrees = random.chance(logistic(scenario.agreeBase + scenario.agreeSlope * engagement))
+            let championScore = engagement + (Double(postScore) - 48) / 48 + 0.15 * random.normal()
+            return ParticipantOutcome(phone: person.phone, name: person.name, engagement: engagement,
+                                      completed: batch.completion.isComplete(mine, prompts: prompts), droppedOnDay: dropped[person.phone],
+                                      pre: tookPre ? preScore : nil, post: tookPost ? postScore : nil, agrees: agrees,
+                                      champion: championScore >= scenario.championThreshold)
+        }
+    }
+
+    func clampScore(_ value: Double) -> Int { Int(min(72, max(24, value.rounded()))) }
+}
+
+func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+func logit(_ p: Double) -> Double {
+    let clamped = min(max(p, 1e-6), 1 - 1e-6)
+    return log(clamped / (1 - clamped))
+}
+
+/// Local time of the batch's zone (its offset at the start of the week: Indonesian zones have no daylight saving).
+struct LocalClock {
+    let offset: Int
+    let start: LocalDate
+    let quiet: [QuietPeriod]
+    let window: TimeRange
+
+    var startOfWeek: Date { Date(timeIntervalSince1970: Double(start.daysSinceEpoch * 86_400 - offset)) }
+
+    func local(_ date: Date) -> (day: Int, seconds: Int) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        return (days, seconds - days * 86_400)
+    }
+
+    /// The batch day number (1 = the start date; may be past 7).
+    func day(of date: Date) -> Int { local(date).day - start.daysSinceEpoch + 1 }
+
+    func minute(_ date: Date) -> Date { Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 60).rounded(.down) * 60) }
+
+    /// 20:00 local on the day of `date`: when trainers phone the silent.
+    func endOfDay(of date: Date) -> Date {
+        Date(timeIntervalSince1970: Double(local(date).day * 86_400 + 20 * 3600 - offset))
+    }
+
+    /// Moves a time outside the delivery window to the next window start.
+    func inWindow(_ date: Date) -> Date {
+        let (day, seconds) = local(date)
+        if seconds < window.start.secondsOfDay { return Date(timeIntervalSince1970: Double(day * 86_400 + window.start.secondsOfDay - offset)) }
+        if seconds >= window.end.secondsOfDay { return Date(timeIntervalSince1970: Double((day + 1) * 86_400 + window.start.secondsOfDay - offset)) }
+        return date
+    }
+
+    /// How active people are at `date` relative to the busiest hour: the rhythm, damped in quiet times.
+    func activity(_ date: Date, rhythm: [Double], peak: Double) -> Double {
+        let (day, seconds) = local(date)
+        var weight = rhythm[seconds / 3600] / peak
+        let time = LocalTime(secondsOfDay: seconds)
+        let weekday = LocalDate(daysSinceEpoch: day).weekday
+        if quiet.contains(where: { $0.applies(on: weekday) && $0.range.contains(time) }) { weight *= 0.1 }
+        return weight
+    }
+
+    /// A reply time after `date`: a log-normal delay, kept with the probability of the activity at that hour (so
+    /// replies gather at the morning and evening peaks), on a whole minute at least one minute later.
+    func reply(after date: Date, delay: Scenario.Delay, rhythm: [Double], random: inout SplitMix64) -> Date {
+        let peak = rhythm.max() ?? 1
+        var candidate = date
+        for _ in 0..<12 {
+            candidate = date.addingTimeInterval(max(60, random.logNormal(median: delay.median, spread: delay.spread)))
+            if random.unit() < activity(candidate, rhythm: rhythm, peak: peak) { break }
+        }
+        return minute(candidate)
+    }
+}

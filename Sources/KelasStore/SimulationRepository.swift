@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import KelasCore
+
+extension KelasDatabase {
+    /// Stores a simulated week as a real batch would be: the batch and its plan, every message of the group, and the
+    /// trainers' calls as `phoned` marks, then the statuses as of the week's end — in one transaction. The outbox
+    /// entries are closed as `skipped` ("simulated") so `kelas run` never sends a simulated batch.
+    public func store(_ week: SimulatedWeek, source: String) throws {
+        var batch = week.batch
+        batch.delivery.mode = .group
+        let before = KelasTimeZone.instant(batch.start, LocalTime(secondsOfDay: 0), in: batch.timeZone).addingTimeInterval(-86_400)
+        _ = try addBatch(LoadedBatch(batch: batch, curriculum: week.curriculum), source: source, now: before)
+        try writer.write { db in
+            var summary = IngestSummary()
+            for message in week.inboundMessages() {
+                try Self.insert(db, message, batchID: batch.id, source: source, into: &summary)
+            }
+            let mark = try db.cachedStatement(sql: "INSERT INTO mark (batchID, phone, session, kind, note, at) VALUES (?, ?, ?, 'phoned', ?, ?)")
+            for call in week.calls where call.reached {
+                try mark.execute(arguments: [batch.id, call.phone.e164, call.session, "simulated call", call.at.timeIntervalSince1970])
+            }
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'skipped', lastError = 'simulated: posted by the simulator', leaseUntil = NULL
+                WHERE batchID = ? AND state IN ('queued', 'claimed')
+                """, arguments: [batch.id])
+            try Self.recompute(db, batchID: batch.id, now: week.end)
+        }
+    }
+}
