@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import KelasCore
+@testable import KelasCore
 @testable import KelasStore
 
 /// The simulator through the same planner, tracker and store as a real batch.
@@ -72,5 +72,104 @@ struct SimulationTests {
                                note: nil, now: call.at)
         }
         #expect(try statuses(fresh, at: week.end) == statuses(simulated, at: week.end))
+    }
+}
+
+/// Behaviour parameters move outcomes in the documented direction; the programme preset lands on its reported figures.
+@Suite("Simulation: scenarios and the programme preset")
+struct SimulationScenarioTests {
+    let base = StoreTests()
+
+    /// Totals over a 100-person week for three seeds, so one lucky draw cannot decide.
+    func run(_ edit: (inout Scenario) -> Void) throws -> (missed: Int, discussed: Int, completed: Int, dropped: Int, voice: Int) {
+        let (loaded, _) = try base.example()
+        var scenario = Scenario()
+        edit(&scenario)
+        var totals = (missed: 0, discussed: 0, completed: 0, dropped: 0, voice: 0)
+        for seed: UInt64 in [1, 2, 3] {
+            let batch = SyntheticPeople.resized(loaded.batch, to: 100, seed: seed)
+            let week = Simulator(batch: batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed).run()
+            let states = week.states.values.flatMap(\.values)
+            totals.missed += states.count { $0 == .missed }
+            totals.discussed += states.count { $0 == .discussed }
+            totals.completed += week.outcomes.count(where: \.completed)
+            totals.dropped += week.outcomes.count { $0.droppedOnDay != nil }
+            totals.voice += week.messages.count(where: \.isVoice)
+        }
+        return totals
+    }
+
+    @Test("reminders that work, more answering and phone calls mean fewer missed; more drop-out fewer completed")
+    func directions() throws {
+        let base = try run { _ in }
+        let reminders = try run { $0.reminder = 0.9 }
+        let noReminders = try run { $0.reminder = 0 }
+        #expect(reminders.missed < base.missed && base.missed < noReminders.missed)
+        #expect(try run { $0.answer = 0.95 }.completed > base.completed)
+        #expect(try run { $0.answer = 0.5 }.completed < base.completed)
+        let noCalls = try run { $0.calls = false }
+        #expect(noCalls.missed > base.missed && noCalls.discussed < base.discussed)
+        let dropping = try run { $0.dropout = 0.15 }
+        #expect(dropping.dropped > base.dropped && dropping.completed < base.completed)
+        #expect(try run { $0.voice = 0.8 }.voice > base.voice)
+        #expect(try run { $0.reply = 0 }.discussed < base.discussed)
+    }
+
+    @Test("blind participants answer by voice note, deaf participants by text")
+    func accessibility() throws {
+        let (loaded, _) = try base.example()
+        var batch = SyntheticPeople.resized(loaded.batch, to: 60, seed: 5)
+        for index in 0..<20 { batch.participants[index].disabilities = [.seeing] }
+        for index in 20..<40 { batch.participants[index].disabilities = [.hearing] }
+        let week = Simulator(batch: batch, curriculum: loaded.curriculum, seed: 5).run()
+        let blind = Set(batch.participants[0..<20].map(\.phone)), deaf = Set(batch.participants[20..<40].map(\.phone))
+        let firstAnswers = week.messages.filter { $0.role == .participant && !Phrases.followUpID.contains($0.text) }
+        let blindVoice = firstAnswers.filter { blind.contains($0.phone) }
+        #expect(blindVoice.count > 20 && Double(blindVoice.count(where: \.isVoice)) / Double(blindVoice.count) > 0.75)
+        #expect(!week.messages.contains { deaf.contains($0.phone) && $0.isVoice })
+    }
+
+    @Test("the programme preset: 77 batches, 2,029 participants in 7 named districts, outcomes within 3 points of the report")
+    func programme() throws {
+        let log = DiagnosticLog()
+        let text = try #require(BuiltinCurricula.text(for: "adil-gender"))
+        let curriculum = try #require(CurriculumFile.decode(text, file: "builtin", log: log))
+        let batches = Programme.batches(seed: 1)
+        #expect(batches.count == 77 && batches.reduce(0) { $0 + $1.participants.count } == 2_029)
+        #expect(batches.count { $0.programme == "PWD" } == 7 && batches.filter { $0.programme == "PWD" }.reduce(0) { $0 + $1.participants.count } == 133)
+        #expect(batches.flatMap(\.participants).count { !$0.disabilities.isEmpty } == 94)
+        #expect(Set(batches.flatMap(\.participants).map(\.phone)).count == 2_029)
+        var totals = SimulationTotals()
+        for batch in batches {
+            totals.add(Simulator(batch: batch, curriculum: curriculum, seed: derivedSeed(1, batch.id)).run())
+        }
+        #expect(abs(totals.share(totals.agree) - Programme.reportedAgreement) < 0.03, "\(totals.share(totals.agree))")
+        #expect(abs(totals.share(totals.champions) - Programme.reportedChampions) < 0.03, "\(totals.share(totals.champions))")
+    }
+
+    @Test("a bad scenario file gets every error at its line, with a fix")
+    func badScenario() throws {
+        let text = """
+        participants:
+          answer: 1.4
+          latncy: { median: 90m }
+          rhythm: [1, 2, 3]
+          voice: 30%
+        trainers:
+          delay: { median: soon }
+          calls: maybe
+        """
+        let log = DiagnosticLog()
+        let scenario = ScenarioFile.decode(text, file: "what-if.yaml", log: log)
+        let errors = log.sorted.filter { $0.severity == .error }
+        #expect(errors.map(\.location.line) == [2, 3, 4, 7, 8])
+        #expect(errors[0].message.contains("`answer` is a probability") && !errors[0].fix.isEmpty)
+        #expect(errors[1].message.contains("unknown key `latncy`") && errors[1].fix.contains("did you mean `latency`?"))
+        #expect(errors[2].message.contains("24 numbers"))
+        #expect(errors[3].message.contains("`median` must be a duration"))
+        #expect(errors[4].message.contains("`calls` must be true or false"))
+        #expect(scenario.voice == 0.3) // 30% read as 0.3
+        let good = ScenarioFile.decode("participants:\n  reminder: 0.5\n  latency: { median: 2h, spread: 0.5 }\n", file: "ok.yaml", log: DiagnosticLog())
+        #expect(good.reminder == 0.5 && good.latency == Scenario.Delay(median: 7200, spread: 0.5))
     }
 }
