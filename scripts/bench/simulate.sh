@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmark: `kelas simulate` — a 100-participant week, the 77-batch programme, and one group grown to 1,000, 10,000
+# and 100,000 participants (to see how time and memory grow with size). Each run goes through the whole pipeline:
+# simulate, store in an in-memory SQLite, replay the tracker. Baseline measured in the same run: starting kelas at
+# all (`kelas --version`). Wall time and peak memory from GNU time; best of 3 for the small runs.
+# Usage: bash scripts/bench/simulate.sh [max-participants]   (default 100000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash scripts/setup.sh
+command -v /usr/bin/time >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq time >/dev/null; }
+swift build -c release --product kelas >/dev/null
+kelas="$PWD/.build/release/kelas"
+max=${1:-100000}
+
+measure() { # label, runs, command… → "label seconds MB"
+  local label=$1 runs=$2; shift 2
+  local best="" mem=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o /tmp/kelas-bench-time "$@" >/dev/null 2>&1
+    read -r seconds kb < /tmp/kelas-bench-time
+    if [ -z "$best" ] || awk "BEGIN{exit !($seconds < $best)}"; then best=$seconds; fi
+    mem=$(( kb > mem ? kb : mem ))
+  done
+  printf "%s\t%s\t%d\n" "$label" "$best" $(( mem / 1024 ))
+}
+
+{
+  measure "baseline: kelas --version" 3 "$kelas" --version
+  measure "week, 24 participants (example)" 3 "$kelas" simulate --seed 1
+  measure "week, 100 participants" 3 "$kelas" simulate --seed 1 --participants 100
+  measure "programme: 77 batches, 2,029 participants" 3 "$kelas" simulate --preset programme --seed 1
+  for n in 1000 10000 100000; do
+    [ "$n" -le "$max" ] || continue
+    measure "one group, $n participants" 1 "$kelas" simulate --seed 1 --participants "$n"
+  done
+} | awk -F'\t' 'BEGIN { printf "| run | seconds | × baseline | peak MB |\n|---|---:|---:|---:|\n" }
+  NR == 1 { base = $2 }
+  { printf "| %s | %.2f | %.1f | %d |\n", $1, $2, (base > 0 ? $2 / base : 0), $3 }'
