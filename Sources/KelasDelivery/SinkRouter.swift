@@ -44,48 +44,50 @@ extension SinkSpec {
 /// Sends each batch's messages through that batch's own sink (its `delivery.sink`), others through a default one.
 /// Sinks with the same spec are made once and shared, so they share their connections.
 public struct SinkRouter: OutboundSink {
-    public let fallback: any OutboundSink
-    private let sinks: [String: any OutboundSink]
+    public var fallback: any OutboundSink { sinks[0] }
+    /// The distinct sinks, the fallback first.
+    private let sinks: [any OutboundSink]
+    /// Batch id → index in `sinks`; batches not listed use the fallback.
+    private let route: [String: Int]
 
-    /// `bySpec` gives each batch's sink spec; batches without one use `fallback`.
+    /// `specs` gives each batch's sink spec; batches without one use `fallback`.
     public init(fallback: any OutboundSink, specs: [String: SinkSpec], make: (SinkSpec) throws -> any OutboundSink) throws {
-        self.fallback = fallback
-        var made: [SinkSpec: any OutboundSink] = [:]
-        var sinks: [String: any OutboundSink] = [:]
+        var sinks = [fallback]
+        var made: [SinkSpec: Int] = [:]
+        var route: [String: Int] = [:]
         for (batch, spec) in specs.sorted(by: { $0.key < $1.key }) {
-            if let sink = made[spec] { sinks[batch] = sink; continue }
-            do { made[spec] = try make(spec) } catch let error as SinkSetupError {
-                throw SinkSetupError(description: "batch \(batch) (delivery.sink: \(spec)): \(error.description)")
+            if made[spec] == nil {
+                do { sinks.append(try make(spec)) } catch let error as SinkSetupError {
+                    throw SinkSetupError(description: "batch \(batch) (delivery.sink: \(spec)): \(error.description)")
+                }
+                made[spec] = sinks.count - 1
             }
-            sinks[batch] = made[spec]
+            route[batch] = made[spec]
         }
         self.sinks = sinks
+        self.route = route
     }
 
     public var name: String {
-        var names = [fallback.name]
-        for name in sinks.values.map(\.name).sorted() where !names.contains(name) { names.append(name) }
+        var names: [String] = []
+        for sink in sinks where !names.contains(sink.name) { names.append(sink.name) }
         return names.joined(separator: " + ")
     }
 
-    public func sink(forBatch batch: String) -> any OutboundSink { sinks[batch] ?? fallback }
+    public func sink(forBatch batch: String) -> any OutboundSink { sinks[route[batch] ?? 0] }
 
     public func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
-        // Group by sink, keeping each message's place; the groups go out at the same time.
-        var groups: [String: (sink: any OutboundSink, indices: [Int])] = [:]
-        for (index, event) in events.enumerated() {
-            let sink = sink(forBatch: event.batch)
-            groups[sink.name, default: (sink, [])].indices.append(index)
-        }
+        // Group by sink (not by name: two specs may share one), keeping each message's place; groups go out together.
+        var groups: [Int: [Int]] = [:]
+        for (index, event) in events.enumerated() { groups[route[event.batch] ?? 0, default: []].append(index) }
         var reports = [SendReport?](repeating: nil, count: events.count)
         await withTaskGroup(of: ([Int], [SendReport]).self) { tasks in
-            for (sink, indices) in groups.values {
-                tasks.addTask { (indices, await sink.send(indices.map { events[$0] }, at: now)) }
+            for (sink, indices) in groups {
+                let target = sinks[sink]
+                tasks.addTask { (indices, await target.send(indices.map { events[$0] }, at: now)) }
             }
             for await (indices, answers) in tasks {
-                for (position, index) in indices.enumerated() {
-                    reports[index] = position < answers.count ? answers[position] : SendReport(.transportError("the sink gave no answer"))
-                }
+                for (position, index) in indices.enumerated() where position < answers.count { reports[index] = answers[position] }
             }
         }
         return reports.map { $0 ?? SendReport(.transportError("the sink gave no answer")) }

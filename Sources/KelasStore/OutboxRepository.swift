@@ -183,10 +183,11 @@ extension KelasDatabase {
     }
 
     /// The outbox, optionally only some states, in the order messages are due.
-    public func outbox(states: [OutboxItem.State]? = nil, batchID: String? = nil) throws -> [OutboxItem] {
+    public func outbox(states: [OutboxItem.State]? = nil, batchID: String? = nil, messageID: String? = nil) throws -> [OutboxItem] {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if let messageID { conditions.append("o.messageID = ?"); _ = arguments.append(contentsOf: [messageID]) }
             if let states {
                 conditions.append("o.state IN (" + states.map { _ in "?" }.joined(separator: ", ") + ")")
                 _ = arguments.append(contentsOf: StatementArguments(states.map(\.rawValue)))

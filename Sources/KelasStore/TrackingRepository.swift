@@ -101,39 +101,25 @@ extension KelasDatabase {
                                     arguments: [batchID]) {
             if let prompt = promptOfMessage[row["messageID"]] { promptOfMessage[row["wamid"]] = prompt }
         }
-        var tracker = Tracker(prompts: prompts, participants: participants, trainers: trainers, promptOfMessage: promptOfMessage)
-        // Marks are few: read them first, then merge them into the messages streamed in time order, so a large
-        // chat replays without holding its messages in memory. At equal times a message goes before a mark.
-        var marks = try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id", arguments: [batchID]).map { row in
-            let at = Date(timeIntervalSince1970: row["at"])
-            return (at, TrackerEvent.mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
-                                          kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: at))
-        }[...]
-        var last: [String: TrackerChange] = [:]
-        func apply(_ event: TrackerEvent) {
-            for change in tracker.apply(event) { last["\(change.participant)|\(change.prompt)"] = change }
+        // Marks are few: read them first; the replay merges them into the messages streamed in time order, so a
+        // large chat replays without holding its messages in memory.
+        let marks = try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id", arguments: [batchID]).map { row in
+            TrackerEvent.mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
+                              kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: Date(timeIntervalSince1970: row["at"]))
         }
-        let trainerSet = Set(trainers)
+        var replay = TrackerReplay(tracker: Tracker(prompts: prompts, participants: participants, trainers: trainers,
+                                                    promptOfMessage: promptOfMessage), marks: marks)
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, phone, sentAt, type, quoting, mentions FROM inboundMessage
             WHERE batchID = ? AND phone IS NOT NULL ORDER BY sentAt, rowid
             """, arguments: [batchID])
         while let row = try rows.next() {
-            let at = Date(timeIntervalSince1970: row["sentAt"])
-            while let mark = marks.first, mark.0 < at { apply(mark.1); marks.removeFirst() }
-            let phone = PhoneNumber(e164: row["phone"])
-            let kind = InboundMessage.Kind(rawValue: row["type"]) ?? .other
-            if trainerSet.contains(phone) {
-                guard kind != .reaction, kind != .deleted else { continue }
-                let mentions = (row["mentions"] as String).split(separator: " ").map { PhoneNumber(e164: String($0)) }
-                apply(.trainerMessage(id: row["id"], from: phone, at: at, quoting: row["quoting"], mentions: mentions))
-            } else if kind.isAnswer {
-                apply(.participantMessage(id: row["id"], from: phone, at: at, isVoice: kind == .voice, quoting: row["quoting"]))
-            }
+            replay.message(id: row["id"], from: PhoneNumber(e164: row["phone"]), at: Date(timeIntervalSince1970: row["sentAt"]),
+                           kind: InboundMessage.Kind(rawValue: row["type"]) ?? .other, quoting: row["quoting"],
+                           mentions: (row["mentions"] as String).split(separator: " ").map { PhoneNumber(e164: String($0)) })
         }
-        for mark in marks { apply(mark.1) }
-        for change in tracker.apply(.clock(now)) { last["\(change.participant)|\(change.prompt)"] = change }
-        return Replay(prompts: prompts, participants: participants, tracker: tracker, last: last)
+        replay.finish(at: now)
+        return Replay(prompts: prompts, participants: participants, tracker: replay.tracker, last: replay.last)
     }
 
     /// Replays a batch and stores the statuses in `promptStatus`, for queries from outside Kelas.

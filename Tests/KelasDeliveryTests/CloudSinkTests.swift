@@ -74,6 +74,26 @@ struct CloudSinkTests {
         }
     }
 
+    @Test("the router sends each batch through its own sink, even when two sinks share a name")
+    func routerKeepsBatchesApart() async throws {
+        let first = ScriptedSink(), second = ScriptedSink()
+        let specs: [String: SinkSpec] = ["a": .whatsappCloud(phoneNumberID: "1", api: "http://127.0.0.1:1/v21.0"),
+                                         "b": .whatsappCloud(phoneNumberID: "1", api: "http://127.0.0.1:2/v21.0")]
+        let router = try SinkRouter(fallback: ConsoleSink { _ in }, specs: specs) { spec in
+            if case .whatsappCloud(_, let api) = spec, api.contains(":1/") { return first }
+            return second
+        }
+        func event(_ batch: String) -> OutboundEvent {
+            var event = self.event(kind: .text, text: "Halo")
+            event.batch = batch
+            return event
+        }
+        let reports = await router.send([event("a"), event("b"), event("a"), event("c")], at: DispatcherTests.start)
+        #expect(reports.count == 4 && reports.allSatisfy { $0.outcome == .status(200) })
+        #expect(first.deliveries.map(\.event.batch) == ["a", "a"])
+        #expect(second.deliveries.map(\.event.batch) == ["b"])
+    }
+
     @Test("a message to the whole group is refused with the fix, without a request")
     func groupRefused() async throws {
         let server = try TestHTTPServer()

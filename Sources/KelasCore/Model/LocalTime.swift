@@ -231,6 +231,13 @@ public enum KelasTimeZone {
         iso8601(date, time, offset: zone.secondsFromGMT(for: instant(date, time, in: zone)))
     }
 
+    /// The local day (days since 1970-01-01) and second of that day at which `date` falls, at a known offset.
+    public static func local(_ date: Date, offset: Int) -> (day: Int, second: Int) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let day = Int((Double(seconds) / 86_400).rounded(.down))
+        return (day, seconds - day * 86_400)
+    }
+
     /// The same, when the offset in force is already known.
     public static func iso8601(_ date: LocalDate, _ time: LocalTime, offset: Int) -> String {
         let sign = offset < 0 ? "-" : "+"

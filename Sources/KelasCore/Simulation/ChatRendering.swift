@@ -76,10 +76,9 @@ public enum ChatRendering {
     struct Parts { var year, month, day, hour, minute, second: Int }
 
     static func components(_ date: Date, offset: Int) -> Parts {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let date = LocalDate(daysSinceEpoch: days)
-        let time = LocalTime(secondsOfDay: seconds - days * 86_400)
+        let local = KelasTimeZone.local(date, offset: offset)
+        let date = LocalDate(daysSinceEpoch: local.day)
+        let time = LocalTime(secondsOfDay: local.second)
         return Parts(year: date.year, month: date.month, day: date.day, hour: time.hour, minute: time.minute, second: time.second)
     }
 

@@ -61,9 +61,11 @@ public struct SimulatedWeek: Sendable {
     public var end: Date
 
     /// The inbound messages a webhook or a chat export would give the tracker, ids `sim:<batch>:<n>`.
-    public func inboundMessages() -> [InboundMessage] {
+    public func inboundMessages() -> [InboundMessage] { Self.inbound(messages, batchID: batch.id) }
+
+    static func inbound(_ messages: [SimulatedMessage], batchID: String) -> [InboundMessage] {
         messages.enumerated().map { index, message in
-            InboundMessage(id: "sim:\(batch.id):\(index + 1)", phone: message.phone, author: message.name, sentAt: message.at,
+            InboundMessage(id: "sim:\(batchID):\(index + 1)", phone: message.phone, author: message.name, sentAt: message.at,
                            kind: message.isVoice ? .voice : .text, text: message.isVoice ? nil : message.text,
                            mentions: message.mentions)
         }
@@ -213,30 +215,20 @@ public struct Simulator: Sendable {
                              calls: calls, outcomes: outcomes, states: states, end: end)
     }
 
-    /// The tracker over the week, exactly as the store replays it: messages in time order, a call's mark after the
-    /// messages of its minute.
+    /// The tracker over the week, in the order the store replays it (`TrackerReplay`), with the same message ids.
     static func track(messages: [SimulatedMessage], calls: [SimulatedCall], batch: Batch, prompts: [Prompt],
                       plan: [PlannedMessage], end: Date) -> [PhoneNumber: [String: PromptState]] {
-        var tracker = Tracker(prompts: prompts, participants: batch.participants.map(\.phone),
+        let tracker = Tracker(prompts: prompts, participants: batch.participants.map(\.phone),
                               trainers: batch.trainers.map(\.phone) + [batch.admin.phone], plan: plan)
-        var marks = calls.filter(\.reached)[...]
-        for (index, message) in messages.enumerated() {
-            while let mark = marks.first, mark.at < message.at {
-                _ = tracker.apply(.mark(participant: mark.phone, session: mark.session, kind: .phoned, at: mark.at))
-                marks.removeFirst()
-            }
-            switch message.role {
-            case .trainer:
-                _ = tracker.apply(.trainerMessage(id: "sim-\(index + 1)", from: message.phone, at: message.at, quoting: nil,
-                                                  mentions: message.mentions))
-            case .participant:
-                _ = tracker.apply(.participantMessage(id: "sim-\(index + 1)", from: message.phone, at: message.at,
-                                                      isVoice: message.isVoice, quoting: nil))
-            }
+        var replay = TrackerReplay(tracker: tracker, marks: calls.filter(\.reached).map {
+            .mark(participant: $0.phone, session: $0.session, kind: .phoned, at: $0.at)
+        })
+        for message in SimulatedWeek.inbound(messages, batchID: batch.id) {
+            replay.message(id: message.id, from: message.phone ?? batch.admin.phone, at: message.sentAt, kind: message.kind,
+                           quoting: message.quoting, mentions: message.mentions)
         }
-        for mark in marks { _ = tracker.apply(.mark(participant: mark.phone, session: mark.session, kind: .phoned, at: mark.at)) }
-        _ = tracker.apply(.clock(end))
-        return tracker.states
+        replay.finish(at: end)
+        return replay.tracker.states
     }
 
     /// Outcomes as documented functions of engagement (see `Scenario`), drawn from their own seeded stream.
@@ -278,9 +270,8 @@ struct LocalClock {
     var startOfWeek: Date { Date(timeIntervalSince1970: Double(start.daysSinceEpoch * 86_400 - offset)) }
 
     func local(_ date: Date) -> (day: Int, seconds: Int) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
-        return (days, seconds - days * 86_400)
+        let local = KelasTimeZone.local(date, offset: offset)
+        return (local.day, local.second)
     }
 
     /// The batch day number (1 = the start date; may be past 7).

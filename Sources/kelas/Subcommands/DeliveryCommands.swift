@@ -149,7 +149,7 @@ struct OutboxCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.open()
-            guard let item = try store.outbox().first(where: { $0.message.id == id }) else {
+            guard let item = try store.outbox(messageID: id).first else {
                 try storeCall { throw StoreError.unknownMessage(id) }
                 return
             }
