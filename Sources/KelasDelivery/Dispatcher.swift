@@ -20,6 +20,50 @@ public struct SystemClock: DispatchClock {
     }
 }
 
+/// Virtual time that never waits: `sleep(until:)` moves the clock forward, so a week runs in milliseconds
+/// (`kelas simulate --webhook --speed max`, and tests).
+public final class VirtualClock: DispatchClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    public init(_ start: Date) { current = start }
+
+    public func now() -> Date { lock.withLock { current } }
+
+    public func sleep(until date: Date) async throws {
+        try Task.checkCancellation()
+        lock.withLock { if date > current { current = date } }
+    }
+}
+
+/// Virtual time running `speed` times faster than the wall clock, from `start`: at 5,040 a week takes two minutes.
+/// The wall clock and the wait are injected, so tests check the scaling without waiting.
+public struct ScaledClock: DispatchClock {
+    public let start: Date
+    public let speed: Double
+    private let origin: Date
+    private let wall: @Sendable () -> Date
+    private let wait: @Sendable (TimeInterval) async throws -> Void
+
+    public init(start: Date, speed: Double, wall: @escaping @Sendable () -> Date = { Date() },
+                wait: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) }) {
+        self.start = start
+        self.speed = max(speed, 1e-9)
+        self.wall = wall
+        self.wait = wait
+        self.origin = wall()
+    }
+
+    public func now() -> Date { start.addingTimeInterval(wall().timeIntervalSince(origin) * speed) }
+
+    /// Waits the wall-clock share of the virtual interval (at most a day at a time).
+    public func sleep(until date: Date) async throws {
+        let seconds = date.timeIntervalSince(now()) / speed
+        if seconds > 0 { try await wait(min(seconds, 86_400)) }
+        try Task.checkCancellation()
+    }
+}
+
 /// What one or more dispatch rounds did.
 public struct DispatchSummary: Sendable, Equatable {
     public var sent = 0

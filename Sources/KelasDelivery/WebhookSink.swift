@@ -7,20 +7,25 @@ public final class WebhookSink: OutboundSink, @unchecked Sendable {
     public let timeout: TimeInterval
     private let signer: WebhookSigner
     private let client = CurlClient()
+    /// The time the signature carries: the wall clock, which the receiver checks it against — not the dispatcher's
+    /// `now`, which is virtual in a live simulation or a rehearsal (`kelas run --once --now`).
+    private let wallClock: @Sendable () -> Date
 
     public var name: String { "webhook:\(url)" }
 
-    public init(url: String, signer: WebhookSigner, timeout: TimeInterval = 15) {
+    public init(url: String, signer: WebhookSigner, timeout: TimeInterval = 15, wallClock: @escaping @Sendable () -> Date = { Date() }) {
         self.url = url
         self.signer = signer
         self.timeout = timeout
+        self.wallClock = wallClock
     }
 
     public func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
         var requests: [HTTPRequest] = []
+        let signedAt = Int(wallClock().timeIntervalSince1970)
         for event in events {
             let body = (try? event.body()) ?? Data()
-            requests.append(HTTPRequest(url: url, headers: signer.headers(id: event.id, timestamp: Int(now.timeIntervalSince1970), body: body),
+            requests.append(HTTPRequest(url: url, headers: signer.headers(id: event.id, timestamp: signedAt, body: body),
                                         body: body, timeout: timeout))
         }
         return await client.perform(requests).map { response in

@@ -4,20 +4,6 @@ import KelasCore
 import KelasStore
 @testable import KelasDelivery
 
-/// Virtual time: `sleep(until:)` moves the clock instead of waiting, so a week runs in milliseconds.
-final class VirtualClock: DispatchClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-
-    init(_ start: Date) { current = start }
-
-    func now() -> Date { lock.withLock { current } }
-
-    func sleep(until date: Date) async throws {
-        lock.withLock { if date > current { current = date } }
-    }
-}
-
 /// A sink that answers from a script per message (by item key) and records every delivery it saw.
 final class ScriptedSink: OutboundSink, @unchecked Sendable {
     let name = "scripted"

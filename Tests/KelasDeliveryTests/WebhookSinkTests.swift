@@ -26,7 +26,9 @@ struct WebhookSinkTests {
         let server = try TestHTTPServer()
         defer { server.stop() }
         let signer = try WebhookSigner(secret: Self.secret)
-        let sink = WebhookSink(url: server.url, signer: signer)
+        // The signature carries the wall clock (here a fixed one), not the dispatcher's `now`, which may be virtual.
+        let wall = Date(timeIntervalSince1970: 1_779_000_000)
+        let sink = WebhookSink(url: server.url, signer: signer, wallClock: { wall })
         let reports = await sink.send(events(8), at: now)
         #expect(reports.map(\.outcome) == Array(repeating: .status(204), count: 8))
         #expect(reports.allSatisfy { ($0.latency ?? -1) >= 0 })
@@ -34,9 +36,9 @@ struct WebhookSinkTests {
         #expect(requests.count == 8)
         for request in requests {
             let id = try #require(request.headers["webhook-id"])
-            #expect(request.headers["webhook-timestamp"] == "1625445000")
+            #expect(request.headers["webhook-timestamp"] == "1779000000")
             #expect(request.headers["content-type"] == "application/json")
-            #expect(signer.verify(id: id, timestamp: 1_625_445_000, body: request.body,
+            #expect(signer.verify(id: id, timestamp: 1_779_000_000, body: request.body,
                                   signatureHeader: request.headers["webhook-signature"] ?? ""))
             let event = try JSONDecoder().decode(OutboundEvent.self, from: request.body)
             #expect(event.id == id && event.plannedAt == "2021-07-05T07:30:00+07:00")

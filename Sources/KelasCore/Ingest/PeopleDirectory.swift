@@ -74,11 +74,9 @@ public struct PeopleDirectory: Sendable {
         var rest = Substring(text)
         while let at = rest.firstIndex(of: "@") {
             let after = rest[rest.index(after: at)...]
-            let digits = after.prefix { $0.isNumber || $0 == "+" }
-            if digits.count >= 8, case .success(let phone) = PhoneNumber.parse(digits.first == "+" ? String(digits) : "+" + digits),
-               byPhone[phone] != nil {
+            if let (phone, length) = PhoneNumber.mentioned(at: after), byPhone[phone] != nil {
                 found.append(phone)
-                rest = after.dropFirst(digits.count)
+                rest = after.dropFirst(length)
                 continue
             }
             // The longest name or alias the text continues with.
@@ -113,5 +111,32 @@ public struct PeopleDirectory: Sendable {
         }
         if result.hasPrefix("~") { result = String(result.dropFirst()).trimmingCharacters(in: .whitespaces) }
         return result.lowercased()
+    }
+}
+
+extension PhoneNumber {
+    /// The number a mention starts with, after its `@`: `6281234567111` or `+6281234567111` (how WhatsApp writes a
+    /// mention into a message's text), and how many characters it takes.
+    static func mentioned(at text: Substring) -> (phone: PhoneNumber, length: Int)? {
+        let digits = text.prefix { $0.isNumber || $0 == "+" }
+        guard digits.count >= 8, case .success(let phone) = PhoneNumber.parse(digits.first == "+" ? String(digits) : "+" + digits) else {
+            return nil
+        }
+        return (phone, digits.count)
+    }
+
+    /// Every number a text @-mentions, once each, in order.
+    public static func mentions(in text: String) -> [PhoneNumber] {
+        guard text.contains("@") else { return [] }
+        var found: [PhoneNumber] = []
+        var rest = Substring(text)
+        while let at = rest.firstIndex(of: "@") {
+            rest = rest[rest.index(after: at)...]
+            if let (phone, length) = mentioned(at: rest), !found.contains(phone) {
+                found.append(phone)
+                rest = rest.dropFirst(length)
+            }
+        }
+        return found
     }
 }

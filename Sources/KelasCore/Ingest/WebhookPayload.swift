@@ -106,20 +106,28 @@ public enum WebhookPayload {
         return Date(timeIntervalSince1970: seconds)
     }
 
-    // The parts of the payload Kelas reads. Field names follow the Cloud API; snake case is converted.
-    struct Envelope: Decodable { var object: String?; var entry: [Entry]? }
-    struct Entry: Decodable { var id: String?; var changes: [Change]? }
-    struct Change: Decodable { var field: String?; var value: Value? }
-    struct Value: Decodable { var contacts: [Contact]?; var messages: [Message]?; var statuses: [Status]? }
-    struct Contact: Decodable { var waId: String?; var profile: Profile? }
-    struct Profile: Decodable { var name: String? }
-    struct Text: Decodable { var body: String? }
-    struct Media: Decodable { var id: String?; var voice: Bool?; var caption: String?; var filename: String? }
-    struct Reaction: Decodable { var messageId: String?; var emoji: String? }
-    struct Context: Decodable { var id: String?; var from: String? }
-    struct ErrorInfo: Decodable { var code: Int?; var title: String?; var message: String? }
+    // The parts of the payload Kelas reads (and the simulator writes). Field names follow the Cloud API; snake case
+    // is converted both ways; a field left nil is not written.
+    struct Envelope: Codable { var object: String?; var entry: [Entry]? }
+    struct Entry: Codable { var id: String?; var changes: [Change]? }
+    struct Change: Codable { var field: String?; var value: Value? }
+    struct Value: Codable {
+        var messagingProduct: String?
+        var metadata: Metadata?
+        var contacts: [Contact]?
+        var messages: [Message]?
+        var statuses: [Status]?
+    }
+    struct Metadata: Codable { var displayPhoneNumber: String?; var phoneNumberId: String? }
+    struct Contact: Codable { var waId: String?; var profile: Profile? }
+    struct Profile: Codable { var name: String? }
+    struct Text: Codable { var body: String? }
+    struct Media: Codable { var id: String?; var mimeType: String? = nil; var voice: Bool?; var caption: String? = nil; var filename: String? = nil }
+    struct Reaction: Codable { var messageId: String?; var emoji: String? }
+    struct Context: Codable { var id: String?; var from: String? }
+    struct ErrorInfo: Codable { var code: Int?; var title: String?; var message: String? }
 
-    struct Message: Decodable {
+    struct Message: Codable {
         var from: String
         var id: String
         var timestamp: String
@@ -132,8 +140,8 @@ public enum WebhookPayload {
         var document: Media?
         var sticker: Media?
         var reaction: Reaction?
-        var context: Context?
-        var groupId: String?
+        var context: Context? = nil
+        var groupId: String? = nil
 
         func inbound(names: [String: String], at location: SourceLocation, path: String) throws -> InboundMessage {
             let sentAt = try WebhookPayload.date(timestamp, at: location, path: path)
@@ -154,12 +162,13 @@ public enum WebhookPayload {
             default: kind = .other; body = text?.body
             }
             let phone = try? PhoneNumber.parse("+" + from).get()
+            // A group message's text carries its mentions as `@628…`, as exports do.
             return InboundMessage(id: id, phone: phone, author: names[from] ?? from, sentAt: sentAt, kind: kind, text: body,
-                                  quoting: quoting, groupID: groupId)
+                                  quoting: quoting, groupID: groupId, mentions: kind == .text ? body.map(PhoneNumber.mentions(in:)) ?? [] : [])
         }
     }
 
-    struct Status: Decodable {
+    struct Status: Codable {
         var id: String
         var status: String
         var timestamp: String
