@@ -15,6 +15,8 @@ public struct LiveProgress: Sendable, Equatable {
     public var replies = 0
     /// Trainers' calls that reached a participant, recorded as `phoned` marks.
     public var calls = 0
+    /// The week was played to its end (not stopped).
+    public var finished = false
 
     public init(now: Date, day: Int) {
         self.now = now
@@ -76,7 +78,10 @@ public struct LiveSimulation: Sendable {
         while !Task.isCancelled {
             let due = try store.nextDue()
             let eventAt = next < events.count ? events[next].at : nil
-            guard let at = [due, eventAt].compactMap({ $0 }).min(), at <= horizon else { break }
+            guard let at = [due, eventAt].compactMap({ $0 }).min(), at <= horizon else {
+                state.finished = true
+                break
+            }
             do { try await clock.sleep(until: at) } catch is CancellationError { break }
             if let due, due <= at {
                 state.delivery.add(try await dispatcher.runOnce(now: at))

@@ -54,4 +54,67 @@ struct SimulateCommandTests {
         #expect(run.stdout.contains("reported by the programme: agree 87.4%, champions 50.6%"))
         #expect(run.stdout.contains("DISTRICT") && run.stdout.contains("Bangkalan") && run.stdout.contains("PWD"))
     }
+
+    @Test("live mode: the week through the dispatcher and a jsonl sink, a line per day, and the report of the offline run")
+    func live() throws {
+        let sent = try path("sent.jsonl"), database = try path("live.sqlite")
+        let run = try KelasBinary.run(["simulate", "--seed", "7", "--webhook", "--speed", "max", "--sink", "jsonl:\(sent)",
+                                       "--database", database, "--report"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("live: gresik-2021-07 through jsonl:\(sent) without waiting; Ctrl-C stops\n"))
+        let days = run.stderr.split(separator: "\n").filter { $0.hasPrefix("day ") }
+        #expect(days.count == 7 && days[0].hasPrefix("day 1 (2021-07-05): ") && days[6].hasPrefix("day 7 (2021-07-11): "))
+        #expect(run.stdout.contains("the store's statuses match the simulation's for all 24 participants"))
+
+        // Every message the dispatcher sent is a line of the sink and a `sent` row of the outbox.
+        let lines = try String(contentsOfFile: sent, encoding: .utf8).split(separator: "\n")
+        let outbox = try KelasBinary.run(["outbox", "list", "--state", "sent", "--database", database])
+        #expect(lines.count > 20 && outbox.stdout.split(separator: "\n").count == lines.count + 1)
+        #expect(run.stdout.contains("live through jsonl:\(sent): \(lines.count) sent, 0 to retry, 0 failed"))
+
+        // The report is the one the offline simulation of the same seed prints: same week, same statuses.
+        let offline = try KelasBinary.run(["simulate", "--seed", "7", "--report"])
+        func report(_ text: String) -> Substring? { text.range(of: "BATCH").map { text[$0.lowerBound...] } }
+        #expect(report(run.stdout) != nil && report(run.stdout) == report(offline.stdout))
+    }
+
+    @Test("live mode refuses WhatsApp, a bad speed, and live options without --webhook, each with the fix")
+    func liveErrors() throws {
+        let cloud = try KelasBinary.run(["simulate", "--webhook", "--sink", "whatsapp-cloud:106540352242922"])
+        #expect(cloud.status != 0 && cloud.stderr.contains("does not go to WhatsApp") && cloud.stderr.contains("use console, jsonl:FILE or webhook:URL"))
+        let speed = try KelasBinary.run(["simulate", "--webhook", "--speed", "fast"])
+        #expect(speed.status != 0 && speed.stderr.contains("--speed fast: give virtual seconds per real second"))
+        let alone = try KelasBinary.run(["simulate", "--speed", "max"])
+        #expect(alone.status != 0 && alone.stderr.contains("add --webhook"))
+        let secret = try KelasBinary.run(["simulate", "--webhook", "--sink", "webhook:http://127.0.0.1:9/kelas"])
+        #expect(secret.status == 1 && secret.stderr.contains("set KELAS_WEBHOOK_SECRET"))
+    }
+
+    @Test("live mode stops on SIGINT: exit 0, what was sent stays in the store", .timeLimit(.minutes(1)))
+    func liveStops() throws {
+        let database = try path("stopped.sqlite")
+        let process = Process()
+        process.executableURL = KelasBinary.url
+        // A week in about a week: the run is surely still on day 1 when the signal comes.
+        process.arguments = ["simulate", "--seed", "7", "--webhook", "--speed", "1", "--database", database]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        var stderr = Data()
+        while !String(decoding: stderr, as: UTF8.self).contains("Ctrl-C stops") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            stderr.append(chunk)
+        }
+        kill(process.processIdentifier, SIGINT)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
+        #expect(String(decoding: stderr, as: UTF8.self).contains("stopping: what was sent and fed back stays in the store"))
+        #expect(stdout.contains("stopped on day 1: the store holds the week up to then"))
+        let status = try KelasBinary.run(["batch", "list", "--database", database])
+        #expect(status.stdout.contains("gresik-2021-07"))
+    }
 }

@@ -12,7 +12,6 @@ public struct ValidationReport: Sendable {
     /// `2 errors, 1 warning`, or `no problems`.
     public var tally: String {
         if diagnostics.isEmpty { return "no problems" }
-        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
         return [errorCount > 0 ? plural(errorCount, "error") : nil, warningCount > 0 ? plural(warningCount, "warning") : nil]
             .compactMap { $0 }.joined(separator: ", ")
     }

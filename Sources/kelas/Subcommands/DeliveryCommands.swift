@@ -88,25 +88,8 @@ struct RunCommand: AsyncParsableCommand {
                 printError("\(Date()): \(round.description)")
             }
         } }
-        // The line that says the loop runs is printed once both handlers are registered with the system: a signal
-        // sent after it is never lost (before registration, an ignored signal would be).
-        let registered = DispatchGroup()
         let banner = "kelas run: sending through \(sink.name)\(untilDate.map { " until \($0)" } ?? ""); Ctrl-C or SIGTERM stops"
-        let signals = [SIGINT, SIGTERM].map { signal -> any DispatchSourceSignal in
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal, queue: .main)
-            source.setEventHandler {
-                printError("stopping: messages in flight finish; the rest stay in the outbox")
-                task.cancel()
-            }
-            registered.enter()
-            source.setRegistrationHandler { registered.leave() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
-        registered.notify(queue: .main) { printError(banner) }
-        let total = try await task.value
+        let total = try await untilStopped(task, banner: banner, stopping: "stopping: messages in flight finish; the rest stay in the outbox")
         print("\(sink.name): \(total.description)")
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import KelasCore
+import KelasDelivery
 import KelasStore
 
-struct SimulateCommand: ParsableCommand {
+struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Simulate a group's week with seeded participants and trainers, through the real planner, tracker and reports.",
@@ -14,17 +15,41 @@ struct SimulateCommand: ParsableCommand {
         (recorded as marks). A scenario file (YAML) overrides any behaviour; see the README for every key and the \
         figure each default rests on.
 
+        Live mode (--webhook) plays the week on a clock instead: the batch goes into the store, the real dispatcher \
+        sends its messages through a sink as their times come (console, jsonl:FILE or webhook:URL; never WhatsApp \
+        itself: the participants are made up), and what the simulated members say comes back as WhatsApp Cloud API \
+        webhook payloads through the same ingest as `kelas ingest webhook`. --speed 5040 (the default) plays a week \
+        in two minutes; --speed max does not wait. Progress goes to standard error, a line per day.
+
         Examples:
           kelas simulate --seed 7                                the built-in example batch
           kelas simulate batch.yaml --participants 100 --report  a 100-person what-if, with the report of a real batch
           kelas simulate batch.yaml --scenario more-reminders.yaml --seed 7
           kelas simulate --export-chat week.txt --chat-style ios --transcript --html week.html
           kelas simulate --preset programme                      the seed programme: 77 batches, 2,029 participants
+          kelas simulate --webhook                               live: a week in two minutes, messages printed
+          KELAS_WEBHOOK_SECRET=whsec_… kelas simulate --webhook --sink webhook:http://127.0.0.1:9000/kelas --speed 20000
         """
     )
 
     enum Style: String, ExpressibleByArgument, CaseIterable { case android, ios }
     enum Preset: String, ExpressibleByArgument, CaseIterable { case programme }
+
+    /// Virtual seconds per real second, or no waiting at all.
+    enum Speed: ExpressibleByArgument, Equatable {
+        case times(Double)
+        case max
+        /// Kept to say what is wrong in `validate()`, with the fix.
+        case invalid(String)
+
+        init?(argument: String) {
+            if argument == "max" { self = .max; return }
+            guard let value = Double(argument), value.isFinite, value > 0 else { self = .invalid(argument); return }
+            self = .times(value)
+        }
+
+        var defaultValueDescription: String { if case .times(let value) = self { String(format: "%g", value) } else { "max" } }
+    }
 
     @Argument(help: ArgumentHelp("The batch file (default: the built-in example batch).", valueName: "batch.yaml")) var batch: String?
     @Option(help: "The random seed (default: from the clock, printed so the run can be replayed).") var seed: UInt64?
@@ -43,9 +68,27 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print the chat, WhatsApp-like (time, author, text, 🎤 0:42 for voice notes).") var transcript = false
     @Option(help: ArgumentHelp("Write a self-contained HTML page that looks like the group chat, with the summary.", valueName: "file"))
     var html: String?
+    @Flag(help: ArgumentHelp("Live mode: send the week's messages through the real dispatcher and a sink on a scaled clock, "
+                             + "and feed the simulated replies back as WhatsApp webhook payloads.")) var webhook = false
+    @Option(help: ArgumentHelp("With --webhook: where messages go: console, jsonl:FILE or webhook:URL (default: the batch's "
+                               + "delivery.sink, else console).", valueName: "sink")) var sink: String?
+    @Option(help: ArgumentHelp("With --webhook: virtual seconds per real second (5040 plays a week in two minutes), or max "
+                               + "for no waiting.", valueName: "n|max")) var speed: Speed = .times(5040)
 
     func validate() throws {
         if let participants, participants < 1 { throw ValidationError("--participants must be at least 1") }
+        if !webhook, sink != nil || speed != .times(5040) {
+            throw ValidationError("--sink and --speed belong to live mode: add --webhook")
+        }
+        if case .invalid(let text) = speed {
+            throw ValidationError("--speed \(text): give virtual seconds per real second, a number above 0 (5040 plays a week in "
+                                  + "two minutes, 604800 in one second), or max for no waiting")
+        }
+        if let sink {
+            if let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
+            if sink.hasPrefix("whatsapp-cloud:") { throw ValidationError("--sink: " + Self.notWhatsApp) }
+        }
+        if preset != nil, webhook { throw ValidationError("--webhook plays one batch live, not a --preset") }
         if preset != nil {
             if batch != nil { throw ValidationError("--preset simulates its own batches: leave out the batch file") }
             if participants != nil || exportChat != nil || transcript || html != nil {
@@ -54,7 +97,10 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    static let notWhatsApp = "a simulation does not go to WhatsApp: its participants are made up, and their numbers may be "
+        + "real people's; use console, jsonl:FILE or webhook:URL"
+
+    func run() async throws {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
         let scenario = try loadScenario()
         let store = try openStore()
@@ -68,7 +114,8 @@ struct SimulateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let week = Simulator(batch: loaded.batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed).run()
-        try storeCall { try store.store(week, source: "simulation seed \(seed)") }
+        let live = webhook ? try await runLive(week, store: store, seed: seed) : nil
+        if !webhook { try storeCall { try store.store(week, source: "simulation seed \(seed)") } }
         var totals = SimulationTotals()
         totals.add(week)
         let calls = week.calls.count, reached = week.calls.count { $0.reached }
@@ -76,6 +123,7 @@ struct SimulateCommand: ParsableCommand {
         print("  \(week.messages.count) messages (\(week.messages.count { $0.role == .trainer }) from trainers), "
               + "\(calls) phone calls (\(reached) reached), \(week.outcomes.count { $0.droppedOnDay != nil }) dropped out")
         for (label, value) in totals.lines.dropLast() { print("  \(label): \(value)") }
+        if let live { print(live) }
         if report {
             let result = try storeCall { try store.report(by: .batch, batchIDs: [week.batch.id], now: week.end) }
             print("")
@@ -92,6 +140,51 @@ struct SimulateCommand: ParsableCommand {
             try write(ChatRendering.html(week, summary: totals.lines), to: html)
             printError("wrote \(html)")
         }
+    }
+
+    /// Plays the week live (see `LiveSimulation`); returns what to print about it.
+    func runLive(_ week: SimulatedWeek, store: KelasDatabase, seed: UInt64) async throws -> String {
+        var spec = try sink.map { text in try SinkSpec(text).unwrap(or: ValidationError("--sink: \(SinkSpec.problem(text) ?? text)")) }
+        if spec == nil, let own = week.batch.delivery.sink {
+            if case .whatsappCloud = own { printError("note: the batch's own sink is \(own); " + Self.notWhatsApp + " (using console)") } else { spec = own }
+        }
+        let outbound: any OutboundSink
+        do { outbound = try (spec ?? .console).makeSink() } catch let error as SinkSetupError {
+            printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
+        let source = "live simulation seed \(seed)"
+        let live = LiveSimulation(week: week, store: store, dispatcher: Dispatcher(store: store, sink: outbound, seed: seed), source: source)
+        let first = try storeCall { try live.prepare() } ?? live.startOfWeek
+        let clock: any DispatchClock, pace: String
+        switch speed {
+        case .max, .invalid: clock = VirtualClock(first); pace = "without waiting"
+        case .times(let factor):
+            clock = ScaledClock(start: first, speed: factor)
+            pace = "at \(String(format: "%g", factor))× (a week in \(Self.duration(7 * 86_400 / factor)))"
+        }
+        let reporter = LiveReporter(live: live)
+        let task = Task { try await live.run(clock: clock) { reporter.update($0) } }
+        let result = try await untilStopped(task, banner: "live: \(week.batch.id) through \(outbound.name) \(pace); Ctrl-C stops",
+                                            stopping: "stopping: what was sent and fed back stays in the store")
+        reporter.finish(result)
+        var lines = ["  live through \(outbound.name): \(result.delivery.description); \(result.payloads) webhook payloads fed back "
+                     + "(\(result.replies) from participants), " + plural(result.calls, "call") + " marked"]
+        if !result.finished {
+            lines.append("  stopped on day \(result.day): the store holds the week up to then")
+        } else {
+            let mismatches = try storeCall { try live.mismatches() }
+            lines.append(mismatches.isEmpty ? "  the store's statuses match the simulation's for all \(week.batch.participants.count) participants"
+                         : "  warning: the store's statuses differ from the simulation's for " + mismatches.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 1 { return String(format: "%.0f ms", seconds * 1000) }
+        if seconds < 120 { return String(format: "%.0f s", seconds) }
+        if seconds < 7200 { return String(format: "%.0f min", seconds / 60) }
+        return String(format: "%.1f h", seconds / 3600)
     }
 
     func runProgramme(seed: UInt64, scenario: Scenario, store: KelasDatabase) throws {
@@ -177,4 +270,52 @@ final class Progress {
     }
 
     func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// A live run's progress on standard error: a line per batch day with what it sent and what came back, and on a
+/// terminal a status line with the virtual time.
+final class LiveReporter: @unchecked Sendable {
+    private let live: LiveSimulation
+    private let terminal = isatty(STDERR_FILENO) == 1
+    private let lock = NSLock()
+    private var previous: LiveProgress?
+    private var dayStart: LiveProgress?
+
+    init(live: LiveSimulation) { self.live = live }
+
+    func update(_ progress: LiveProgress) {
+        lock.withLock {
+            if let previous, previous.day != progress.day { line(previous) }
+            if dayStart == nil { dayStart = LiveProgress(now: progress.now, day: progress.day) }
+            previous = progress
+            if terminal {
+                let local = KelasTimeZone.local(progress.now, offset: live.week.batch.timeZone.secondsFromGMT(for: progress.now))
+                let time = "\(LocalDate(daysSinceEpoch: local.day)) \(LocalTime(secondsOfDay: local.second / 60 * 60))"
+                FileHandle.standardError.write(Data("\r\u{1B}[K  \(time)  day \(progress.day): \(progress.delivery.sent) sent, \(progress.payloads) fed back".utf8))
+            }
+        }
+    }
+
+    func finish(_ result: LiveProgress) {
+        lock.withLock { if let previous { line(previous) } }
+    }
+
+    /// The day that `through` ends, as the change since the day before.
+    private func line(_ through: LiveProgress) {
+        let start = dayStart ?? LiveProgress(now: through.now, day: through.day)
+        let date = live.week.batch.start.adding(days: through.day - 1)
+        let text = "day \(through.day) (\(date)): \(through.delivery.sent - start.delivery.sent) sent, "
+            + "\(through.delivery.skipped - start.delivery.skipped) skipped, \(through.replies - start.replies) replies and "
+            + "\(through.payloads - through.replies - (start.payloads - start.replies)) trainer replies fed back as webhooks, "
+            + plural(through.calls - start.calls, "call") + " marked"
+        printError((terminal ? "\r\u{1B}[K" : "") + text)
+        dayStart = through
+    }
+}
+
+extension Optional {
+    func unwrap(or error: @autoclosure () -> any Error) throws -> Wrapped {
+        guard let self else { throw error() }
+        return self
+    }
 }
