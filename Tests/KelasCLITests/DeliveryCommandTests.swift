@@ -69,27 +69,10 @@ struct RunSinkAndSignalTests {
     func stopsOnSignal(_ signal: Int32) throws {
         // A batch in 2030: the run sleeps until its first message, and is stopped while it waits.
         let database = try store { $0.replacingOccurrences(of: "start: 2021-07-05", with: "start: 2030-07-01") }
-        let process = Process()
-        process.executableURL = KelasBinary.url
-        process.arguments = ["run", "--database", database]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Wait (on the pipe, not on a timer) for the line that says the loop is running.
-        var stderr = Data()
-        while !String(decoding: stderr, as: UTF8.self).contains("Ctrl-C or SIGTERM stops") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            stderr.append(chunk)
-        }
-        kill(process.processIdentifier, signal)
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
-        #expect(String(decoding: stderr, as: UTF8.self).contains("stopping: messages in flight finish"))
-        #expect(stdout == "console: 0 sent, 0 to retry, 0 failed, 0 dead, 0 expired, 0 skipped\n")
+        let run = try KelasBinary.interrupt(["run", "--database", database], when: "Ctrl-C or SIGTERM stops", with: signal)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("stopping: messages in flight finish"))
+        #expect(run.stdout == "console: 0 sent, 0 to retry, 0 failed, 0 dead, 0 expired, 0 skipped\n")
         let claimed = try KelasBinary.run(["outbox", "list", "--state", "claimed", "--database", database])
         #expect(claimed.stdout.contains("the outbox is empty"))
         let queued = try KelasBinary.run(["outbox", "list", "--state", "queued", "--database", database])

@@ -93,27 +93,12 @@ struct SimulateCommandTests {
     @Test("live mode stops on SIGINT: exit 0, what was sent stays in the store", .timeLimit(.minutes(1)))
     func liveStops() throws {
         let database = try path("stopped.sqlite")
-        let process = Process()
-        process.executableURL = KelasBinary.url
         // A week in about a week: the run is surely still on day 1 when the signal comes.
-        process.arguments = ["simulate", "--seed", "7", "--webhook", "--speed", "1", "--database", database]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        var stderr = Data()
-        while !String(decoding: stderr, as: UTF8.self).contains("Ctrl-C stops") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            stderr.append(chunk)
-        }
-        kill(process.processIdentifier, SIGINT)
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        stderr.append(err.fileHandleForReading.readDataToEndOfFile())
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
-        #expect(String(decoding: stderr, as: UTF8.self).contains("stopping: what was sent and fed back stays in the store"))
-        #expect(stdout.contains("stopped on day 1: the store holds the week up to then"))
+        let run = try KelasBinary.interrupt(["simulate", "--seed", "7", "--webhook", "--speed", "1", "--database", database],
+                                            when: "Ctrl-C stops", with: SIGINT)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("stopping: what was sent and fed back stays in the store"))
+        #expect(run.stdout.contains("stopped on day 1: the store holds the week up to then"))
         let status = try KelasBinary.run(["batch", "list", "--database", database])
         #expect(status.stdout.contains("gresik-2021-07"))
     }
