@@ -75,6 +75,7 @@ public struct LiveSimulation: Sendable {
         let horizon = week.end.addingTimeInterval(2 * 86_400)
         var state = LiveProgress(now: clock.now(), day: day(of: clock.now()))
         var next = 0
+        var recomputedHour = -1
         while !Task.isCancelled {
             let due = try store.nextDue()
             let eventAt = next < events.count ? events[next].at : nil
@@ -96,19 +97,24 @@ public struct LiveSimulation: Sendable {
                     if payload.role == .participant { state.replies += 1 }
                 case .call(let call):
                     _ = try store.mark(batchID: week.batch.id, participant: call.phone.e164, session: call.session, kind: .phoned,
-                                       note: "simulated call", now: call.at)
+                                       note: "simulated call", now: call.at, recompute: false)
                     state.calls += 1
                 }
                 next += 1
             }
             if content.payloads > 0 {
-                _ = try store.ingest(content, source: source, now: at)
+                // The stored statuses follow once per virtual hour, not per payload: replaying the batch for every
+                // message would make a week quadratic in its messages (the dispatcher's own queries replay anyway).
+                let hour = Int(at.timeIntervalSince1970 / 3600)
+                _ = try store.ingest(content, source: source, now: at, recompute: hour != recomputedHour)
+                if hour != recomputedHour { recomputedHour = hour }
                 state.payloads += content.payloads
             }
             state.now = at
             state.day = day(of: at)
             progress(state)
         }
+        try store.recomputeStatuses(batchID: week.batch.id, now: state.now)
         state.delivery.next = try store.nextDue()
         return state
     }

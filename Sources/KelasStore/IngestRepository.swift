@@ -22,7 +22,9 @@ extension KelasDatabase {
     /// Stores the messages and statuses of webhook payloads in one transaction, then updates the statuses of the
     /// batches they touched. Each message goes to the batch its sender belongs to (the latest one that started by then
     /// when they are in several); messages from unknown numbers are kept and claimed when a batch lists the number.
-    public func ingest(_ content: WebhookContent, source: String, now: Date) throws -> IngestSummary {
+    /// `recompute: false` leaves the stored statuses for a later `recomputeStatuses` (a caller ingesting many small
+    /// payloads in a row); the status queries replay the messages themselves and are always current.
+    public func ingest(_ content: WebhookContent, source: String, now: Date, recompute: Bool = true) throws -> IngestSummary {
         try writer.write { db in
             var summary = IngestSummary()
             let router = try BatchRouter(db)
@@ -40,11 +42,16 @@ extension KelasDatabase {
                                                      status.at.timeIntervalSince1970, status.errorCode, status.errorTitle, source])
                 if db.changesCount > 0 { summary.statusesAdded += 1 } else { summary.statusDuplicates += 1 }
             }
-            for batchID in summary.added.keys.sorted() where !batchID.isEmpty {
+            for batchID in summary.added.keys.sorted() where recompute && !batchID.isEmpty {
                 try Self.recompute(db, batchID: batchID, now: now)
             }
             return summary
         }
+    }
+
+    /// Brings a batch's stored statuses up to `now` (after ingests with `recompute: false`).
+    public func recomputeStatuses(batchID: String, now: Date) throws {
+        try writer.write { db in try Self.recompute(db, batchID: batchID, now: now) }
     }
 
     /// Stores messages of one batch (a chat export) in one transaction: `produce` hands each message to `insert` as

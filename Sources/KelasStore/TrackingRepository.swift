@@ -35,8 +35,10 @@ public struct BatchStatus: Sendable {
 }
 
 extension KelasDatabase {
-    /// Records a manual mark (a phone call, an in-person talk, an excuse) and updates the statuses.
-    public func mark(batchID: String, participant: String, session: Int, kind: MarkKind, note: String?, now: Date) throws -> PhoneNumber {
+    /// Records a manual mark (a phone call, an in-person talk, an excuse) and updates the statuses (unless
+    /// `recompute` is false: see `ingest(_:source:now:recompute:)`).
+    public func mark(batchID: String, participant: String, session: Int, kind: MarkKind, note: String?, now: Date,
+                     recompute: Bool = true) throws -> PhoneNumber {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
@@ -46,7 +48,7 @@ extension KelasDatabase {
             }
             try db.execute(sql: "INSERT INTO mark (batchID, phone, session, kind, note, at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [batchID, phone.e164, session, kind.rawValue, note, now.timeIntervalSince1970])
-            try Self.recompute(db, batchID: batchID, now: now)
+            if recompute { try Self.recompute(db, batchID: batchID, now: now) }
             return phone
         }
     }
