@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `kelas simulate` — a 100-participant week, the 77-batch programme, and one group grown to 1,000, 10,000
 # and 100,000 participants (to see how time and memory grow with size). Each run goes through the whole pipeline:
-# simulate, store in an in-memory SQLite, replay the tracker. Baseline measured in the same run: starting kelas at
+# simulate, store in an in-memory SQLite, replay the tracker. Live mode (--webhook --speed max: the real dispatcher,
+# a jsonl sink, every reply decoded from a webhook payload and ingested at its minute) for 24, 100 and 1,000. Baseline measured in the same run: starting kelas at
 # all (`kelas --version`). Wall time and peak memory from GNU time; best of 3 for the small runs.
 # Usage: bash scripts/bench/simulate.sh [max-participants]   (default 100000)
 set -euo pipefail
@@ -29,6 +30,12 @@ measure() { # label, runs, command… → "label seconds MB"
   measure "week, 24 participants (example)" 3 "$kelas" simulate --seed 1
   measure "week, 100 participants" 3 "$kelas" simulate --seed 1 --participants 100
   measure "programme: 77 batches, 2,029 participants" 3 "$kelas" simulate --preset programme --seed 1
+  live=$(mktemp -d)
+  for n in 24 100 1000; do
+    [ "$n" -le "$max" ] || continue
+    measure "live week (--webhook --speed max), $n participants" 1 "$kelas" simulate --seed 1 --participants "$n" --webhook --speed max --sink "jsonl:$live/sent-$n.jsonl"
+  done
+  rm -rf "$live"
   for n in 1000 10000 100000; do
     [ "$n" -le "$max" ] || continue
     measure "one group, $n participants" 1 "$kelas" simulate --seed 1 --participants "$n"
