@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KelasCore", targets: ["KelasCore"]),
         .library(name: "KelasStore", targets: ["KelasStore"]),
         .library(name: "KelasDelivery", targets: ["KelasDelivery"]),
+        .library(name: "KelasServer", targets: ["KelasServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         // libcurl, for the outbound webhook sinks. Only KelasDelivery imports it (see design.md).
@@ -43,12 +46,23 @@ let package = Package(
             name: "KelasDelivery",
             dependencies: ["KelasCore", "KelasStore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // `kelas serve`: inbound webhooks, the admin dashboard, metrics (Hummingbird).
+        .target(
+            name: "KelasServer",
+            dependencies: [
+                "KelasCore", "KelasStore", "KelasDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "kelas",
             dependencies: [
                 "KelasCore",
                 "KelasStore",
                 "KelasDelivery",
+                "KelasServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +74,10 @@ let package = Package(
         .testTarget(name: "KelasStoreTests", dependencies: ["KelasStore", "KelasCore"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "KelasDeliveryTests", dependencies: ["KelasDelivery", "KelasStore", "KelasCore"]),
+        .testTarget(name: "KelasServerTests", dependencies: [
+            "KelasServer", "KelasStore", "KelasCore", "KelasDelivery",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         // The golden files are read through #filePath, not as bundle resources.
         .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"], exclude: ["Fixtures"]),
     ],

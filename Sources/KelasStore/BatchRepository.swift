@@ -151,7 +151,8 @@ extension KelasDatabase {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT b.*, (SELECT COUNT(*) FROM person p WHERE p.batchID = b.id AND p.role = 'participant') AS participants,
-                       (SELECT COUNT(*) FROM plannedMessage m WHERE m.batchID = b.id) AS messages
+                       (SELECT COUNT(*) FROM plannedMessage m WHERE m.batchID = b.id) AS messages,
+                       (SELECT COALESCE(MAX(day), 1) FROM plannedMessage m WHERE m.batchID = b.id) AS days
                 FROM batch b ORDER BY start, id
                 """).map(StoredBatch.init)
         }
@@ -182,6 +183,8 @@ public struct StoredBatch: Sendable, Equatable {
     public var source: String
     public var participants: Int
     public var messages: Int
+    /// Days from the first to the last planned message (7 for a one-week batch).
+    public var days: Int
     public var completion: CompletionRule
     /// The batch file's `delivery.sink`, if it named one.
     public var sink: SinkSpec?
@@ -189,7 +192,7 @@ public struct StoredBatch: Sendable, Equatable {
     init(_ row: Row) {
         id = row["id"]; name = row["name"]; programme = row["programme"]; district = row["district"]
         timezone = row["timezone"]; start = row["start"]; mode = row["mode"]; source = row["source"]
-        participants = row["participants"]; messages = row["messages"]
+        participants = row["participants"]; messages = row["messages"]; days = row["days"]
         completion = CompletionRule(sessions: row["completionSessions"], postTest: row["completionPostTest"])
         sink = KelasDatabase.decodeSink(row["sink"])
     }

@@ -25,28 +25,30 @@ extension KelasDatabase {
     /// `recompute: false` leaves the stored statuses for a later `recomputeStatuses` (a caller ingesting many small
     /// payloads in a row); the status queries replay the messages themselves and are always current.
     public func ingest(_ content: WebhookContent, source: String, now: Date, recompute: Bool = true) throws -> IngestSummary {
-        try writer.write { db in
-            var summary = IngestSummary()
-            let router = try BatchRouter(db)
-            for message in content.messages {
-                let batchID = message.phone.flatMap { router.batch(of: $0, at: message.sentAt) }
-                if batchID == nil { summary.unmatched[message.phone?.e164 ?? message.author, default: 0] += 1 }
-                try Self.insert(db, message, batchID: batchID, source: source, into: &summary)
-            }
-            let insertStatus = try db.cachedStatement(sql: """
-                INSERT INTO deliveryStatus (messageID, recipient, state, at, errorCode, errorTitle, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """)
-            for status in content.statuses {
-                try insertStatus.execute(arguments: [status.messageID, status.recipient, status.state.rawValue,
-                                                     status.at.timeIntervalSince1970, status.errorCode, status.errorTitle, source])
-                if db.changesCount > 0 { summary.statusesAdded += 1 } else { summary.statusDuplicates += 1 }
-            }
-            for batchID in summary.added.keys.sorted() where recompute && !batchID.isEmpty {
-                try Self.recompute(db, batchID: batchID, now: now)
-            }
-            return summary
+        try writer.write { db in try Self.ingest(db, content, source: source, now: now, recompute: recompute) }
+    }
+
+    static func ingest(_ db: Database, _ content: WebhookContent, source: String, now: Date, recompute: Bool) throws -> IngestSummary {
+        var summary = IngestSummary()
+        let router = try BatchRouter(db)
+        for message in content.messages {
+            let batchID = message.phone.flatMap { router.batch(of: $0, at: message.sentAt) }
+            if batchID == nil { summary.unmatched[message.phone?.e164 ?? message.author, default: 0] += 1 }
+            try Self.insert(db, message, batchID: batchID, source: source, into: &summary)
         }
+        let insertStatus = try db.cachedStatement(sql: """
+            INSERT INTO deliveryStatus (messageID, recipient, state, at, errorCode, errorTitle, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """)
+        for status in content.statuses {
+            try insertStatus.execute(arguments: [status.messageID, status.recipient, status.state.rawValue,
+                                                 status.at.timeIntervalSince1970, status.errorCode, status.errorTitle, source])
+            if db.changesCount > 0 { summary.statusesAdded += 1 } else { summary.statusDuplicates += 1 }
+        }
+        for batchID in summary.added.keys.sorted() where recompute && !batchID.isEmpty {
+            try Self.recompute(db, batchID: batchID, now: now)
+        }
+        return summary
     }
 
     /// Brings a batch's stored statuses up to `now` (after ingests with `recompute: false`).

@@ -175,6 +175,21 @@ public struct KelasDatabase: Sendable {
             CREATE INDEX outbox_wamid ON outbox(wamid) WHERE wamid IS NOT NULL;
             """)
         }
+        migrator.registerMigration("v5: the webhook inbox of kelas serve") { db in
+            try db.execute(sql: """
+            CREATE TABLE webhookInbox (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT,
+              endpoint TEXT NOT NULL,
+              deliveryID TEXT,
+              receivedAt REAL NOT NULL,
+              body BLOB NOT NULL,
+              appliedAt REAL,
+              error TEXT
+            );
+            CREATE UNIQUE INDEX webhookInbox_delivery ON webhookInbox(endpoint, deliveryID) WHERE deliveryID IS NOT NULL;
+            CREATE INDEX webhookInbox_pending ON webhookInbox(seq) WHERE appliedAt IS NULL;
+            """)
+        }
         return migrator
     }
 }

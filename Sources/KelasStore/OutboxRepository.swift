@@ -238,6 +238,17 @@ extension KelasDatabase {
         }
     }
 
+    /// How many planned messages are in each outbox state.
+    public func outboxCounts() throws -> [OutboxItem.State: Int] {
+        try writer.read { db in
+            var counts: [OutboxItem.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+                if let state = OutboxItem.State(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     /// Participants still silent on a prompt at `now`: the recipients of a reminder to non-responders.
     public func nonResponders(batchID: String, prompt: String, now: Date) throws -> [PhoneNumber] {
         try writer.read { db in

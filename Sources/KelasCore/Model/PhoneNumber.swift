@@ -78,3 +78,15 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
     }
 }
 
+
+extension PhoneNumber {
+    /// The number as pages show a participant's: the country code, the first three digits and the last four,
+    /// the middle hidden (`+62 812-****-7001`).
+    public var masked: String {
+        let digits = Array(self.digits)
+        let codeLength = ["1", "7"].contains(String(digits.prefix(1))) ? 1 : 2
+        guard digits.count >= codeLength + 7 else { return "+" + String(digits.prefix(codeLength)) + " ****" }
+        let code = String(digits.prefix(codeLength)), rest = digits.dropFirst(codeLength)
+        return "+\(code) \(String(rest.prefix(3)))-****-\(String(rest.suffix(4)))"
+    }
+}

@@ -139,17 +139,6 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
-enum TextTable {
-    static func render(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n") + "\n"
-    }
-}
-
 enum StatusRenderer {
     static func table(_ status: BatchStatus) -> String {
         let headers = status.columns.map { column -> String in

@@ -1,0 +1,240 @@
+import Foundation
+import KelasCore
+import KelasStore
+
+/// The admin pages as HTML: server-rendered, no script needed, one small stylesheet, readable on a cheap phone.
+/// Participants' numbers are always masked; a status is a colour *and* a symbol.
+enum Dashboard {
+    /// One batch's line on the overview.
+    struct BatchLine {
+        var batch: StoredBatch
+        var row: ReportRow
+        /// "day 3 of 7", "starts in 4 days", "ended".
+        var when: String
+    }
+
+    enum Sort: String, CaseIterable {
+        case start, district, programme, registered, active, completed, voice, awaiting
+
+        var title: String {
+            switch self {
+            case .start: "Dates"
+            case .district: "District"
+            case .programme: "Programme"
+            case .registered: "Registered"
+            case .active: "Active"
+            case .completed: "Completed"
+            case .voice: "Voice notes"
+            case .awaiting: "Awaiting trainer"
+            }
+        }
+    }
+
+    // MARK: Pages
+
+    static func overview(_ lines: [BatchLine], total: ReportRow, sort: Sort, now: String) -> String {
+        let sorted = lines.sorted { a, b in
+            switch sort {
+            case .start: (a.batch.start, a.batch.id) < (b.batch.start, b.batch.id)
+            case .district: (a.batch.district, a.batch.id) < (b.batch.district, b.batch.id)
+            case .programme: (a.batch.programme, a.batch.id) < (b.batch.programme, b.batch.id)
+            case .registered: (b.row.registered, a.batch.id) < (a.row.registered, b.batch.id)
+            case .active: (b.row.active, a.batch.id) < (a.row.active, b.batch.id)
+            case .completed: (b.row.completedPercent, a.batch.id) < (a.row.completedPercent, b.batch.id)
+            case .voice: (b.row.voiceNotes, a.batch.id) < (a.row.voiceNotes, b.batch.id)
+            case .awaiting: (b.row.awaitingTrainer, a.batch.id) < (a.row.awaitingTrainer, b.batch.id)
+            }
+        }
+        func header(_ column: Sort?, _ title: String) -> String {
+            guard let column else { return "<th>\(escape(title))</th>" }
+            return column == sort ? "<th aria-sort=\"descending\">\(escape(title)) ▾</th>"
+                : "<th><a href=\"/?sort=\(column.rawValue)\">\(escape(title))</a></th>"
+        }
+        var body = "<h1>Batches</h1><p class=\"muted\">As of \(escape(now)). Percentages are of registered participants.</p>"
+        if lines.isEmpty {
+            return page("Kelas", body + "<p>No batches yet: add one with <code>kelas batch add BATCH.yaml</code>.</p>")
+        }
+        body += "<div class=\"scroll\"><table><thead><tr>" + header(nil, "Batch") + header(.district, "District")
+            + header(.programme, "Programme") + header(.start, "Dates") + "<th>Now</th>" + header(.registered, "Registered")
+            + header(.active, "Active") + header(.completed, "Completed") + header(.voice, "Voice notes")
+            + header(.awaiting, "Awaiting trainer") + "</tr></thead><tbody>"
+        for line in sorted {
+            let row = line.row
+            body += "<tr><td><a href=\"/batches/\(escape(line.batch.id))\">\(escape(line.batch.name))</a><br><small>\(escape(line.batch.id))</small></td>"
+                + "<td>\(escape(line.batch.district))</td><td>\(escape(line.batch.programme))</td>"
+                + "<td>\(escape(dates(line.batch)))</td><td>\(escape(line.when))</td>"
+                + "<td class=\"n\">\(row.registered)</td><td class=\"n\">\(row.active) <small>(\(percent(row.active, row.registered)))</small></td>"
+                + "<td class=\"n\">\(row.completed) <small>(\(String(format: "%.1f", row.completedPercent))%)</small></td>"
+                + "<td class=\"n\">\(row.voiceNotes)</td><td class=\"n\">\(row.awaitingTrainer)</td></tr>"
+        }
+        body += "</tbody><tfoot><tr><th>Total</th><td></td><td></td><td></td><td></td><td class=\"n\">\(total.registered)</td>"
+            + "<td class=\"n\">\(total.active) <small>(\(percent(total.active, total.registered)))</small></td>"
+            + "<td class=\"n\">\(total.completed) <small>(\(String(format: "%.1f", total.completedPercent))%)</small></td>"
+            + "<td class=\"n\">\(total.voiceNotes)</td><td class=\"n\">\(total.awaitingTrainer)</td></tr></tfoot></table></div>"
+        body += "<h2>Completion per group</h2>" + chart(sorted.map { ($0.batch.name, $0.row.completedPercent) })
+        return page("Kelas — batches", body)
+    }
+
+    /// Horizontal bars, one per group, as inline SVG (no script, scales to the screen).
+    static func chart(_ bars: [(label: String, percent: Double)]) -> String {
+        let rowHeight = 22, labelWidth = 210, width = 560
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(bars.count * rowHeight + 24)\" role=\"img\" aria-label=\"Completion per group, percent\">"
+        for (index, bar) in bars.enumerated() {
+            let y = index * rowHeight
+            let length = Int((Double(width - labelWidth - 50) * min(max(bar.percent, 0), 100) / 100).rounded())
+            let label = bar.label.count > 30 ? String(bar.label.prefix(29)) + "…" : bar.label
+            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\">\(escape(label))</text>"
+                + "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(length)\" height=\"14\" rx=\"2\"></rect>"
+                + "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 15)\">\(String(format: "%.0f", bar.percent))%</text>"
+        }
+        let axis = bars.count * rowHeight + 4
+        svg += "<line x1=\"\(labelWidth)\" x2=\"\(width - 50)\" y1=\"\(axis)\" y2=\"\(axis)\"></line>"
+            + "<text x=\"\(labelWidth)\" y=\"\(axis + 16)\">0%</text><text x=\"\(width - 50)\" y=\"\(axis + 16)\" text-anchor=\"end\">100%</text>"
+        return svg + "</svg>"
+    }
+
+    struct PlanLine {
+        var time: String
+        var kind: String
+        var audience: String
+        var state: String
+        var detail: String
+    }
+
+    static func batch(_ stored: StoredBatch, status: BatchStatus, when: String, today: String, plan: [PlanLine]) -> String {
+        var body = "<p><a href=\"/\">← Batches</a></p><h1>\(escape(stored.name))</h1>"
+            + "<p class=\"muted\">\(escape(stored.id)) · \(escape(stored.district)) · \(escape(stored.programme)) · \(escape(dates(stored))) · \(escape(when))</p>"
+        body += "<p>Registered \(status.registered) · active \(status.active) (\(percent(status.active, status.registered))) · "
+            + "completed \(status.completed) (\(percent(status.completed, status.registered))) — complete: answered in \(status.rule.sessions) sessions\(status.rule.postTest ? " and the post-test" : "")</p>"
+        let calls = status.rows.filter(\.needsCall)
+        body += "<h2>Needs a phone call (\(calls.count))</h2>"
+        body += calls.isEmpty ? "<p>Nobody today.</p>"
+            : "<ul>" + calls.map { "<li>\(escape($0.name)) <span class=\"phone\">\(escape($0.phone.masked))</span></li>" }.joined() + "</ul>"
+
+        body += "<h2>Today's plan (\(escape(today)))</h2>"
+        if plan.isEmpty {
+            body += "<p>Nothing planned today.</p>"
+        } else {
+            body += "<div class=\"scroll\"><table><thead><tr><th>Time</th><th>Kind</th><th>To</th><th>State</th><th></th></tr></thead><tbody>"
+            for line in plan {
+                body += "<tr><td>\(escape(line.time))</td><td>\(escape(line.kind))</td><td>\(escape(line.audience))</td>"
+                    + "<td><span class=\"out \(escape(line.state))\">\(escape(line.state))</span></td><td>\(escape(line.detail))</td></tr>"
+            }
+            body += "</tbody></table></div>"
+        }
+
+        body += "<h2>Participants × prompts</h2><div class=\"scroll\"><table class=\"grid\"><thead><tr><th>Participant</th>"
+        for column in status.columns { body += "<th title=\"\(escape(column.key))\">\(escape(columnTitle(column)))</th>" }
+        body += "<th>Done</th></tr></thead><tbody>"
+        for row in status.rows {
+            body += "<tr><td>\(escape(row.name))<br><span class=\"phone\">\(escape(row.phone.masked))</span></td>"
+            for (index, state) in row.states.enumerated() {
+                let key = index < status.columns.count ? status.columns[index].key : ""
+                body += "<td class=\"s \(state.rawValue)\" title=\"\(escape(key)): \(state.rawValue)\">\(state.symbol)</td>"
+            }
+            body += "<td>\(row.completed ? "✓" : "")</td></tr>"
+        }
+        body += "</tbody></table></div><p class=\"legend\">"
+            + PromptState.allCases.map { "<span class=\"s \($0.rawValue)\">\($0.symbol)</span> \($0.rawValue)" }.joined(separator: " · ")
+            + "</p>"
+        return page("Kelas — \(stored.name)", body)
+    }
+
+    static func report(_ reports: [Report]) -> String {
+        var body = "<p><a href=\"/\">← Batches</a></p><h1>Reports</h1><p class=\"muted\">Percentages are of registered participants; "
+            + "by trainer, a participant counts under every trainer of their batch (the total counts each once).</p>"
+        for report in reports {
+            let by = report.by.rawValue
+            body += "<h2>By \(by) <small><a href=\"/report.csv?by=\(by)\" download>CSV</a></small></h2><div class=\"scroll\"><table><thead><tr>"
+                + "<th>\(escape(by.capitalized))</th><th>Batches</th>" + ReportRenderer.headers.map { "<th>\(escape($0.capitalized))</th>" }.joined()
+                + "</tr></thead><tbody>"
+            for row in report.rows {
+                body += "<tr><td>\(escape(row.group))</td><td class=\"n\">\(row.batches)</td>"
+                    + ReportRenderer.cells(row).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr>"
+            }
+            body += "</tbody><tfoot><tr><th>Total</th><td class=\"n\">\(report.total.batches)</td>"
+                + ReportRenderer.cells(report.total).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr></tfoot></table></div>"
+        }
+        return page("Kelas — reports", body)
+    }
+
+    static func login(failed: Bool) -> String {
+        page("Kelas — sign in", """
+        <h1>Kelas</h1>\(failed ? "<p class=\"error\">That token is not right.</p>" : "")
+        <form method="post" action="/login"><label>Admin token<br><input name="token" type="password" autocomplete="current-password" \
+        required autofocus></label> <button>Sign in</button></form>
+        <p class="muted">The token is KELAS_ADMIN_TOKEN of the server (or the one it printed when it started).</p>
+        """)
+    }
+
+    // MARK: Pieces
+
+    static func dates(_ batch: StoredBatch) -> String {
+        guard let start = LocalDate(batch.start) else { return batch.start }
+        return "\(start) – \(start.adding(days: batch.days - 1))"
+    }
+
+    /// Where the batch is in its week, in its own time zone.
+    static func when(_ batch: StoredBatch, now: Date) -> String {
+        guard let start = LocalDate(batch.start) else { return "" }
+        let zone = KelasTimeZone.resolve(batch.timezone) ?? .gmt
+        let today = KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day
+        let day = today - start.daysSinceEpoch + 1
+        if day < 1 { return 1 - day == 1 ? "starts tomorrow" : "starts in \(1 - day) days" }
+        if day > batch.days { return "ended" }
+        return "day \(day) of \(batch.days)"
+    }
+
+    static func columnTitle(_ column: BatchStatus.Column) -> String {
+        if let survey = column.survey { return survey == .pre ? "Pre" : "Post" }
+        if let session = column.session { return "S\(session)" }
+        return column.key
+    }
+
+    static func percent(_ count: Int, _ of: Int) -> String { of == 0 ? "0%" : "\(count * 100 / of)%" }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func page(_ title: String, _ body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title><style>\(style)</style></head>
+        <body><header><a href="/">Kelas</a> <nav><a href="/">Batches</a> <a href="/report">Reports</a></nav></header>
+        <main>\(body)</main></body></html>
+        """
+    }
+
+    static let style = """
+    body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f23;background:#f6f7f8}
+    header{background:#075e54;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}
+    header a{color:#fff;text-decoration:none;font-weight:600}nav{display:flex;gap:1em;margin-left:auto}nav a{font-weight:400}
+    main{padding:.5em 1em 2em;max-width:1100px}h1{font-size:1.4em;margin:.6em 0 .2em}h2{font-size:1.1em;margin:1.2em 0 .4em}
+    .muted,small{color:#586069}.scroll{overflow-x:auto}table{border-collapse:collapse;background:#fff;min-width:100%}
+    th,td{padding:.35em .5em;border-bottom:1px solid #e1e4e8;text-align:left;vertical-align:top}th a{color:inherit}
+    td.n{text-align:right;white-space:nowrap}tfoot th,tfoot td{font-weight:600;border-top:2px solid #d1d5da}
+    .phone{font-family:ui-monospace,monospace;font-size:.85em;color:#586069}
+    .grid td.s{text-align:center;font-weight:700;min-width:1.6em}
+    .s.pending{background:#f1f3f5;color:#6a737d}.s.replied{background:#dcf8c6;color:#1e5b12}.s.voice-note{background:#c8e6fa;color:#0b4a75}
+    .s.discussed{background:#25d366;color:#06301a}.s.missed{background:#fde2e1;color:#9b1c1c}.s.excused{background:#fff3bf;color:#6b5300}
+    .legend .s{display:inline-block;min-width:1.4em;text-align:center;font-weight:700}
+    .out{padding:0 .4em;border-radius:3px;background:#eee}.out.sent{background:#dcf8c6}.out.failed,.out.dead{background:#fde2e1}
+    .out.expired{background:#fff3bf}.error{color:#9b1c1c}
+    svg.chart{width:100%;max-width:700px;font-size:12px}svg.chart rect{fill:#25d366}svg.chart line{stroke:#999}
+    input,button{font:inherit;padding:.4em}
+    """
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import KelasCore
+import KelasStore
+
+/// The admin pages, behind the admin token: `Authorization: Bearer <token>`, or the session cookie the login form
+/// sets (an HMAC of the token, so the cookie never holds the token itself).
+struct DashboardRoutes {
+    let server: KelasServer
+    static let cookie = "kelas_session"
+
+    var session: String { hmacHex(key: server.configuration.adminToken, Data("kelas admin session".utf8)) }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/login") { _, _ in try text(Dashboard.login(failed: false), type: "text/html; charset=utf-8") }
+        router.post("/login") { request, _ in try await login(request) }
+        let admin = router.group().add(middleware: AdminAuth(token: server.configuration.adminToken, session: session))
+        admin.get("/") { request, _ in try overview(request) }
+        admin.get("/batches/:id") { _, context in try batch(context.parameters.get("id") ?? "") }
+        admin.get("/report") { _, _ in try report() }
+        admin.get("/report.csv") { request, _ in try csv(request) }
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 4096)
+        let form = URLComponents(string: "?" + String(buffer: body).replacingOccurrences(of: "+", with: " "))
+        let token = form?.queryItems?.first { $0.name == "token" }?.value ?? ""
+        guard constantTimeEqual(token, server.configuration.adminToken) else {
+            return try text(Dashboard.login(failed: true), status: .unauthorized, type: "text/html; charset=utf-8")
+        }
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.setCookie(Cookie(name: Self.cookie, value: session, maxAge: 30 * 86_400, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func overview(_ request: Request) throws -> Response {
+        let now = server.configuration.now()
+        let store = server.store
+        let report = try store.report(by: .batch, now: now)
+        let rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.group, $0) })
+        let lines = try store.batches().map { batch in
+            Dashboard.BatchLine(batch: batch, row: rows[batch.id] ?? ReportRow(group: batch.id), when: Dashboard.when(batch, now: now))
+        }
+        let sort = request.uri.queryParameters.get("sort").flatMap(Dashboard.Sort.init(rawValue:)) ?? .start
+        return try html(Dashboard.overview(lines, total: report.total, sort: sort, now: Self.stamp(now)))
+    }
+
+    func batch(_ id: String) throws -> Response {
+        let store = server.store
+        guard let stored = try store.batch(id) else {
+            return try text(Dashboard.page("Kelas — not found", "<h1>No batch \(Dashboard.escape(id))</h1><p><a href=\"/\">← Batches</a></p>"),
+                            status: .notFound, type: "text/html; charset=utf-8")
+        }
+        let now = server.configuration.now()
+        let zone = KelasTimeZone.resolve(stored.timezone) ?? .gmt
+        let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
+        let plan = try store.outbox(batchID: id).filter { $0.message.date == today }.map { item in
+            Dashboard.PlanLine(time: item.message.localTime.description, kind: item.message.kind.rawValue,
+                               audience: audience(item.message.audience), state: item.state.rawValue,
+                               detail: item.lastError ?? (item.attempts > 1 ? "\(item.attempts) attempts" : ""))
+        }
+        let status = try store.status(batchID: id, now: now)
+        return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now), today: today.description, plan: plan))
+    }
+
+    /// Who a planned message goes to, with a participant's number masked.
+    func audience(_ audience: Audience) -> String {
+        switch audience {
+        case .group: "the group"
+        case .participant(let phone): phone.masked
+        case .nonResponders: "those still silent"
+        }
+    }
+
+    func report() throws -> Response {
+        let now = server.configuration.now()
+        return try html(Dashboard.report(try [ReportGrouping.district, .programme, .trainer].map { try server.store.report(by: $0, now: now) }))
+    }
+
+    func csv(_ request: Request) throws -> Response {
+        let by = request.uri.queryParameters.get("by").flatMap(ReportGrouping.init(rawValue:)) ?? .batch
+        let report = try server.store.report(by: by, now: server.configuration.now())
+        return try text(ReportRenderer.csv(report), type: "text/csv; charset=utf-8",
+                        headers: [.contentDisposition: "attachment; filename=\"kelas-report-\(by.rawValue).csv\""])
+    }
+
+    func html(_ page: String) throws -> Response { try text(page, type: "text/html; charset=utf-8") }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+        return formatter.string(from: date)
+    }
+}
+
+/// Lets a request through with the bearer token or the session cookie; otherwise a browser goes to the login form
+/// and anything else gets 401.
+struct AdminAuth: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let token: String
+    let session: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer "), constantTimeEqual(String(header.dropFirst(7)), token) {
+            return try await next(request, context)
+        }
+        if let cookie = request.cookies[DashboardRoutes.cookie]?.value, constantTimeEqual(cookie, session) {
+            return try await next(request, context)
+        }
+        if request.headers[.accept]?.contains("text/html") ?? false {
+            return Response(status: .seeOther, headers: [.location: "/login"])
+        }
+        return try text("an admin token is needed: Authorization: Bearer <KELAS_ADMIN_TOKEN>\n", status: .unauthorized,
+                        headers: [.wwwAuthenticate: "Bearer realm=\"kelas\""])
+    }
+}

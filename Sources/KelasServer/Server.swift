@@ -1,0 +1,229 @@
+import Crypto
+import Foundation
+import Hummingbird
+import KelasCore
+import KelasDelivery
+import KelasStore
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// What `kelas serve` needs to know: the secrets (from the environment, never from a file) and the limits.
+public struct ServerConfiguration: Sendable {
+    /// Admin pages need this token: `Authorization: Bearer …`, or a login form that sets a session cookie.
+    public var adminToken: String
+    /// The Meta app secret: `X-Hub-Signature-256` of `POST /webhooks/whatsapp` is the HMAC-SHA256 of the body with it.
+    public var appSecret: String?
+    /// The token Meta's dashboard was given, echoed back in the `GET /webhooks/whatsapp` handshake.
+    public var verifyToken: String?
+    /// The `whsec_…` secret that signs `POST /webhooks/kelas` (Standard Webhooks).
+    public var webhookSecret: String?
+    /// Bodies above this are refused with 413.
+    public var maxBodyBytes = 1 << 20
+    /// How far a Standard Webhooks timestamp may be from the server's clock.
+    public var tolerance: TimeInterval = 300
+    /// The clock of the pages ("day 3 of 7", today's plan) and of signature timestamps; injected in tests.
+    public var now: @Sendable () -> Date = { Date() }
+
+    public init(adminToken: String, appSecret: String? = nil, verifyToken: String? = nil, webhookSecret: String? = nil) {
+        self.adminToken = adminToken
+        self.appSecret = appSecret
+        self.verifyToken = verifyToken
+        self.webhookSecret = webhookSecret
+    }
+
+    /// The secrets from the environment: KELAS_ADMIN_TOKEN, KELAS_WHATSAPP_APP_SECRET, KELAS_WHATSAPP_VERIFY_TOKEN,
+    /// KELAS_WEBHOOK_SECRET. Without an admin token, a random one is made (and `generatedToken` says so).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> (configuration: ServerConfiguration, generatedToken: Bool) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let token = value("KELAS_ADMIN_TOKEN")
+        let configuration = ServerConfiguration(
+            adminToken: token ?? Self.randomToken(), appSecret: value("KELAS_WHATSAPP_APP_SECRET"),
+            verifyToken: value("KELAS_WHATSAPP_VERIFY_TOKEN"), webhookSecret: value("KELAS_WEBHOOK_SECRET"))
+        return (configuration, token == nil)
+    }
+
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// The counters and gauges of `/metrics`, in one Prometheus registry (no global state: each server has its own).
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    public init() {}
+
+    func request(_ endpoint: String, _ status: HTTPResponse.Status) {
+        registry.makeCounter(name: "kelas_webhook_requests_total", labels: [("endpoint", endpoint), ("status", String(status.code))],
+                             help: "Webhook requests by endpoint and answer").increment()
+    }
+
+    func applied(_ summary: InboxApplySummary) {
+        registry.makeCounter(name: "kelas_inbox_applied_total", help: "Webhook payloads applied to the store").increment(by: Int64(summary.applied))
+        registry.makeCounter(name: "kelas_inbound_messages_total", help: "New inbound messages stored")
+            .increment(by: Int64(summary.ingest.messagesAdded))
+        registry.makeGauge(name: "kelas_inbox_last_apply_lag_seconds", help: "Longest wait, received to applied, in the last apply")
+            .set(summary.lag)
+    }
+
+    /// The text of `/metrics`, with the store's figures read now.
+    func render(store: KelasDatabase, now: Date) throws -> String {
+        let counts = try store.outboxCounts()
+        for state in OutboxItem.State.allCases {
+            registry.makeGauge(name: "kelas_outbox_messages", labels: [("state", state.rawValue)],
+                               help: "Planned messages by outbox state (sent, failed, dead, …)").set(Double(counts[state] ?? 0))
+        }
+        let inbox = try store.inboxStats()
+        registry.makeGauge(name: "kelas_inbox_pending", help: "Webhook payloads received, not yet applied").set(Double(inbox.pending))
+        registry.makeGauge(name: "kelas_ingest_lag_seconds", help: "Age of the oldest payload not yet applied (0: none waiting)")
+            .set(inbox.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        return registry.emitToString()
+    }
+}
+
+/// Applies the webhook inbox in the background: woken after each stored payload, it applies everything waiting in
+/// one transaction (so a burst becomes a few large ingests). At start it applies what a previous run left; at
+/// shutdown it drains.
+public final class InboxApplier: Service, Sendable {
+    let store: KelasDatabase
+    let metrics: ServerMetrics
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    public init(store: KelasDatabase, metrics: ServerMetrics, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.store = store
+        self.metrics = metrics
+        self.now = now
+        self.logger = logger
+        (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func notify() { wake.yield() }
+
+    /// Applies until nothing waits; returns how many payloads it applied.
+    @discardableResult
+    public func applyPending() throws -> Int {
+        var total = 0
+        while true {
+            let summary = try store.applyInbox(now: now()) { endpoint, body in
+                endpoint == "kelas" ? try KelasEvents.decode(body, file: "POST /webhooks/kelas")
+                    : try WebhookPayload.decode(body, file: "POST /webhooks/whatsapp")
+            }
+            if summary.applied == 0 { return total }
+            metrics.applied(summary)
+            total += summary.applied
+        }
+    }
+
+    public func run() async throws {
+        apply()
+        for await _ in wakeups.cancelOnGracefulShutdown() { apply() }
+        apply()
+    }
+
+    private func apply() {
+        do { try applyPending() } catch { logger.error("applying webhooks failed; they stay in the inbox: \(error)") }
+    }
+}
+
+/// The dispatcher loop of `kelas serve`: like `kelas run`, but never done — it looks for new messages at least every
+/// `poll` seconds, and stops at shutdown (messages in flight finish).
+public struct DispatchService: Service {
+    let dispatcher: Dispatcher
+    let poll: TimeInterval
+    let logger: Logger
+
+    public init(dispatcher: Dispatcher, poll: TimeInterval = 30, logger: Logger) {
+        self.dispatcher = dispatcher
+        self.poll = poll
+        self.logger = logger
+    }
+
+    struct PollingClock: DispatchClock {
+        let poll: TimeInterval
+        func now() -> Date { Date() }
+        func sleep(until date: Date) async throws {
+            try await SystemClock().sleep(until: min(date, Date().addingTimeInterval(poll)))
+        }
+    }
+
+    public func run() async throws {
+        let dispatcher = self.dispatcher, poll = self.poll, logger = self.logger
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let total = try await dispatcher.run(clock: PollingClock(poll: poll)) { round in
+                        if round.sent + round.retried + round.failed + round.dead + round.expired > 0 {
+                            logger.info("dispatch: \(round.description)")
+                        }
+                    }
+                    _ = total
+                } catch {
+                    logger.error("dispatch failed, trying again in \(Int(poll)) s: \(error)")
+                }
+                try? await Task.sleep(nanoseconds: UInt64(poll * 1_000_000_000))
+            }
+        }
+    }
+}
+
+/// `kelas serve`: the routes, the inbox applier, optionally the dispatcher.
+public struct KelasServer: Sendable {
+    public let store: KelasDatabase
+    public let configuration: ServerConfiguration
+    public let metrics = ServerMetrics()
+    public let applier: InboxApplier
+    let logger: Logger
+
+    public init(store: KelasDatabase, configuration: ServerConfiguration, logger: Logger = Logger(label: "kelas.serve")) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        applier = InboxApplier(store: store, metrics: metrics, now: configuration.now, logger: logger)
+    }
+
+    /// The application: the routes, the applier, and `services` (the dispatcher, unless `--no-dispatch`).
+    public func application(host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [],
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "kelas"),
+                    services: [applier] + services,
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/metrics") { _, _ in
+            try text(try metrics.render(store: store, now: configuration.now()), type: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        WebhookRoutes(server: self).add(to: router)
+        DashboardRoutes(server: self).add(to: router)
+        return router
+    }
+}
+
+/// A response with a body and its content type.
+func text(_ body: String, status: HTTPResponse.Status = .ok, type: String = "text/plain; charset=utf-8",
+          headers extra: HTTPFields = [:]) throws -> Response {
+    var headers = extra
+    headers[.contentType] = type
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+}
+
+/// Equal strings, compared in time that does not depend on where they differ.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let left = Array(a.utf8), right = Array(b.utf8)
+    guard left.count == right.count else { return false }
+    return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+/// Lower-case hex of HMAC-SHA256(key, data).
+func hmacHex(key: String, _ data: Data) -> String {
+    HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import KelasCore
+import KelasDelivery
+import KelasStore
+import NIOCore
+
+/// The inbound webhooks. Each POST is checked (signature, size, readable JSON), stored durably in the inbox, answered
+/// 200, and applied by the `InboxApplier` through the same ingest as `kelas ingest webhook`.
+struct WebhookRoutes {
+    let server: KelasServer
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/webhooks/whatsapp") { request, _ in try handshake(request) }
+        router.post("/webhooks/whatsapp") { request, _ in try await whatsapp(request) }
+        router.post("/webhooks/kelas") { request, _ in try await kelas(request) }
+    }
+
+    /// Meta's verification: `hub.mode=subscribe`, our verify token, and the challenge echoed back as it came.
+    func handshake(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        guard let expected = server.configuration.verifyToken else {
+            return try answer("whatsapp-handshake", .serviceUnavailable,
+                              "the handshake needs KELAS_WHATSAPP_VERIFY_TOKEN set to the token given in Meta's dashboard\n")
+        }
+        guard query.get("hub.mode") == "subscribe", let token = query.get("hub.verify_token"),
+              constantTimeEqual(token, expected), let challenge = query.get("hub.challenge") else {
+            return try answer("whatsapp-handshake", .forbidden, "hub.mode must be subscribe and hub.verify_token the configured token\n")
+        }
+        return try answer("whatsapp-handshake", .ok, challenge)
+    }
+
+    func whatsapp(_ request: Request) async throws -> Response {
+        let endpoint = "whatsapp"
+        guard let secret = server.configuration.appSecret else {
+            return try answer(endpoint, .serviceUnavailable, "set KELAS_WHATSAPP_APP_SECRET to the Meta app secret to receive webhooks\n")
+        }
+        guard let body = try await collect(request, endpoint) else { return try tooLarge(endpoint) }
+        guard let header = request.header("x-hub-signature-256"), header.hasPrefix("sha256=") else {
+            return try answer(endpoint, .unauthorized, "missing X-Hub-Signature-256\n")
+        }
+        guard constantTimeEqual(String(header.dropFirst(7)).lowercased(), hmacHex(key: secret, body)) else {
+            return try answer(endpoint, .unauthorized, "X-Hub-Signature-256 does not match the body\n")
+        }
+        do { _ = try WebhookPayload.decode(body, file: "body") } catch {
+            return try answer(endpoint, .badRequest, reason(error))
+        }
+        try server.store.enqueueWebhook(endpoint: endpoint, deliveryID: nil, body: body, receivedAt: server.configuration.now())
+        server.applier.notify()
+        return try answer(endpoint, .ok, "stored\n")
+    }
+
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp` (within the tolerance), `webhook-signature`.
+    func kelas(_ request: Request) async throws -> Response {
+        let endpoint = "kelas"
+        guard let secret = server.configuration.webhookSecret, let signer = try? WebhookSigner(secret: secret) else {
+            return try answer(endpoint, .serviceUnavailable, "set KELAS_WEBHOOK_SECRET (whsec_…) to receive Kelas events\n")
+        }
+        guard let body = try await collect(request, endpoint) else { return try tooLarge(endpoint) }
+        guard let id = request.header("webhook-id"), let stamp = request.header("webhook-timestamp").flatMap(Int.init),
+              let signature = request.header("webhook-signature") else {
+            return try answer(endpoint, .unauthorized, "missing webhook-id, webhook-timestamp or webhook-signature\n")
+        }
+        let skew = abs(server.configuration.now().timeIntervalSince1970 - Double(stamp))
+        guard skew <= server.configuration.tolerance else {
+            return try answer(endpoint, .unauthorized, "webhook-timestamp is \(Int(skew)) s from this server's clock (at most "
+                              + "\(Int(server.configuration.tolerance)) s)\n")
+        }
+        guard signer.verify(id: id, timestamp: stamp, body: body, signatureHeader: signature) else {
+            return try answer(endpoint, .unauthorized, "webhook-signature does not match\n")
+        }
+        do { _ = try KelasEvents.decode(body, file: "body") } catch {
+            return try answer(endpoint, .badRequest, reason(error))
+        }
+        let stored = try server.store.enqueueWebhook(endpoint: endpoint, deliveryID: id, body: body, receivedAt: server.configuration.now())
+        if stored { server.applier.notify() }
+        return try answer(endpoint, .ok, stored ? "stored\n" : "already stored\n")
+    }
+
+    /// The body, or nil when it is larger than allowed.
+    func collect(_ request: Request, _ endpoint: String) async throws -> Data? {
+        do {
+            let buffer = try await request.body.collect(upTo: server.configuration.maxBodyBytes)
+            return Data(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
+    }
+
+    func tooLarge(_ endpoint: String) throws -> Response {
+        try answer(endpoint, .contentTooLarge, "the body is over \(server.configuration.maxBodyBytes) bytes\n")
+    }
+
+    func answer(_ endpoint: String, _ status: HTTPResponse.Status, _ body: String) throws -> Response {
+        server.metrics.request(endpoint, status)
+        return try text(body, status: status)
+    }
+
+    /// The decoder's sentence (`body:1:1: error: … — fix`), for a 400.
+    func reason(_ error: any Error) -> String {
+        if let failure = error as? ValidationFailure { return failure.diagnostics.map(\.description).joined(separator: "\n") + "\n" }
+        return "\(error)\n"
+    }
+}
+
+extension Request {
+    /// A header's value by its lower-case name.
+    func header(_ name: String) -> String? { headers.first { $0.name.canonicalName == name }?.value }
+}

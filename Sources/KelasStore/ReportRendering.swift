@@ -1,0 +1,38 @@
+import Foundation
+import KelasCore
+
+/// A report as `kelas report` prints it and the dashboard serves it: a table, CSV or JSON.
+public enum ReportRenderer {
+    public static let headers = ["REGISTERED", "ACTIVE", "COMPLETED", "%", "REPLIES", "VOICE NOTES", "AWAITING", "DROP-OUTS"]
+
+    public static func cells(_ row: ReportRow) -> [String] {
+        [String(row.registered), String(row.active), String(row.completed), String(format: "%.1f", row.completedPercent),
+         String(row.replies), String(row.voiceNotes), String(row.awaitingTrainer), String(row.dropOuts)]
+    }
+
+    public static func table(_ report: Report) -> String {
+        if report.rows.isEmpty { return "no batches yet; add one with `kelas batch add BATCH.yaml`\n" }
+        let rows = [[report.by.rawValue.uppercased(), "BATCHES"] + headers]
+            + (report.rows + [report.total]).map { [$0.group, String($0.batches)] + cells($0) }
+        return TextTable.render(rows) + "\npercentages are of registered participants (\(report.total.registered) in \(report.total.batches) batch\(report.total.batches == 1 ? "" : "es"))\n"
+    }
+
+    /// UTF-8 with a byte-order mark (so spreadsheets read the accents right), a header row, CRLF line ends (RFC 4180).
+    public static func csv(_ report: Report) -> String {
+        let header = [report.by.rawValue, "batches", "registered", "active", "completed", "completed_percent", "replies",
+                      "voice_notes", "awaiting_trainer", "drop_outs"]
+        let lines = [header] + (report.rows + [report.total]).map { [$0.group, String($0.batches)] + cells($0) }
+        return "\u{FEFF}" + lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func json(_ report: Report) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+    }
+}
