@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libcurl, for the outbound webhook sinks. Only KelasDelivery imports it (see design.md).
@@ -77,9 +78,11 @@ let package = Package(
         .testTarget(name: "KelasServerTests", dependencies: [
             "KelasServer", "KelasStore", "KelasCore", "KelasDelivery",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The golden files are read through #filePath, not as bundle resources.
-        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore", .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -187,12 +187,13 @@ public struct KelasServer: Sendable {
         applier = InboxApplier(store: store, metrics: metrics, now: configuration.now, logger: logger)
     }
 
-    /// The application: the routes, the applier, and `services` (the dispatcher, unless `--no-dispatch`).
-    public func application(host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [],
+    /// The application: the routes, the applier, and the dispatcher loop when one is given (not with `--no-dispatch`).
+    public func application(host: String = "127.0.0.1", port: Int = 8080, dispatcher: Dispatcher? = nil,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "kelas"),
-                    services: [applier] + services,
+        let services: [any Service] = [applier] + (dispatcher.map { [DispatchService(dispatcher: $0, logger: logger)] } ?? [])
+        return Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "kelas"),
+                    services: services,
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 

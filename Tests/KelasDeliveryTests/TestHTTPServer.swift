@@ -68,7 +68,9 @@ final class TestHTTPServer: @unchecked Sendable {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { return }
-            DispatchQueue.global().async { self.serve(client) }
+            // A thread of its own: the shared dispatch pool also runs Swift concurrency and, busy with other tests,
+            // could leave a connection unread until the client's timeout.
+            Thread { self.serve(client) }.start()
         }
     }
 

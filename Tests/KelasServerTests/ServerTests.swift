@@ -1,1 +1,218 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import KelasCore
+import KelasDelivery
+import KelasStore
+import Testing
+@testable import KelasServer
+
+/// `kelas serve` through Hummingbird's test client: webhooks, auth, pages, metrics, against a real SQLite store.
+@Suite("kelas serve")
+struct ServerTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-serve-\(UUID().uuidString)")
+    static let appSecret = "meta-app-secret-0123456789"
+    static let webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    static let admin = "admin-token-42"
+    /// 2021-07-06 10:00 WIB: day 2 of the example batch.
+    static let now = Date(timeIntervalSince1970: 1_625_540_400)
+
+    func server(maxBody: Int = 1 << 20) throws -> KelasServer {
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
+        let store = try KelasDatabase(path: directory.appendingPathComponent("kelas.sqlite").path)
+        let file = directory.appendingPathComponent("batch.yaml").path
+        _ = try store.addBatch(try BatchFile.load(path: file), source: file, now: Self.now.addingTimeInterval(-2 * 86_400))
+        var configuration = ServerConfiguration(adminToken: Self.admin, appSecret: Self.appSecret, verifyToken: "verify-me",
+                                                webhookSecret: Self.webhookSecret)
+        configuration.maxBodyBytes = maxBody
+        configuration.now = { Self.now }
+        return KelasServer(store: store, configuration: configuration)
+    }
+
+    /// A Cloud API payload: `from` (digits) writes `text` at `at`, message id `id`.
+    static func payload(id: String, from: String = "6281234567111", text: String = "Menurut saya gender itu peran", at: Date = now) -> Data {
+        Data("""
+        {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",\
+        "contacts":[{"wa_id":"\(from)","profile":{"name":"Budi"}}],"messages":[{"from":"\(from)","id":"\(id)",\
+        "timestamp":"\(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\(text)"}}]}}]}]}
+        """.utf8)
+    }
+
+    static func hubSignature(_ body: Data, secret: String = appSecret) -> String {
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func header(_ name: String) -> HTTPField.Name {
+        HTTPField.Name(name) ?? .contentType
+    }
+
+    func post(_ client: any TestClientProtocol, _ body: Data, signature: String?) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let signature { headers[Self.header("X-Hub-Signature-256")] = signature }
+        return try await client.execute(uri: "/webhooks/whatsapp", method: .post, headers: headers, body: ByteBuffer(data: body))
+    }
+
+    @Test("the Cloud API handshake echoes the challenge for the right token only")
+    func handshake() async throws {
+        let app = try server().application()
+        try await app.test(.router) { client in
+            let good = try await client.execute(uri: "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444",
+                                                method: .get)
+            #expect(good.status == .ok && String(buffer: good.body) == "1158201444")
+            let wrong = try await client.execute(uri: "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1", method: .get)
+            #expect(wrong.status == .forbidden)
+        }
+    }
+
+    @Test("signed payloads are stored, answered 200 and applied; unsigned, wrongly signed, oversize and malformed ones are refused")
+    func whatsappWebhook() async throws {
+        let server = try server(maxBody: 4096)
+        try await server.application().test(.router) { client in
+            let body = Self.payload(id: "wamid.S1")
+            #expect(try await post(client, body, signature: nil).status == .unauthorized)
+            #expect(try await post(client, body, signature: Self.hubSignature(body, secret: "another secret")).status == .unauthorized)
+            #expect(try await post(client, body, signature: "sha256=00").status == .unauthorized)
+            let big = Data(repeating: UInt8(ascii: " "), count: 5000) + body
+            #expect(try await post(client, big, signature: Self.hubSignature(big)).status == .contentTooLarge)
+            let broken = Data("{\"object\": \"whatsapp_business_account\", \"entry\": [".utf8)
+            let refused = try await post(client, broken, signature: Self.hubSignature(broken))
+            #expect(refused.status == .badRequest && String(buffer: refused.body).contains("not valid JSON"))
+            let missing = Data("{\"entry\":[{\"changes\":[{\"value\":{\"messages\":[{\"from\":\"6281234567111\",\"id\":\"x\",\"type\":\"text\"}]}}]}]}".utf8)
+            let noTime = try await post(client, missing, signature: Self.hubSignature(missing))
+            #expect(noTime.status == .badRequest && String(buffer: noTime.body).contains("timestamp` is missing"))
+
+            // Still serving: the good payload, twice (WhatsApp retries), is stored twice and counted once.
+            #expect(try await post(client, body, signature: Self.hubSignature(body)).status == .ok)
+            #expect(try await post(client, body, signature: Self.hubSignature(body)).status == .ok)
+        }
+        // The applier ran beside the requests and drained the inbox when the server stopped.
+        let stats = try server.store.inboxStats()
+        #expect(stats.pending == 0 && stats.received == 2)
+        let status = try server.store.status(batchID: "gresik-2021-07", now: Self.now)
+        let budi = try #require(status.rows.first { $0.phone.e164 == "+6281234567111" })
+        #expect(budi.states.contains(.replied))
+        #expect(status.rows.flatMap(\.states).count { $0 == .replied } == 1)
+    }
+
+    @Test("Kelas events: Standard Webhooks signature within five minutes; a repeated webhook-id is stored once")
+    func kelasWebhook() async throws {
+        let server = try server()
+        let signer = try WebhookSigner(secret: Self.webhookSecret)
+        let body = Data("""
+        [{"type":"message","id":"gw-1","from":"+6281234567112","at":"2021-07-06T09:30:00+07:00","kind":"voice"},
+         {"type":"status","message":"msg_gresik-2021-07:d2:diskusi-sesi-1","recipient":"+6281234567112","state":"read","at":"2021-07-06T09:05:00+07:00"}]
+        """.utf8)
+        @Sendable func headers(id: String, at: Date, signature: String? = nil) -> HTTPFields {
+            let stamp = Int(at.timeIntervalSince1970)
+            var fields: HTTPFields = [.contentType: "application/json"]
+            fields[Self.header("webhook-id")] = id
+            fields[Self.header("webhook-timestamp")] = String(stamp)
+            fields[Self.header("webhook-signature")] = signature ?? signer.signature(id: id, timestamp: stamp, body: body)
+            return fields
+        }
+        try await server.application().test(.router) { client in
+            let first = try await client.execute(uri: "/webhooks/kelas", method: .post, headers: headers(id: "evt_1", at: Self.now),
+                                                 body: ByteBuffer(data: body))
+            #expect(first.status == .ok && String(buffer: first.body) == "stored\n")
+            let again = try await client.execute(uri: "/webhooks/kelas", method: .post, headers: headers(id: "evt_1", at: Self.now),
+                                                 body: ByteBuffer(data: body))
+            #expect(again.status == .ok && String(buffer: again.body) == "already stored\n")
+            let stale = try await client.execute(uri: "/webhooks/kelas", method: .post,
+                                                 headers: headers(id: "evt_2", at: Self.now.addingTimeInterval(-600)), body: ByteBuffer(data: body))
+            #expect(stale.status == .unauthorized && String(buffer: stale.body).contains("600 s from this server's clock"))
+            let forged = try await client.execute(uri: "/webhooks/kelas", method: .post,
+                                                  headers: headers(id: "evt_3", at: Self.now, signature: "v1,AAAA"), body: ByteBuffer(data: body))
+            #expect(forged.status == .unauthorized)
+        }
+        let stats = try server.store.inboxStats()
+        #expect(stats.received == 1 && stats.pending == 0)
+        let status = try server.store.status(batchID: "gresik-2021-07", now: Self.now)
+        #expect(status.rows.first { $0.phone.e164 == "+6281234567112" }?.states.contains(.voiceNote) == true)
+        #expect(try server.store.deliveryStatuses(messageID: "gresik-2021-07:d2:diskusi-sesi-1").map(\.state) == ["read"])
+    }
+
+    @Test("admin pages need the token: 401 for a client, the login form for a browser; bearer and the login cookie let in")
+    func auth() async throws {
+        let app = try server().application()
+        try await app.test(.router) { client in
+            #expect(try await client.execute(uri: "/", method: .get).status == .unauthorized)
+            let browser = try await client.execute(uri: "/report", method: .get, headers: [.accept: "text/html"])
+            #expect(browser.status == .seeOther && browser.headers[.location] == "/login")
+            #expect(try await client.execute(uri: "/", method: .get, headers: [.authorization: "Bearer wrong"]).status == .unauthorized)
+            #expect(try await client.execute(uri: "/", method: .get, headers: [.authorization: "Bearer \(Self.admin)"]).status == .ok)
+
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let bad = try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=guess"))
+            #expect(bad.status == .unauthorized)
+            let good = try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(Self.admin)"))
+            #expect(good.status == .seeOther)
+            let cookie = try #require(good.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            #expect(cookie.hasPrefix("kelas_session=") && !cookie.contains(Self.admin))
+            #expect(try await client.execute(uri: "/batches/gresik-2021-07", method: .get, headers: [.cookie: cookie]).status == .ok)
+            #expect(try await client.execute(uri: "/", method: .get, headers: [.cookie: "kelas_session=forged"]).status == .unauthorized)
+            // Health and metrics are open; nothing else is.
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/etc/passwd", method: .get).status == .notFound)
+        }
+    }
+
+    @Test("pages show what `kelas report` says for the same store, and never a participant's whole number")
+    func pages() async throws {
+        let server = try server()
+        // Some answers, a voice note and a trainer's take-up, through the webhook path.
+        let payloads = ["6281234567110", "6281234567111", "6281234567113"].enumerated().map { index, digits in
+            Self.payload(id: "wamid.P\(index)", from: digits, at: Self.now.addingTimeInterval(-1800))
+        }
+        let bearer: HTTPFields = [.authorization: "Bearer \(Self.admin)"]
+        try await server.application().test(.router) { client in
+            for body in payloads { #expect(try await post(client, body, signature: Self.hubSignature(body)).status == .ok) }
+            try server.applier.applyPending()
+            let report = try server.store.report(by: .batch, now: Self.now)
+            let row = try #require(report.rows.first)
+            let overview = String(buffer: try await client.execute(uri: "/", method: .get, headers: bearer).body)
+            #expect(overview.contains("<td class=\"n\">\(row.registered)</td>"))
+            #expect(overview.contains("<td class=\"n\">\(row.active) <small>"))
+            #expect(overview.contains("\(row.completed) <small>(\(String(format: "%.1f", row.completedPercent))%)</small>"))
+            #expect(overview.contains("day 2 of 7") && overview.contains("<svg class=\"chart\""))
+            for grouping in [ReportGrouping.district, .programme, .trainer] {
+                let csv = try await client.execute(uri: "/report.csv?by=\(grouping.rawValue)", method: .get, headers: bearer)
+                #expect(String(buffer: csv.body) == ReportRenderer.csv(try server.store.report(by: grouping, now: Self.now)))
+                #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            }
+
+            let page = String(buffer: try await client.execute(uri: "/batches/gresik-2021-07", method: .get, headers: bearer).body)
+            #expect(page.contains("+62 812-****-7111") && page.contains("class=\"s replied\""))
+            for participant in try server.store.participants(batchID: "gresik-2021-07") {
+                #expect(!page.contains(participant.e164) && !page.contains(String(participant.digits)))
+            }
+            #expect(page.contains("Today's plan (2021-07-06)"))
+            let missing = try await client.execute(uri: "/batches/nope", method: .get, headers: bearer)
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("/metrics: webhook requests by answer, outbox states, the inbox and its lag, in Prometheus text")
+    func metrics() async throws {
+        let server = try server()
+        try await server.application().test(.router) { client in
+            let body = Self.payload(id: "wamid.M1")
+            _ = try await post(client, body, signature: Self.hubSignature(body))
+            _ = try await post(client, body, signature: nil)
+            let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(text.contains("kelas_webhook_requests_total{endpoint=\"whatsapp\",status=\"200\"} 1"))
+            #expect(text.contains("kelas_webhook_requests_total{endpoint=\"whatsapp\",status=\"401\"} 1"))
+            #expect(text.contains("kelas_outbox_messages{state=\"queued\"} 27.0"))
+            #expect(text.contains("kelas_outbox_messages{state=\"sent\"} 0.0"))
+            #expect(text.contains("# TYPE kelas_inbox_pending gauge"))
+            #expect(text.contains("# TYPE kelas_ingest_lag_seconds gauge"))
+        }
+    }
+
+    @Test("participants' numbers are masked as +62 812-****-7001")
+    func masking() throws {
+        #expect(PhoneNumber(e164: "+6281234567001").masked == "+62 812-****-7001")
+        #expect(PhoneNumber(e164: "+12025550123").masked == "+1 202-****-0123")
+    }
+}

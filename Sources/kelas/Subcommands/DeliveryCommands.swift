@@ -58,24 +58,7 @@ struct RunCommand: AsyncParsableCommand {
         let untilDate = try until.map { try Self.time($0, option: "--until") }
         let nowDate = try now.map { try Self.time($0, option: "--now") } ?? Date()
         let store = try database.open()
-        let sink: any OutboundSink
-        do {
-            if let text = self.sink, let spec = SinkSpec(text, api: api) {
-                sink = try spec.makeSink()
-                if !spec.reachesGroups {
-                    for batch in try store.batches() where batch.mode == DeliveryMode.group.rawValue {
-                        printError("warning: batch \(batch.id) is planned as one message to the group, which \(spec) cannot deliver: "
-                                   + "its messages will fail; set `delivery.mode: fanout` in its file and `kelas batch add` it again")
-                    }
-                }
-            } else {
-                let specs = try store.batches().reduce(into: [String: SinkSpec]()) { specs, batch in specs[batch.id] = batch.sink }
-                sink = try SinkRouter(fallback: ConsoleSink(), specs: specs) { try $0.makeSink() }
-            }
-        } catch let error as SinkSetupError {
-            printError("error: \(error.description)")
-            throw ExitCode(1)
-        }
+        let sink = try outboundSink(store: store, override: self.sink, api: api)
         let dispatcher = Dispatcher(store: store, sink: sink, pacer: Pacer(perSecond: rate), inFlight: inFlight,
                                     seed: UInt64(Date().timeIntervalSince1970))
         if once {
@@ -177,5 +160,26 @@ enum OutboxRenderer {
              String($0.attempts), $0.lastError ?? ""]
         }
         return TextTable.render(rows)
+    }
+}
+
+/// The sink `kelas run` and `kelas serve` send through: `--sink` for every batch (warning about group batches a Cloud
+/// API sink cannot deliver), else each batch's own `delivery.sink`, console for the rest. A missing secret exits 1.
+func outboundSink(store: KelasDatabase, override: String?, api: String = SinkSpec.defaultCloudAPI) throws -> any OutboundSink {
+    do {
+        if let text = override, let spec = SinkSpec(text, api: api) {
+            if !spec.reachesGroups {
+                for batch in try store.batches() where batch.mode == DeliveryMode.group.rawValue {
+                    printError("warning: batch \(batch.id) is planned as one message to the group, which \(spec) cannot deliver: "
+                               + "its messages will fail; set `delivery.mode: fanout` in its file and `kelas batch add` it again")
+                }
+            }
+            return try spec.makeSink()
+        }
+        let specs = try store.batches().reduce(into: [String: SinkSpec]()) { specs, batch in specs[batch.id] = batch.sink }
+        return try SinkRouter(fallback: ConsoleSink(), specs: specs) { try $0.makeSink() }
+    } catch let error as SinkSetupError {
+        printError("error: \(error.description)")
+        throw ExitCode(1)
     }
 }

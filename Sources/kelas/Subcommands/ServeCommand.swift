@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import KelasCore
+import KelasDelivery
+import KelasServer
+import KelasStore
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive WhatsApp webhooks, show the admin dashboard, and send on time (the dispatcher loop).",
+        discussion: """
+        Endpoints: GET/POST /webhooks/whatsapp (Cloud API handshake and payloads, X-Hub-Signature-256), POST \
+        /webhooks/kelas (Kelas's own events, Standard Webhooks signature), the admin pages / , /batches/ID, /report \
+        (+ /report.csv?by=district), /healthz and /metrics (Prometheus). A webhook is answered 200 once its body is \
+        stored; it is applied to the statuses a moment later, through the same ingest as `kelas ingest webhook`.
+
+        Secrets come only from the environment: KELAS_ADMIN_TOKEN (admin pages: Authorization: Bearer …, or the login \
+        form; without it a random token is made and printed), KELAS_WHATSAPP_APP_SECRET and \
+        KELAS_WHATSAPP_VERIFY_TOKEN (the Cloud API webhook), KELAS_WEBHOOK_SECRET (whsec_…: POST /webhooks/kelas, and \
+        the webhook sink). Binds to 127.0.0.1 unless --host says otherwise; put a TLS proxy in front to reach it from \
+        outside. SIGTERM or Ctrl-C stops it cleanly: requests in flight finish, stored webhooks are applied, messages \
+        being sent finish.
+
+        Examples:
+          kelas serve                                  dashboard on http://127.0.0.1:8080, dispatcher running
+          kelas serve --no-dispatch --port 9000        receive and show only (another process runs `kelas run`)
+        """
+    )
+    @Option(help: "The address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
+    @Option(help: "The port (0: any free one, printed).") var port = 8080
+    @Flag(help: "Do not run the dispatcher loop: only receive webhooks and serve pages.") var noDispatch = false
+    @Option(help: ArgumentHelp("Send every batch here instead of its delivery.sink (as `kelas run --sink`).", valueName: "sink"))
+    var sink: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
+        if !(0...65_535).contains(port) { throw ValidationError("--port \(port) is not a port number (0–65535)") }
+    }
+
+    func run() async throws {
+        let store = try database.open()
+        let (configuration, generated) = ServerConfiguration.fromEnvironment()
+        var logger = Logger(label: "kelas.serve")
+        logger.logLevel = .info
+        let server = KelasServer(store: store, configuration: configuration, logger: logger)
+        var dispatcher: Dispatcher?
+        var sending = "not sending (--no-dispatch)"
+        if !noDispatch {
+            let outbound = try outboundSink(store: store, override: sink)
+            dispatcher = Dispatcher(store: store, sink: outbound, seed: UInt64(Date().timeIntervalSince1970))
+            sending = "sending through \(outbound.name)"
+        }
+        if generated {
+            printError("KELAS_ADMIN_TOKEN is not set: this run's admin token is \(configuration.adminToken)")
+        }
+        for (variable, what) in [("KELAS_WHATSAPP_APP_SECRET", configuration.appSecret), ("KELAS_WEBHOOK_SECRET", configuration.webhookSecret)]
+            where what == nil {
+            printError("note: \(variable) is not set: its webhook endpoint answers 503")
+        }
+        let host = self.host, banner = sending
+        let app = server.application(host: host, port: port, dispatcher: dispatcher) { port in
+            printError("kelas serve: http://\(host):\(port) (\(banner)); SIGTERM or Ctrl-C stops")
+        }
+        try await app.runService()
+        printError("kelas serve: stopped")
+    }
+}
