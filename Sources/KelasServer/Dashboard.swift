@@ -227,7 +227,7 @@ enum Dashboard {
     .muted,small{color:#586069}.scroll{overflow-x:auto}table{border-collapse:collapse;background:#fff;min-width:100%}
     th,td{padding:.35em .5em;border-bottom:1px solid #e1e4e8;text-align:left;vertical-align:top}th a{color:inherit}
     td.n{text-align:right;white-space:nowrap}tfoot th,tfoot td{font-weight:600;border-top:2px solid #d1d5da}
-    .phone{font-family:ui-monospace,monospace;font-size:.85em;color:#586069}
+    .phone{font-family:ui-monospace,monospace;font-size:.85em;color:#586069;white-space:nowrap}
     .grid td.s{text-align:center;font-weight:700;min-width:1.6em}
     .s.pending{background:#f1f3f5;color:#6a737d}.s.replied{background:#dcf8c6;color:#1e5b12}.s.voice-note{background:#c8e6fa;color:#0b4a75}
     .s.discussed{background:#25d366;color:#06301a}.s.missed{background:#fde2e1;color:#9b1c1c}.s.excused{background:#fff3bf;color:#6b5300}

@@ -105,19 +105,25 @@ public final class InboxApplier: Service, Sendable {
 
     func notify() { wake.yield() }
 
-    /// Applies until nothing waits; returns how many payloads it applied.
+    /// Applies until nothing waits; returns how many payloads it applied. The stored statuses of the batches it
+    /// touched are brought up to date at the end (not per payload: under a burst, replaying a batch per payload
+    /// would hold the store's write lock that incoming webhooks wait for; pages and reports replay anyway).
     @discardableResult
     public func applyPending() throws -> Int {
         var total = 0
+        var touched = Set<String>()
         while true {
-            let summary = try store.applyInbox(now: now()) { endpoint, body in
+            let summary = try store.applyInbox(now: now(), recompute: false) { endpoint, body in
                 endpoint == "kelas" ? try KelasEvents.decode(body, file: "POST /webhooks/kelas")
                     : try WebhookPayload.decode(body, file: "POST /webhooks/whatsapp")
             }
-            if summary.applied == 0 { return total }
+            if summary.applied == 0 { break }
+            touched.formUnion(summary.ingest.added.keys.filter { !$0.isEmpty })
             metrics.applied(summary)
             total += summary.applied
         }
+        for batchID in touched.sorted() { try store.recomputeStatuses(batchID: batchID, now: now()) }
+        return total
     }
 
     public func run() async throws {

@@ -38,7 +38,8 @@ extension KelasDatabase {
     /// Applies up to `limit` waiting payloads, oldest first, in one transaction: `decode` reads each body (by its
     /// endpoint), the messages and statuses go through the same ingest as `kelas ingest webhook` (duplicates by
     /// message id are ignored), and each payload is marked applied. A body `decode` refuses is marked with its error.
-    public func applyInbox(limit: Int = 500, now: Date,
+    /// `recompute: false` leaves the stored statuses of the batches touched (`ingest.added`) for `recomputeStatuses`.
+    public func applyInbox(limit: Int = 500, now: Date, recompute: Bool = true,
                            decode: (_ endpoint: String, _ body: Data) throws -> WebhookContent) throws -> InboxApplySummary {
         try writer.write { db in
             var summary = InboxApplySummary()
@@ -64,7 +65,7 @@ extension KelasDatabase {
                 summary.applied += 1
                 summary.lag = max(summary.lag, now.timeIntervalSince1970 - (row["receivedAt"] as Double))
             }
-            summary.ingest = try Self.ingest(db, content, source: "kelas serve", now: now, recompute: true)
+            summary.ingest = try Self.ingest(db, content, source: "kelas serve", now: now, recompute: recompute)
             return summary
         }
     }

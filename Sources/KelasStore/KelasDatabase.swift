@@ -12,7 +12,12 @@ public struct KelasDatabase: Sendable {
     public init(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try self.init(DatabaseQueue(path: path))
+        // WAL (a pool): pages and reports read while a webhook or the dispatcher writes, and a commit costs one
+        // sync of the log instead of several of the database; `synchronous = FULL` keeps every commit on disk
+        // before it returns, so a webhook answered 200 survives a power cut, not only a crash.
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try self.init(DatabasePool(path: path, configuration: configuration))
     }
 
     /// An in-memory store, for simulations and tests.
