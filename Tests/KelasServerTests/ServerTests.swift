@@ -10,7 +10,7 @@ import Testing
 @testable import KelasServer
 
 /// `kelas serve` through Hummingbird's test client: webhooks, auth, pages, metrics, against a real SQLite store.
-@Suite("kelas serve")
+@Suite("kelas serve", .timeLimit(.minutes(1)))
 struct ServerTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-serve-\(UUID().uuidString)")
     static let appSecret = "meta-app-secret-0123456789"
@@ -207,6 +207,22 @@ struct ServerTests {
             #expect(text.contains("kelas_outbox_messages{state=\"sent\"} 0.0"))
             #expect(text.contains("# TYPE kelas_inbox_pending gauge"))
             #expect(text.contains("# TYPE kelas_ingest_lag_seconds gauge"))
+        }
+    }
+
+    @Test("with a dispatcher the server runs the send loop: a past week's messages expire instead of going out late")
+    func dispatches() async throws {
+        let server = try server()
+        let sink = ConsoleSink { _ in }
+        let app = server.application(dispatcher: Dispatcher(store: server.store, sink: sink))
+        try await app.test(.router) { client in
+            // Wait on the outcome (the loop runs beside the test), not on a timer: bounded by the test's time limit.
+            var text = ""
+            while !text.contains("kelas_outbox_messages{state=\"expired\"} 27.0") {
+                text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(text.contains("kelas_outbox_messages{state=\"sent\"} 0.0"))
         }
     }
 
