@@ -23,14 +23,23 @@ struct DashboardRoutes {
 
     func login(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 4096)
-        let form = URLComponents(string: "?" + String(buffer: body).replacingOccurrences(of: "+", with: " "))
-        let token = form?.queryItems?.first { $0.name == "token" }?.value ?? ""
+        let token = Self.formValue("token", in: String(buffer: body)) ?? ""
         guard constantTimeEqual(token, server.configuration.adminToken) else {
             return try text(Dashboard.login(failed: true), status: .unauthorized, type: "text/html; charset=utf-8")
         }
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(Cookie(name: Self.cookie, value: session, maxAge: 30 * 86_400, path: "/", httpOnly: true, sameSite: .strict))
         return response
+    }
+
+    /// A field of an `application/x-www-form-urlencoded` body (`+` is a space, `%XX` a byte).
+    static func formValue(_ name: String, in body: String) -> String? {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            if parts.count == 2, decode(parts[0]) == name { return decode(parts[1]) }
+        }
+        return nil
     }
 
     func overview(_ request: Request) throws -> Response {

@@ -226,6 +226,12 @@ struct ServerTests {
         }
     }
 
+    @Test("the login form's body is read as a browser encodes it")
+    func formDecoding() {
+        #expect(DashboardRoutes.formValue("token", in: "token=a%2Bb+c%26d&x=1") == "a+b c&d")
+        #expect(DashboardRoutes.formValue("token", in: "x=1") == nil)
+    }
+
     @Test("participants' numbers are masked as +62 812-****-7001")
     func masking() throws {
         #expect(PhoneNumber(e164: "+6281234567001").masked == "+62 812-****-7001")
