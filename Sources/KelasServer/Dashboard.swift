@@ -193,21 +193,7 @@ enum Dashboard {
 
     static func percent(_ count: Int, _ of: Int) -> String { of == 0 ? "0%" : "\(count * 100 / of)%" }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTML.escape(text) }
 
     static func page(_ title: String, _ body: String) -> String {
         """

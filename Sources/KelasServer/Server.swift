@@ -163,12 +163,11 @@ public struct DispatchService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let total = try await dispatcher.run(clock: PollingClock(poll: poll)) { round in
+                    _ = try await dispatcher.run(clock: PollingClock(poll: poll)) { round in
                         if round.sent + round.retried + round.failed + round.dead + round.expired > 0 {
                             logger.info("dispatch: \(round.description)")
                         }
                     }
-                    _ = total
                 } catch {
                     logger.error("dispatch failed, trying again in \(Int(poll)) s: \(error)")
                 }

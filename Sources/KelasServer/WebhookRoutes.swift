@@ -35,7 +35,7 @@ struct WebhookRoutes {
         guard let secret = server.configuration.appSecret else {
             return try answer(endpoint, .serviceUnavailable, "set KELAS_WHATSAPP_APP_SECRET to the Meta app secret to receive webhooks\n")
         }
-        guard let body = try await collect(request, endpoint) else { return try tooLarge(endpoint) }
+        guard let body = try await collect(request) else { return try tooLarge(endpoint) }
         guard let header = request.header("x-hub-signature-256"), header.hasPrefix("sha256=") else {
             return try answer(endpoint, .unauthorized, "missing X-Hub-Signature-256\n")
         }
@@ -56,7 +56,7 @@ struct WebhookRoutes {
         guard let secret = server.configuration.webhookSecret, let signer = try? WebhookSigner(secret: secret) else {
             return try answer(endpoint, .serviceUnavailable, "set KELAS_WEBHOOK_SECRET (whsec_…) to receive Kelas events\n")
         }
-        guard let body = try await collect(request, endpoint) else { return try tooLarge(endpoint) }
+        guard let body = try await collect(request) else { return try tooLarge(endpoint) }
         guard let id = request.header("webhook-id"), let stamp = request.header("webhook-timestamp").flatMap(Int.init),
               let signature = request.header("webhook-signature") else {
             return try answer(endpoint, .unauthorized, "missing webhook-id, webhook-timestamp or webhook-signature\n")
@@ -78,7 +78,7 @@ struct WebhookRoutes {
     }
 
     /// The body, or nil when it is larger than allowed.
-    func collect(_ request: Request, _ endpoint: String) async throws -> Data? {
+    func collect(_ request: Request) async throws -> Data? {
         do {
             let buffer = try await request.body.collect(upTo: server.configuration.maxBodyBytes)
             return Data(buffer.readableBytesView)

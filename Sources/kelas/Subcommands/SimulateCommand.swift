@@ -144,7 +144,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     /// Plays the week live (see `LiveSimulation`); returns what to print about it.
     func runLive(_ week: SimulatedWeek, store: KelasDatabase, seed: UInt64) async throws -> String {
-        var spec = try sink.map { text in try SinkSpec(text).unwrap(or: ValidationError("--sink: \(SinkSpec.problem(text) ?? text)")) }
+        var spec = sink.flatMap { SinkSpec($0) }  // validate() has refused a bad one
         if spec == nil, let own = week.batch.delivery.sink {
             if case .whatsappCloud = own { printError("note: the batch's own sink is \(own); " + Self.notWhatsApp + " (using console)") } else { spec = own }
         }
@@ -310,12 +310,5 @@ final class LiveReporter: @unchecked Sendable {
             + plural(through.calls - start.calls, "call") + " marked"
         printError((terminal ? "\r\u{1B}[K" : "") + text)
         dayStart = through
-    }
-}
-
-extension Optional {
-    func unwrap(or error: @autoclosure () -> any Error) throws -> Wrapped {
-        guard let self else { throw error() }
-        return self
     }
 }
