@@ -45,13 +45,15 @@ public struct ScaledClock: DispatchClock {
     private let wall: @Sendable () -> Date
     private let wait: @Sendable (TimeInterval) async throws -> Void
 
+    /// `origin`: the wall-clock moment that is `start` (default: now).
     public init(start: Date, speed: Double, wall: @escaping @Sendable () -> Date = { Date() },
-                wait: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) }) {
+                wait: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) },
+                origin: Date? = nil) {
         self.start = start
         self.speed = max(speed, 1e-9)
         self.wall = wall
         self.wait = wait
-        self.origin = wall()
+        self.origin = origin ?? wall()
     }
 
     public func now() -> Date { start.addingTimeInterval(wall().timeIntervalSince(origin) * speed) }
@@ -74,6 +76,10 @@ public struct DispatchSummary: Sendable, Equatable {
     public var skipped = 0
     /// Held back to a later slot by the rate limits (not an attempt).
     public var postponed = 0
+    /// Left queued because their sink cannot be made (a missing secret, no sink named): not an attempt, never sent.
+    public var held = 0
+    /// Why messages were held, once each.
+    public var holdReasons: [String] = []
     /// When the next queued message is due, if any.
     public var next: Date?
 
@@ -81,54 +87,90 @@ public struct DispatchSummary: Sendable, Equatable {
 
     mutating func add(_ other: DispatchSummary) {
         sent += other.sent; retried += other.retried; failed += other.failed; dead += other.dead
-        expired += other.expired; skipped += other.skipped; postponed += other.postponed
+        expired += other.expired; skipped += other.skipped; postponed += other.postponed; held += other.held
+        for reason in other.holdReasons where !holdReasons.contains(reason) { holdReasons.append(reason) }
         next = other.next
     }
 
+    /// Whether anything happened worth a line in a log.
+    public var isEventful: Bool { sent + retried + failed + dead + expired + held > 0 }
+
     public var description: String {
         "\(sent) sent, \(retried) to retry, \(failed) failed, \(dead) dead, \(expired) expired, \(skipped) skipped"
+            + (held > 0 ? ", \(held) held: " + holdReasons.joined(separator: "; ") : "")
     }
 }
 
-/// Claims due messages from the outbox, paces them, hands them to the sink, and records every attempt.
+/// Claims due messages from the outbox, paces them, hands each to its batch's sink, and records every attempt.
 ///
 /// At-least-once: a message is marked sent only after the sink confirmed it; a crash between the two leaves it
-/// claimed, and it is sent again — with the same `webhook-id` — when its lease runs out or the next run starts.
+/// claimed, and it is sent again — with the same `webhook-id` — once its lease has run out. Claims name their
+/// dispatcher (`owner`), so two dispatchers on one store (`kelas serve` and a `kelas run`) never take each other's
+/// messages while their leases hold.
 public actor Dispatcher {
     public let store: KelasDatabase
-    public let sink: any OutboundSink
+    public let sinks: SinkResolver
     public let policy: RetryPolicy
-    /// How many messages go to the sink at once (a webhook sink has that many transfers in flight).
+    /// How many messages go to the sinks at once (a webhook sink has that many transfers in flight).
     public let inFlight: Int
-    /// How long a claim holds before another dispatcher may take the message.
+    /// How long a claim holds (wall clock) before another dispatcher may take the message.
     public let lease: TimeInterval
+    /// Who claims: unique to this dispatcher.
+    public nonisolated let owner: String
+    /// The wall clock, for leases (injected in tests).
+    private let wall: @Sendable () -> Date
     private var pacer: Pacer
     private var random: SplitMix64
     private var zones: [String: TimeZone] = [:]
     /// Slots the pacer gave to postponed messages: used when they come due, not reserved a second time.
     private var reserved: [String: Date] = [:]
 
-    public init(store: KelasDatabase, sink: any OutboundSink, policy: RetryPolicy = RetryPolicy(), pacer: Pacer = Pacer(),
-                inFlight: Int = 8, lease: TimeInterval = 300, seed: UInt64 = 1) {
+    public init(store: KelasDatabase, sinks: SinkResolver, policy: RetryPolicy = RetryPolicy(), pacer: Pacer = Pacer(),
+                inFlight: Int = 8, lease: TimeInterval = 300, seed: UInt64 = 1, owner: String = Dispatcher.uniqueOwner(),
+                wall: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
-        self.sink = sink
+        self.sinks = sinks
         self.policy = policy
         self.pacer = pacer
         self.inFlight = max(1, inFlight)
         self.lease = lease
+        self.owner = owner
+        self.wall = wall
         self.random = SplitMix64(seed: seed)
+    }
+
+    /// Every message through `sink`, whatever its batch names (tests, simulations).
+    public init(store: KelasDatabase, sink: any OutboundSink, policy: RetryPolicy = RetryPolicy(), pacer: Pacer = Pacer(),
+                inFlight: Int = 8, lease: TimeInterval = 300, seed: UInt64 = 1, owner: String = Dispatcher.uniqueOwner(),
+                wall: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(store: store, sinks: SinkResolver(fixed: sink), policy: policy, pacer: pacer, inFlight: inFlight, lease: lease,
+                  seed: seed, owner: owner, wall: wall)
+    }
+
+    /// A claim owner no other dispatcher has: host, process and a random part.
+    public static func uniqueOwner() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
     /// Sends everything due at `now` (in groups of `inFlight`), then says when the next message is due.
     public func runOnce(now: Date) async throws -> DispatchSummary {
         var summary = DispatchSummary()
-        summary.expired = try store.expireOverdue(now: now)
+        summary.expired = try store.expireOverdue(now: now, wall: wall())
         var silent: [String: [PhoneNumber]] = [:]
         while true {
-            let items = try store.claimDue(now: now, limit: inFlight, lease: lease)
+            let items = try store.claimDue(now: now, limit: inFlight, lease: lease, owner: owner, wall: wall())
             if items.isEmpty { break }
-            var ready: [(OutboxItem, OutboundEvent)] = []
+            var ready: [(item: OutboxItem, event: OutboundEvent, sink: SinkResolver.Resolved)] = []
             for item in items {
+                let resolved: SinkResolver.Resolved
+                switch sinks.resolve(batchID: item.message.batchID, batchSink: item.batchSink) {
+                case .success(let found): resolved = found
+                case .failure(let problem):
+                    try store.hold(messageID: item.message.id, reason: problem.description, until: now.addingTimeInterval(KelasDatabase.holdDelay))
+                    summary.held += 1
+                    if !summary.holdReasons.contains(problem.description) { summary.holdReasons.append(problem.description) }
+                    continue
+                }
                 let recipients = try recipients(of: item.message, now: now, silent: &silent)
                 if recipients.isEmpty {
                     try store.skip(messageID: item.message.id, reason: item.message.remindsOf == nil ? "nobody to send to"
@@ -150,12 +192,14 @@ public actor Dispatcher {
                 }
                 let zone = try timeZone(of: item.message.batchID)
                 let offset = zone.secondsFromGMT(for: item.message.sendAt)
-                ready.append((item, OutboundEvent(webhookID: item.webhookID, message: item.message, recipients: recipients, offset: offset)))
+                ready.append((item, OutboundEvent(webhookID: item.webhookID, message: item.message, recipients: recipients, offset: offset),
+                              resolved))
             }
             if ready.isEmpty { continue }
-            let reports = await sink.send(ready.map(\.1), at: now)
+            let reports = await Self.send(ready.map { ($0.event, $0.sink) }, at: now)
             var records: [(DeliveryAttempt, AttemptResult)] = []
-            for (index, (item, _)) in ready.enumerated() {
+            for (index, entry) in ready.enumerated() {
+                let item = entry.item
                 let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer"))
                 let attempt = item.attempts + 1
                 let decision = policy.decide(attempt: attempt, outcome: report.outcome, now: now, random: &random)
@@ -182,25 +226,53 @@ public actor Dispatcher {
         return summary
     }
 
-    /// The scheduler loop: sends what is due, sleeps until the next due time, until `until` or nothing is left.
-    /// Starts by returning claims left by a dispatcher that died, so nothing stays stuck.
-    public func run(clock: any DispatchClock, until: Date? = nil,
-                    progress: @Sendable (DispatchSummary) -> Void = { _ in }) async throws -> DispatchSummary {
-        _ = try store.releaseClaims()
-        var total = DispatchSummary()
-        while !Task.isCancelled {
-            let now = clock.now()
-            if let until, now > until { break }
-            let round = try await runOnce(now: now)
-            total.add(round)
-            progress(round)
-            guard let next = round.next else { break }
-            if let until, next > until { break }
-            do { try await clock.sleep(until: next) } catch is CancellationError { break }
+    /// Hands each event to its sink: one call per sink, the sinks side by side; reports come back in the events' order.
+    static func send(_ events: [(OutboundEvent, SinkResolver.Resolved)], at now: Date) async -> [SendReport] {
+        var groups: [SinkSpec?: [Int]] = [:]
+        var order: [SinkSpec?] = []
+        for (index, (_, resolved)) in events.enumerated() {
+            if groups[resolved.key] == nil { order.append(resolved.key) }
+            groups[resolved.key, default: []].append(index)
         }
-        return total
+        var reports = [SendReport?](repeating: nil, count: events.count)
+        await withTaskGroup(of: ([Int], [SendReport]).self) { tasks in
+            for key in order {
+                guard let indices = groups[key], let first = indices.first else { continue }
+                let target = events[first].1.sink
+                let batch = indices.map { events[$0].0 }
+                tasks.addTask { (indices, await target.send(batch, at: now)) }
+            }
+            for await (indices, answers) in tasks {
+                for (position, index) in indices.enumerated() where position < answers.count { reports[index] = answers[position] }
+            }
+        }
+        return reports.map { $0 ?? SendReport(.transportError("the sink gave no answer")) }
     }
 
+    /// The scheduler loop: sends what is due, sleeps until the next due time, until `until` or nothing is left.
+    /// Claims it still holds when it stops go back to the queue; another dispatcher's claims are left alone (a claim
+    /// left by a dispatcher that died is taken once its lease has run out).
+    public func run(clock: any DispatchClock, until: Date? = nil,
+                    progress: @Sendable (DispatchSummary) -> Void = { _ in }) async throws -> DispatchSummary {
+        var total = DispatchSummary()
+        do {
+            while !Task.isCancelled {
+                let now = clock.now()
+                if let until, now > until { break }
+                let round = try await runOnce(now: now)
+                total.add(round)
+                progress(round)
+                guard let next = round.next else { break }
+                if let until, next > until { break }
+                do { try await clock.sleep(until: next) } catch is CancellationError { break }
+            }
+        } catch {
+            _ = try? store.releaseClaims(owner: owner)
+            throw error
+        }
+        try store.releaseClaims(owner: owner)
+        return total
+    }
     /// Who a message reaches now: the group's participants, one participant, or those still silent on a prompt —
     /// a reminder, in either mode, goes only to them (`silent` keeps who is silent for the rest of the round).
     private func recipients(of message: PlannedMessage, now: Date, silent: inout [String: [PhoneNumber]]) throws -> [PhoneNumber] {

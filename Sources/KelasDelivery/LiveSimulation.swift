@@ -67,7 +67,6 @@ public struct LiveSimulation: Sendable {
     /// calls of that moment go in. `progress` hears after every step. Stops when nothing is left, or when cancelled
     /// (what was sent and ingested by then stays in the store).
     public func run(clock: any DispatchClock, progress: @Sendable (LiveProgress) -> Void = { _ in }) async throws -> LiveProgress {
-        _ = try store.releaseClaims()
         enum Event { case payload(SimulatedPayload), call(SimulatedCall) }
         let events: [(at: Date, event: Event)] = (week.webhookPayloads().map { ($0.at, Event.payload($0)) }
             + week.calls.filter(\.reached).map { ($0.at, Event.call($0)) })
@@ -114,6 +113,7 @@ public struct LiveSimulation: Sendable {
             state.day = day(of: at)
             progress(state)
         }
+        try store.releaseClaims(owner: dispatcher.owner)
         try store.recomputeStatuses(batchID: week.batch.id, now: state.now)
         state.delivery.next = try store.nextDue()
         return state

@@ -177,7 +177,7 @@ enum Dashboard {
     /// Where the batch is in its week, in its own time zone.
     static func when(_ batch: StoredBatch, now: Date) -> String {
         guard let start = LocalDate(batch.start) else { return "" }
-        let zone = KelasTimeZone.resolve(batch.timezone) ?? .gmt
+        let zone = batch.timeZone
         let today = KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day
         let day = today - start.daysSinceEpoch + 1
         if day < 1 { return 1 - day == 1 ? "starts tomorrow" : "starts in \(1 - day) days" }
@@ -218,7 +218,7 @@ enum Dashboard {
     .s.pending{background:#f1f3f5;color:#6a737d}.s.replied{background:#dcf8c6;color:#1e5b12}.s.voice-note{background:#c8e6fa;color:#0b4a75}
     .s.discussed{background:#25d366;color:#06301a}.s.missed{background:#fde2e1;color:#9b1c1c}.s.excused{background:#fff3bf;color:#6b5300}
     .legend .s{display:inline-block;min-width:1.4em;text-align:center;font-weight:700}
-    .out{padding:0 .4em;border-radius:3px;background:#eee}.out.sent{background:#dcf8c6}.out.failed,.out.dead{background:#fde2e1}
+    .out{padding:0 .4em;border-radius:3px;background:#eee}.out.sent{background:#dcf8c6}.out.failed,.out.dead,.out.held{background:#fde2e1}
     .out.expired{background:#fff3bf}.error{color:#9b1c1c}
     svg.chart{width:100%;max-width:700px;font-size:12px}svg.chart rect{fill:#25d366}svg.chart line{stroke:#999}
     input,button{font:inherit;padding:.4em}

@@ -61,11 +61,11 @@ struct DashboardRoutes {
                             status: .notFound, type: "text/html; charset=utf-8")
         }
         let now = server.configuration.now()
-        let zone = KelasTimeZone.resolve(stored.timezone) ?? .gmt
+        let zone = stored.timeZone
         let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
         let plan = try store.outbox(batchID: id).filter { $0.message.date == today }.map { item in
             Dashboard.PlanLine(time: item.message.localTime.description, kind: item.message.kind.rawValue,
-                               audience: audience(item.message.audience), state: item.state.rawValue,
+                               audience: audience(item.message.audience), state: item.displayState,
                                detail: item.lastError ?? (item.attempts > 1 ? "\(item.attempts) attempts" : ""))
         }
         let status = try store.status(batchID: id, now: now)

@@ -22,8 +22,10 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 1 << 20
     /// How far a Standard Webhooks timestamp may be from the server's clock.
     public var tolerance: TimeInterval = 300
-    /// The clock of the pages ("day 3 of 7", today's plan) and of signature timestamps; injected in tests.
+    /// The clock of the pages ("day 3 of 7", today's plan) and of the inbox; `KELAS_NOW` in rehearsals, injected in tests.
     public var now: @Sendable () -> Date = { Date() }
+    /// The wall clock, which a sender's signature timestamp is checked against (a rehearsal's `now` is not); injected in tests.
+    public var wall: @Sendable () -> Date = { Date() }
 
     public init(adminToken: String, appSecret: String? = nil, verifyToken: String? = nil, webhookSecret: String? = nil) {
         self.adminToken = adminToken
@@ -138,40 +140,48 @@ public final class InboxApplier: Service, Sendable {
 }
 
 /// The dispatcher loop of `kelas serve`: like `kelas run`, but never done — it looks for new messages at least every
-/// `poll` seconds, and stops at shutdown (messages in flight finish).
+/// `poll` seconds, and stops at shutdown (messages in flight finish). `rounds` hears every round (tests wait on it).
 public struct DispatchService: Service {
     let dispatcher: Dispatcher
     let poll: TimeInterval
+    let clock: any DispatchClock
     let logger: Logger
+    let rounds: @Sendable (DispatchSummary) -> Void
 
-    public init(dispatcher: Dispatcher, poll: TimeInterval = 30, logger: Logger) {
+    public init(dispatcher: Dispatcher, poll: TimeInterval = 30, clock: any DispatchClock = SystemClock(), logger: Logger,
+                rounds: @escaping @Sendable (DispatchSummary) -> Void = { _ in }) {
         self.dispatcher = dispatcher
         self.poll = poll
+        self.clock = clock
         self.logger = logger
+        self.rounds = rounds
     }
 
+    /// Sleeps at most `poll` at a time, so a batch added meanwhile is seen.
     struct PollingClock: DispatchClock {
+        let base: any DispatchClock
         let poll: TimeInterval
-        func now() -> Date { Date() }
+        func now() -> Date { base.now() }
         func sleep(until date: Date) async throws {
-            try await SystemClock().sleep(until: min(date, Date().addingTimeInterval(poll)))
+            try await base.sleep(until: min(date, base.now().addingTimeInterval(poll)))
         }
     }
 
     public func run() async throws {
-        let dispatcher = self.dispatcher, poll = self.poll, logger = self.logger
+        let dispatcher = self.dispatcher, logger = self.logger, rounds = self.rounds
+        let clock = PollingClock(base: self.clock, poll: poll)
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    _ = try await dispatcher.run(clock: PollingClock(poll: poll)) { round in
-                        if round.sent + round.retried + round.failed + round.dead + round.expired > 0 {
-                            logger.info("dispatch: \(round.description)")
-                        }
+                    _ = try await dispatcher.run(clock: clock) { round in
+                        if round.isEventful { logger.info("dispatch: \(round.description)") }
+                        rounds(round)
                     }
                 } catch {
                     logger.error("dispatch failed, trying again in \(Int(poll)) s: \(error)")
                 }
-                try? await Task.sleep(nanoseconds: UInt64(poll * 1_000_000_000))
+                // Nothing queued: look again after a poll.
+                try? await clock.sleep(until: clock.now().addingTimeInterval(poll))
             }
         }
     }
@@ -194,9 +204,13 @@ public struct KelasServer: Sendable {
 
     /// The application: the routes, the applier, and the dispatcher loop when one is given (not with `--no-dispatch`).
     public func application(host: String = "127.0.0.1", port: Int = 8080, dispatcher: Dispatcher? = nil,
+                            clock: any DispatchClock = SystemClock(), poll: TimeInterval = 30,
+                            rounds: @escaping @Sendable (DispatchSummary) -> Void = { _ in },
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        let services: [any Service] = [applier] + (dispatcher.map { [DispatchService(dispatcher: $0, logger: logger)] } ?? [])
+        let services: [any Service] = [applier] + (dispatcher.map {
+            [DispatchService(dispatcher: $0, poll: poll, clock: clock, logger: logger, rounds: rounds)]
+        } ?? [])
         return Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "kelas"),
                     services: services,
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)

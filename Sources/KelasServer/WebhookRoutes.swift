@@ -61,7 +61,7 @@ struct WebhookRoutes {
               let signature = request.header("webhook-signature") else {
             return try answer(endpoint, .unauthorized, "missing webhook-id, webhook-timestamp or webhook-signature\n")
         }
-        let skew = abs(server.configuration.now().timeIntervalSince1970 - Double(stamp))
+        let skew = abs(server.configuration.wall().timeIntervalSince1970 - Double(stamp))
         guard skew <= server.configuration.tolerance else {
             return try answer(endpoint, .unauthorized, "webhook-timestamp is \(Int(skew)) s from this server's clock (at most "
                               + "\(Int(server.configuration.tolerance)) s)\n")

@@ -54,7 +54,7 @@ extension KelasDatabase {
                   sink = excluded.sink
                 """, arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
                                  batch.language.rawValue, batch.delivery.mode.rawValue, source, batch.completion.sessions,
-                                 batch.completion.postTest, try batch.delivery.sink.map(Self.encodeSink)])
+                                 batch.completion.postTest, try batch.delivery.sink.map(BatchSink.encode)])
 
             // People: the file is the truth.
             var existing: [String: Row] = [:]
@@ -154,20 +154,12 @@ extension KelasDatabase {
                        (SELECT COUNT(*) FROM plannedMessage m WHERE m.batchID = b.id) AS messages,
                        (SELECT COALESCE(MAX(day), 1) FROM plannedMessage m WHERE m.batchID = b.id) AS days
                 FROM batch b ORDER BY start, id
-                """).map(StoredBatch.init)
+                """).map { try StoredBatch($0) }
         }
     }
 
     public func batch(_ id: String) throws -> StoredBatch? {
         try batches().first { $0.id == id }
-    }
-
-    static func encodeSink(_ sink: SinkSpec) throws -> String {
-        String(decoding: try JSONEncoder().encode(sink), as: UTF8.self)
-    }
-
-    static func decodeSink(_ text: String?) -> SinkSpec? {
-        text.flatMap { try? JSONDecoder().decode(SinkSpec.self, from: Data($0.utf8)) }
     }
 }
 
@@ -186,14 +178,17 @@ public struct StoredBatch: Sendable, Equatable {
     /// Days from the first to the last planned message (7 for a one-week batch).
     public var days: Int
     public var completion: CompletionRule
-    /// The batch file's `delivery.sink`, if it named one.
-    public var sink: SinkSpec?
+    /// The batch file's `delivery.sink`.
+    public var sink: BatchSink
 
-    init(_ row: Row) {
+    /// `timezone`, resolved.
+    public var timeZone: TimeZone
+
+    init(_ row: Row) throws {
         id = row["id"]; name = row["name"]; programme = row["programme"]; district = row["district"]
-        timezone = row["timezone"]; start = row["start"]; mode = row["mode"]; source = row["source"]
+        timezone = row["timezone"]; timeZone = try KelasDatabase.zone(row, batchID: row["id"]); start = row["start"]; mode = row["mode"]; source = row["source"]
         participants = row["participants"]; messages = row["messages"]; days = row["days"]
         completion = CompletionRule(sessions: row["completionSessions"], postTest: row["completionPostTest"])
-        sink = KelasDatabase.decodeSink(row["sink"])
+        sink = BatchSink.decode(row["sink"])
     }
 }

@@ -80,15 +80,16 @@ extension KelasDatabase {
             var people = PeopleDirectory(try Row.fetchAll(db, sql: "SELECT phone, name, alias, role FROM person WHERE batchID = ? ORDER BY position",
                                                           arguments: [batchID]).map { row in
                 PeopleDirectory.Person(phone: PhoneNumber(e164: row["phone"]), name: row["name"], alias: row["alias"],
-                                       role: PeopleDirectory.Role(rawValue: row["role"]) ?? .participant)
+                                       role: try row.parsed("role", table: "person", key: "\(batchID)/\(row["phone"] as String)",
+                                                            PeopleDirectory.Role.init(rawValue:)))
             })
             if let me {
                 guard let person = people.find(me) else { throw StoreError.unknownExporter(me, batch: batchID) }
                 people.me = person
             }
-            let start = LocalDate(batch["start"]) ?? LocalDate(year: 1970, month: 1, day: 1)
+            let start = try Self.start(batch, batchID: batchID)
             let days = try Int.fetchOne(db, sql: "SELECT MAX(day) FROM plannedMessage WHERE batchID = ?", arguments: [batchID]) ?? 7
-            return ChatContext(batchID: batchID, people: people, timeZone: KelasTimeZone.resolve(batch["timezone"]) ?? .gmt,
+            return ChatContext(batchID: batchID, people: people, timeZone: try Self.zone(batch, batchID: batchID),
                                expected: start.adding(days: -7)...start.adding(days: days + 30))
         }
     }
@@ -107,7 +108,7 @@ extension KelasDatabase {
 
     /// A batch's time zone, for the dispatcher's local times.
     public func timeZone(batchID: String) throws -> TimeZone {
-        try writer.read { db in KelasTimeZone.resolve(try Self.requireBatch(db, batchID)["timezone"]) ?? .gmt }
+        try writer.read { db in try Self.zone(try Self.requireBatch(db, batchID), batchID: batchID) }
     }
 
     /// The batch row, or the error that names the batches there are.
@@ -149,9 +150,9 @@ struct BatchRouter {
     init(_ db: Database) throws {
         var starts: [String: Date] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, start, timezone FROM batch") {
-            guard let start = LocalDate(row["start"]) else { continue }
-            let zone = KelasTimeZone.resolve(row["timezone"]) ?? .gmt
-            starts[row["id"]] = KelasTimeZone.instant(start, LocalTime(secondsOfDay: 0), in: zone)
+            let id: String = row["id"]
+            starts[id] = KelasTimeZone.instant(try KelasDatabase.start(row, batchID: id), LocalTime(secondsOfDay: 0),
+                                               in: try KelasDatabase.zone(row, batchID: id))
         }
         for row in try Row.fetchAll(db, sql: "SELECT batchID, phone FROM person") {
             guard let start = starts[row["batchID"]] else { continue }

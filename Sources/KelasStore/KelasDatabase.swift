@@ -195,6 +195,26 @@ public struct KelasDatabase: Sendable {
             CREATE INDEX webhookInbox_pending ON webhookInbox(seq) WHERE appliedAt IS NULL;
             """)
         }
+        migrator.registerMigration("v6: claims name their dispatcher; quarantined webhooks; fan-out reminders name their discussion") { db in
+            try db.execute(sql: """
+            ALTER TABLE outbox ADD COLUMN claimedBy TEXT;
+            -- A payload that cannot be applied waits here with its reason until an admin retries it.
+            ALTER TABLE webhookInbox ADD COLUMN quarantinedAt REAL;
+            UPDATE webhookInbox SET quarantinedAt = appliedAt, appliedAt = NULL WHERE error IS NOT NULL AND appliedAt IS NOT NULL;
+            DROP INDEX webhookInbox_pending;
+            CREATE INDEX webhookInbox_pending ON webhookInbox(seq) WHERE appliedAt IS NULL AND quarantinedAt IS NULL;
+            -- v4 named the discussion of group reminders only; a stored fan-out reminder (one per participant) reminds
+            -- of the discussion open when it goes out, as the planner plans it. Without this it went to everyone.
+            UPDATE plannedMessage SET remindsOf = (
+                SELECT p.key FROM prompt p
+                WHERE p.batchID = plannedMessage.batchID AND p.kind = 'discussion' AND p.opensAt <= plannedMessage.sendAt
+                ORDER BY p.opensAt DESC LIMIT 1)
+            WHERE kind = 'reminder' AND remindsOf IS NULL;
+            """)
+        }
         return migrator
     }
+
+    /// The name of every migration, oldest first: the schema versions this build can open and upgrade.
+    public static var migrations: [String] { migrator.migrations }
 }

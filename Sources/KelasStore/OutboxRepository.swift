@@ -31,6 +31,17 @@ public struct OutboxItem: Sendable, Equatable {
     public var sentAt: Date?
     /// The id WhatsApp gave the message (Cloud API), which status webhooks and quoting replies carry.
     public var wamid: String?
+    /// The dispatcher holding the claim, and until when (wall clock); nil unless claimed.
+    public var claimedBy: String?
+    public var leaseUntil: Date?
+    /// The batch's `delivery.sink`, read with the message so the sink is resolved when it is sent.
+    public var batchSink: BatchSink = .unset
+
+    /// Queued, never tried, with a reason: its sink cannot be made (or its row read); it is not sent until that is fixed.
+    public var isHeld: Bool { state == .queued && attempts == 0 && lastError != nil }
+
+    /// The state as people read it: `held` for a held message.
+    public var displayState: String { isHeld ? "held" : state.rawValue }
 }
 
 /// One try at delivering a message, as recorded.
@@ -90,45 +101,80 @@ extension KelasDatabase {
         }
     }
 
-    /// Marks as expired what was not sent before the end of its day's window. Returns how many.
-    public func expireOverdue(now: Date) throws -> Int {
+    /// Marks as expired what was not sent before the end of its day's window (`now`), unless another dispatcher holds
+    /// it under a live lease (`wall`): it is sending it. Returns how many.
+    public func expireOverdue(now: Date, wall: Date = Date()) throws -> Int {
         try writer.write { db in
             try db.execute(sql: """
-                UPDATE outbox SET state = 'expired', leaseUntil = NULL,
+                UPDATE outbox SET state = 'expired', leaseUntil = NULL, claimedBy = NULL,
                     lastError = COALESCE(lastError, 'not sent before the end of its delivery window')
-                WHERE state IN ('queued', 'claimed') AND expiresAt <= ?
-                """, arguments: [now.timeIntervalSince1970])
+                WHERE (state = 'queued' OR (state = 'claimed' AND leaseUntil <= ?)) AND expiresAt <= ?
+                """, arguments: [wall.timeIntervalSince1970, now.timeIntervalSince1970])
             return db.changesCount
         }
     }
 
-    /// Returns every claimed message to the queue: at start, after a crash, nothing stays stuck.
-    public func releaseClaims() throws -> Int {
+    /// Returns the messages `owner` still holds to the queue (a dispatcher stopping). Claims of other dispatchers are
+    /// left alone: they are sending them; a dispatcher that died loses its claims when their leases run out.
+    @discardableResult
+    public func releaseClaims(owner: String) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'queued', leaseUntil = NULL WHERE state = 'claimed'")
+            try db.execute(sql: "UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL WHERE state = 'claimed' AND claimedBy = ?",
+                           arguments: [owner])
             return db.changesCount
         }
     }
 
-    /// Claims up to `limit` due messages (queued and due, or claimed with a lapsed lease), oldest first.
-    public func claimDue(now: Date, limit: Int, lease: TimeInterval) throws -> [OutboxItem] {
+    /// Claims up to `limit` messages due at `now`, oldest first, for `owner` until `wall + lease`: queued ones, and
+    /// claimed ones whose lease ran out by `wall` (their dispatcher died). Leases are on the wall clock, so two
+    /// dispatchers agree on them whatever time each acts as (a rehearsal with `--now`, a simulation).
+    public func claimDue(now: Date, limit: Int, lease: TimeInterval, owner: String, wall: Date = Date()) throws -> [OutboxItem] {
         try writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT o.*, m.* FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
-                WHERE (o.state = 'queued' AND o.nextAttemptAt <= ?1) OR (o.state = 'claimed' AND o.leaseUntil <= ?1)
-                ORDER BY o.nextAttemptAt, m.sendAt, m.sequence LIMIT ?2
-                """, arguments: [now.timeIntervalSince1970, limit])
-            let items = try rows.map(Self.outboxItem)
-            let claim = try db.cachedStatement(sql: "UPDATE outbox SET state = 'claimed', leaseUntil = ? WHERE messageID = ?")
-            for item in items { try claim.execute(arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, item.message.id]) }
-            return items.map { var item = $0; item.state = .claimed; return item }
+                SELECT o.*, m.*, b.sink AS batchSink FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
+                JOIN batch b ON b.id = o.batchID
+                WHERE (o.state = 'queued' AND o.nextAttemptAt <= ?1) OR (o.state = 'claimed' AND o.nextAttemptAt <= ?1 AND o.leaseUntil <= ?2)
+                ORDER BY o.nextAttemptAt, m.sendAt, m.sequence LIMIT ?3
+                """, arguments: [now.timeIntervalSince1970, wall.timeIntervalSince1970, limit])
+            let until = wall.addingTimeInterval(lease)
+            let claim = try db.cachedStatement(sql: "UPDATE outbox SET state = 'claimed', leaseUntil = ?, claimedBy = ? WHERE messageID = ?")
+            var items: [OutboxItem] = []
+            for row in rows {
+                let id: String = row["messageID"]
+                do {
+                    var item = try Self.outboxItem(row)
+                    try claim.execute(arguments: [until.timeIntervalSince1970, owner, id])
+                    item.state = .claimed
+                    item.claimedBy = owner
+                    item.leaseUntil = until
+                    items.append(item)
+                } catch let error as StoredValueError {
+                    // A row this version cannot read is never sent on a guess: it waits, with the reason, for a person.
+                    try db.execute(sql: "UPDATE outbox SET state = 'queued', nextAttemptAt = ?, lastError = ?, leaseUntil = NULL, claimedBy = NULL WHERE messageID = ?",
+                                   arguments: [now.addingTimeInterval(Self.holdDelay).timeIntervalSince1970, error.description, id])
+                }
+            }
+            return items
+        }
+    }
+
+    /// How long a message whose sink cannot be made (or whose row cannot be read) waits before it is looked at again.
+    public static let holdDelay: TimeInterval = 60
+
+    /// Leaves a claimed message queued without an attempt, with the reason it cannot go now (its sink cannot be made:
+    /// a missing secret, no sink named, a stored spec that no longer decodes), to be looked at again at `until`.
+    public func hold(messageID: String, reason: String, until: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ?, lastError = ? WHERE messageID = ?
+                """, arguments: [until.timeIntervalSince1970, reason, messageID])
         }
     }
 
     /// Gives a claimed message back to the queue until `at` (paced to a later slot), without counting an attempt.
     public func postpone(messageID: String, until at: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'queued', leaseUntil = NULL, nextAttemptAt = ? WHERE messageID = ?",
+            try db.execute(sql: "UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ? WHERE messageID = ?",
                            arguments: [at.timeIntervalSince1970, messageID])
         }
     }
@@ -136,7 +182,7 @@ extension KelasDatabase {
     /// Marks a claimed message as having nobody to go to.
     public func skip(messageID: String, reason: String, now: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'skipped', leaseUntil = NULL, lastError = ?, sentAt = ? WHERE messageID = ?",
+            try db.execute(sql: "UPDATE outbox SET state = 'skipped', leaseUntil = NULL, claimedBy = NULL, lastError = ?, sentAt = ? WHERE messageID = ?",
                            arguments: [reason, now.timeIntervalSince1970, messageID])
         }
     }
@@ -162,15 +208,15 @@ extension KelasDatabase {
         switch result {
         case .sent(let wamid):
             try db.execute(sql: """
-                UPDATE outbox SET state = 'sent', attempts = ?, sentAt = ?, wamid = ?, leaseUntil = NULL, lastError = NULL WHERE messageID = ?
+                UPDATE outbox SET state = 'sent', attempts = ?, sentAt = ?, wamid = ?, leaseUntil = NULL, claimedBy = NULL, lastError = NULL WHERE messageID = ?
                 """, arguments: [attempt.attempt, at, wamid, attempt.messageID])
         case .retry(let next):
             try db.execute(sql: """
-                UPDATE outbox SET state = 'queued', attempts = ?, nextAttemptAt = ?, leaseUntil = NULL, lastError = ? WHERE messageID = ?
+                UPDATE outbox SET state = 'queued', attempts = ?, nextAttemptAt = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?
                 """, arguments: [attempt.attempt, next.timeIntervalSince1970, attempt.error, attempt.messageID])
         case .failed(let reason), .dead(let reason):
             let state = if case .failed = result { "failed" } else { "dead" }
-            try db.execute(sql: "UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, lastError = ? WHERE messageID = ?",
+            try db.execute(sql: "UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?",
                            arguments: [state, attempt.attempt, reason, attempt.messageID])
         }
     }
@@ -195,7 +241,8 @@ extension KelasDatabase {
             if let batchID { conditions.append("o.batchID = ?"); _ = arguments.append(contentsOf: [batchID]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: """
-                SELECT o.*, m.* FROM outbox o JOIN plannedMessage m ON m.id = o.messageID \(filter) ORDER BY o.dueAt, m.sequence
+                SELECT o.*, m.*, b.sink AS batchSink FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
+                JOIN batch b ON b.id = o.batchID \(filter) ORDER BY o.dueAt, m.sequence
                 """, arguments: arguments).map(Self.outboxItem)
         }
     }
@@ -218,7 +265,7 @@ extension KelasDatabase {
             }
             guard ["failed", "dead", "expired", "skipped"].contains(state) else { throw StoreError.notRequeueable(messageID, state: state) }
             try db.execute(sql: """
-                UPDATE outbox SET state = 'queued', attempts = 0, nextAttemptAt = ?, expiresAt = MAX(expiresAt, ?), leaseUntil = NULL
+                UPDATE outbox SET state = 'queued', attempts = 0, nextAttemptAt = ?, expiresAt = MAX(expiresAt, ?), leaseUntil = NULL, claimedBy = NULL, lastError = NULL
                 WHERE messageID = ?
                 """, arguments: [now.timeIntervalSince1970, now.addingTimeInterval(3600).timeIntervalSince1970, messageID])
         }
@@ -266,18 +313,47 @@ extension KelasDatabase {
     }
 
     static func outboxItem(_ row: Row) throws -> OutboxItem {
-        let message = PlannedMessage(
-            id: row["id"], batchID: row["batchID"], itemKey: row["itemKey"], sequence: row["sequence"], day: row["day"],
-            date: LocalDate(row["localDate"]) ?? LocalDate(year: 1970, month: 1, day: 1),
-            localTime: LocalTime(row["localTime"]) ?? LocalTime(secondsOfDay: 0),
-            sendAt: Date(timeIntervalSince1970: row["sendAt"]), kind: ItemKind(rawValue: row["kind"]) ?? .text,
-            audience: Audience(row["audience"]) ?? .group, sender: row["sender"], text: row["text"], url: row["url"],
-            filename: row["filename"], session: row["session"],
-            flags: (row["flags"] as String).split(separator: " ").compactMap { PlanFlag(rawValue: String($0)) }, shiftReason: nil,
-            remindsOf: row["remindsOf"])
-        return OutboxItem(message: message, webhookID: row["webhookID"], state: OutboxItem.State(rawValue: row["state"]) ?? .queued,
-                          attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["nextAttemptAt"]),
-                          expiresAt: Date(timeIntervalSince1970: row["expiresAt"]), lastError: row["lastError"],
-                          sentAt: (row["sentAt"] as Double?).map { Date(timeIntervalSince1970: $0) }, wamid: row["wamid"])
+        let id: String = row["messageID"]
+        let message = try plannedMessage(row, id: id)
+        var item = OutboxItem(message: message, webhookID: row["webhookID"],
+                              state: try row.parsed("state", table: "outbox", key: id, OutboxItem.State.init(rawValue:)),
+                              attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["nextAttemptAt"]),
+                              expiresAt: Date(timeIntervalSince1970: row["expiresAt"]), lastError: row["lastError"],
+                              sentAt: (row["sentAt"] as Double?).map { Date(timeIntervalSince1970: $0) }, wamid: row["wamid"])
+        item.claimedBy = row["claimedBy"]
+        item.leaseUntil = (row["leaseUntil"] as Double?).map { Date(timeIntervalSince1970: $0) }
+        if row.hasColumn("batchSink") { item.batchSink = BatchSink.decode(row["batchSink"]) }
+        return item
+    }
+
+    /// A planned message as stored; a value this version cannot read is an error naming the message, never a default.
+    static func plannedMessage(_ row: Row, id: String) throws -> PlannedMessage {
+        let flags = try (row["flags"] as String).split(separator: " ").map { flag in
+            guard let known = PlanFlag(rawValue: String(flag)) else {
+                throw StoredValueError(table: "plannedMessage", key: id, column: "flags", value: String(flag))
+            }
+            return known
+        }
+        return PlannedMessage(
+            id: id, batchID: row["batchID"], itemKey: row["itemKey"], sequence: row["sequence"], day: row["day"],
+            date: try row.parsed("localDate", table: "plannedMessage", key: id, LocalDate.init),
+            localTime: try row.parsed("localTime", table: "plannedMessage", key: id, LocalTime.init),
+            sendAt: Date(timeIntervalSince1970: row["sendAt"]),
+            kind: try row.parsed("kind", table: "plannedMessage", key: id, ItemKind.init(rawValue:)),
+            audience: try row.parsed("audience", table: "plannedMessage", key: id, Audience.init),
+            sender: row["sender"], text: row["text"], url: row["url"],
+            filename: row["filename"], session: row["session"], flags: flags, shiftReason: nil, remindsOf: row["remindsOf"])
+    }
+}
+
+extension KelasDatabase {
+    /// The batches that still have messages to send (queued or claimed), with their stored `delivery.sink`.
+    public func batchesWithMessagesToSend() throws -> [(id: String, sink: BatchSink)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT b.id, b.sink FROM batch b WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.batchID = b.id AND o.state IN ('queued', 'claimed'))
+                ORDER BY b.start, b.id
+                """).map { (id: $0["id"], sink: BatchSink.decode($0["sink"])) }
+        }
     }
 }

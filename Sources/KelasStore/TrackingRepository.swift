@@ -71,8 +71,9 @@ extension KelasDatabase {
     /// A batch's prompts in the order they open.
     static func prompts(_ db: Database, batchID: String) throws -> [Prompt] {
         try Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID]).map { row in
-            Prompt(key: row["key"], kind: ItemKind(rawValue: row["kind"]) ?? .discussion, session: row["session"],
-                   survey: (row["survey"] as String?).flatMap(SurveyKind.init(rawValue:)),
+            let key = "\(batchID)/\(row["key"] as String)"
+            return Prompt(key: row["key"], kind: try row.parsed("kind", table: "prompt", key: key, ItemKind.init(rawValue:)), session: row["session"],
+                   survey: try row.parsedIfPresent("survey", table: "prompt", key: key, SurveyKind.init(rawValue:)),
                    opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]))
         }
     }
@@ -107,7 +108,8 @@ extension KelasDatabase {
         // large chat replays without holding its messages in memory.
         let marks = try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id", arguments: [batchID]).map { row in
             TrackerEvent.mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
-                              kind: MarkKind(rawValue: row["kind"]) ?? .discussed, at: Date(timeIntervalSince1970: row["at"]))
+                              kind: try row.parsed("kind", table: "mark", key: "\(row["id"] as Int64)", MarkKind.init(rawValue:)),
+                              at: Date(timeIntervalSince1970: row["at"]))
         }
         var replay = TrackerReplay(tracker: Tracker(prompts: prompts, participants: participants, trainers: trainers,
                                                     promptOfMessage: promptOfMessage), marks: marks)
@@ -117,7 +119,8 @@ extension KelasDatabase {
             """, arguments: [batchID])
         while let row = try rows.next() {
             replay.message(id: row["id"], from: PhoneNumber(e164: row["phone"]), at: Date(timeIntervalSince1970: row["sentAt"]),
-                           kind: InboundMessage.Kind(rawValue: row["type"]) ?? .other, quoting: row["quoting"],
+                           kind: try row.parsed("type", table: "inboundMessage", key: row["id"], InboundMessage.Kind.init(rawValue:)),
+                           quoting: row["quoting"],
                            mentions: (row["mentions"] as String).split(separator: " ").map { PhoneNumber(e164: String($0)) })
         }
         replay.finish(at: now)

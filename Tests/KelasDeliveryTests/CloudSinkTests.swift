@@ -74,24 +74,24 @@ struct CloudSinkTests {
         }
     }
 
-    @Test("the router sends each batch through its own sink, even when two sinks share a name")
-    func routerKeepsBatchesApart() async throws {
+    @Test("the resolver gives each batch its own sink (two Cloud API specs with one phone id stay apart), made once per spec")
+    func resolverKeepsBatchesApart() throws {
         let first = ScriptedSink(), second = ScriptedSink()
-        let specs: [String: SinkSpec] = ["a": .whatsappCloud(phoneNumberID: "1", api: "http://127.0.0.1:1/v21.0"),
-                                         "b": .whatsappCloud(phoneNumberID: "1", api: "http://127.0.0.1:2/v21.0")]
-        let router = try SinkRouter(fallback: ConsoleSink { _ in }, specs: specs) { spec in
+        let made = Counter()
+        let resolver = SinkResolver(fallback: nil) { spec in
+            made.increment()
             if case .whatsappCloud(_, let api) = spec, api.contains(":1/") { return first }
             return second
         }
-        func event(_ batch: String) -> OutboundEvent {
-            var event = self.event(kind: .text, text: "Halo")
-            event.batch = batch
-            return event
-        }
-        let reports = await router.send([event("a"), event("b"), event("a"), event("c")], at: DispatcherTests.start)
-        #expect(reports.count == 4 && reports.allSatisfy { $0.outcome == .status(200) })
-        #expect(first.deliveries.map(\.event.batch) == ["a", "a"])
-        #expect(second.deliveries.map(\.event.batch) == ["b"])
+        let a = BatchSink.spec(.whatsappCloud(phoneNumberID: "1", api: "http://127.0.0.1:1/v21.0"))
+        let b = BatchSink.spec(.whatsappCloud(phoneNumberID: "1", api: "http://127.0.0.1:2/v21.0"))
+        #expect(try resolver.resolve(batchID: "a", batchSink: a).get().sink as? ScriptedSink === first)
+        #expect(try resolver.resolve(batchID: "b", batchSink: b).get().sink as? ScriptedSink === second)
+        #expect(try resolver.resolve(batchID: "a2", batchSink: a).get().sink as? ScriptedSink === first)
+        #expect(made.value == 2)
+        // No sink named and no fallback: an error naming the batch and the fix, never the console.
+        guard case .failure(let none) = resolver.resolve(batchID: "c", batchSink: .unset) else { Issue.record("c has no sink"); return }
+        #expect(none.description.contains("batch c names no delivery.sink"))
     }
 
     @Test("a message to the whole group is refused with the fix, without a request")
@@ -123,17 +123,15 @@ struct CloudSinkTests {
         let store = try KelasDatabase(path: directory.appendingPathComponent("kelas.sqlite").path)
         _ = try store.addBatch(loaded, source: batchFile.path, now: DispatcherTests.start)
         let stored = try #require(try store.batch("gresik-2021-07"))
-        #expect(stored.sink == loaded.batch.delivery.sink)
+        #expect(stored.sink == .spec(try #require(loaded.batch.delivery.sink)))
 
         // Budi answers the first discussion before its reminder: his reminder is skipped, the 23 others go.
         let budi = PhoneNumber(e164: "+6281234567111")
         _ = try store.ingest(batchID: "gresik-2021-07", source: "test", now: DispatcherTests.start) { insert in
             try insert(InboundMessage(id: "wamid.B1", phone: budi, author: "Budi", sentAt: Date(timeIntervalSince1970: 1_625_537_400), kind: .voice))
         }
-        let router = try SinkRouter(fallback: ConsoleSink { _ in }, specs: ["gresik-2021-07": stored.sink ?? .console]) {
-            try $0.makeSink(environment: ["KELAS_WHATSAPP_TOKEN": "test-token"])
-        }
-        let dispatcher = Dispatcher(store: store, sink: router, inFlight: 16)
+        let sinks = SinkResolver(fallback: nil) { try $0.makeSink(environment: ["KELAS_WHATSAPP_TOKEN": "test-token"]) }
+        let dispatcher = Dispatcher(store: store, sinks: sinks, inFlight: 16)
         let summary = try await dispatcher.run(clock: VirtualClock(DispatcherTests.start), until: DispatcherTests.end)
         let requests = server.requests
         #expect(summary.failed == 0 && summary.dead == 0 && summary.expired == 0)
@@ -191,4 +189,12 @@ extension Audience {
         if case .participant(let phone) = self { return phone }
         return nil
     }
+}
+
+/// A thread-safe count.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

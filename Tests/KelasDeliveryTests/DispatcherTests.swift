@@ -109,10 +109,17 @@ struct DispatcherTests {
         let store = try store()
         // 07:31 on day 1: the greeting is due. A dispatcher claims it, then dies before sending.
         let crashTime = Date(timeIntervalSince1970: 1_625_445_060)
-        let claimed = try store.claimDue(now: crashTime, limit: 8, lease: 300)
+        let wall = Date(timeIntervalSince1970: 1_800_000_000)
+        let claimed = try store.claimDue(now: crashTime, limit: 8, lease: 300, owner: "died", wall: wall)
         #expect(claimed.map(\.message.itemKey) == ["salam-pembuka"])
+        // While the dead dispatcher's lease holds, another leaves its claim alone…
+        let early = ScriptedSink()
+        _ = try await Dispatcher(store: store, sink: early, wall: { wall.addingTimeInterval(299) }).runOnce(now: crashTime)
+        #expect(early.deliveries.isEmpty)
+        #expect(try store.outbox(states: [.claimed]).map(\.claimedBy) == ["died"])
+        // …and takes it once the lease has run out.
         let sink = ScriptedSink()
-        _ = try await Dispatcher(store: store, sink: sink).run(clock: VirtualClock(crashTime), until: Self.end)
+        _ = try await Dispatcher(store: store, sink: sink, wall: { wall.addingTimeInterval(301) }).run(clock: VirtualClock(crashTime), until: Self.end)
         let ids = sink.deliveries.map(\.event.id)
         #expect(ids.count == 27 && Set(ids).count == 27)
         #expect(ids.first == claimed.first?.webhookID)

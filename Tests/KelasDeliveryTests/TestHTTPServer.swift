@@ -59,15 +59,30 @@ final class TestHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Stops accepting. The listening socket is closed only after the accept loop has left `accept`: closing it
+    /// while the loop was between two calls let the number be reused by another test's new server, whose
+    /// connections this loop then took and answered with this server's handler (a flaky "failed" in a fan-out
+    /// test, one run in four). Idempotent.
     func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopping = true }
+            return !stopping
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
+        loopDone.wait()
         close(listener)
     }
 
+    private var stopping = false
+    private let loopDone = DispatchSemaphore(value: 0)
+
     private func acceptLoop() {
+        defer { loopDone.signal() }
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { return }
+            if lock.withLock({ stopping }) { close(client); return }
             // A thread of its own: the shared dispatch pool also runs Swift concurrency and, busy with other tests,
             // could leave a connection unread until the client's timeout.
             Thread { self.serve(client) }.start()

@@ -125,7 +125,7 @@ public enum BatchFile {
             case .scalar(let reference):
                 let path = resolve(reference, relativeTo: directory)
                 countLocation = SourceLocation(file: path, line: 1, column: 1)
-                if let text = readText(path, log: log, referencedFrom: node.location) {
+                if let text = readText(path, log: log, referencedFrom: node.location, limit: FileLimits.csv) {
                     entries = ParticipantsCSV.parse(text, file: path, log: log)
                 }
             case .sequence(let nodes):

@@ -336,14 +336,17 @@ struct TextReader {
     }
 }
 
-/// Reads a whole text file, logging a diagnostic that names the path when it cannot.
-func readText(_ path: String, log: DiagnosticLog, referencedFrom: SourceLocation? = nil) -> String? {
+/// Reads a whole text file of at most `limit` bytes, logging a diagnostic that names the path when it cannot.
+func readText(_ path: String, log: DiagnosticLog, referencedFrom: SourceLocation? = nil, limit: Int = FileLimits.yaml) -> String? {
     let location = referencedFrom ?? SourceLocation(file: path, line: 1, column: 1)
-    guard let data = FileManager.default.contents(atPath: path) else {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        log.error(location, exists ? (isDirectory.boolValue ? "\(path) is a folder, not a file" : "cannot read \(path)") : "no file at \(path)",
-                  fix: exists ? "check the file's permissions" : "check the path; relative paths are read from the folder of the file that names them")
+    let data: Data
+    do {
+        data = try FileLimits.read(path, limit: limit)
+    } catch let error as FileLimits.Failure {
+        log.error(location, error.description, fix: error.fix)
+        return nil
+    } catch {
+        log.error(location, "cannot read \(path): \(error.localizedDescription)")
         return nil
     }
     guard var text = String(data: data, encoding: .utf8) else {

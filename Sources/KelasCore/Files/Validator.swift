@@ -38,7 +38,8 @@ public enum Validator {
     }
 
     static func validate(path: String, log: DiagnosticLog) -> String? {
-        guard let text = readText(path, log: log) else { return nil }
+        let limit = path.lowercased().hasSuffix(".csv") ? FileLimits.csv : FileLimits.yaml
+        guard let text = readText(path, log: log, limit: limit) else { return nil }
         switch kind(of: path, text: text) {
         case .participants:
             let entries = ParticipantsCSV.parse(text, file: path, log: log)

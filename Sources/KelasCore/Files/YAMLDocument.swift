@@ -38,7 +38,15 @@ enum YAMLDocument {
                           fix: "write the file's keys, or start from `kelas init`")
                 return nil
             }
-            return convert(root, file: file, log: log)
+            var budget = Self.nodeBudget(for: text)
+            do {
+                return try convert(root, file: file, log: log, budget: &budget)
+            } catch let bomb as AliasExpansion {
+                log.error(bomb.location, "the document expands to more than \(Self.nodeBudget(for: text)) values through anchors and aliases "
+                          + "(`&name` … `*name`): a file this size cannot hold that many, so it is refused (an alias bomb?)",
+                          fix: "write the values out in full, without nested aliases")
+                return nil
+            }
         } catch let error as YamlError {
             let (mark, problem) = describe(error)
             log.error(SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
@@ -67,8 +75,18 @@ enum YAMLDocument {
         }
     }
 
-    private static func convert(_ node: Node, file: String, log: DiagnosticLog) -> YAMLNode {
+    /// How many values (scalars, lists, mappings) a document may expand to. Without aliases each value takes at least
+    /// two bytes, so only aliases can go past this; nested aliases grow exponentially (a 600-byte file can name
+    /// billions of values) and would take all the memory there is.
+    static func nodeBudget(for text: String) -> Int { 100_000 + text.utf8.count / 2 }
+
+    /// Thrown when the budget runs out, at the value where it did.
+    struct AliasExpansion: Error { var location: SourceLocation }
+
+    private static func convert(_ node: Node, file: String, log: DiagnosticLog, budget: inout Int) throws -> YAMLNode {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        budget -= 1
+        if budget < 0 { throw AliasExpansion(location: location) }
         switch node {
         case .scalar(let scalar):
             // Only an unquoted `null`, `~` or nothing means null; a quoted "null" is the text.
@@ -77,9 +95,15 @@ enum YAMLDocument {
             }
             return YAMLNode(value: .scalar(scalar.string), location: location)
         case .sequence(let sequence):
-            return YAMLNode(value: .sequence(sequence.map { convert($0, file: file, log: log) }), location: location)
+            var items: [YAMLNode] = []
+            for item in sequence { items.append(try convert(item, file: file, log: log, budget: &budget)) }
+            return YAMLNode(value: .sequence(items), location: location)
         case .mapping(let mapping):
-            let pairs = mapping.map { (key: convert($0.key, file: file, log: log), value: convert($0.value, file: file, log: log)) }
+            var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+            for pair in mapping {
+                pairs.append((key: try convert(pair.key, file: file, log: log, budget: &budget),
+                              value: try convert(pair.value, file: file, log: log, budget: &budget)))
+            }
             return YAMLNode(value: .mapping(pairs), location: location)
         case .alias:
             log.error(location, "YAML anchors and aliases (`*name`) are not supported here",

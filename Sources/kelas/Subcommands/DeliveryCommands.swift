@@ -40,6 +40,8 @@ struct RunCommand: AsyncParsableCommand {
                                valueName: "time")) var now: String?
     @Option(help: "Messages handed to the sink at once (transfers in flight for webhooks).") var inFlight = 8
     @Option(help: "At most this many messages a second overall.") var rate = 80
+    @Option(help: ArgumentHelp("Seconds a claimed message is this run's before another dispatcher may take it (if this run died).",
+                               valueName: "seconds")) var lease: Double = 300
     @OptionGroup var database: DatabaseOptions
 
     static func time(_ text: String, option: String) throws -> Date {
@@ -52,28 +54,29 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if now != nil && !once { throw ValidationError("--now goes with --once") }
         if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
+        if !(lease > 0) { throw ValidationError("--lease \(lease) must be more than 0 seconds") }
     }
 
     func run() async throws {
         let untilDate = try until.map { try Self.time($0, option: "--until") }
-        let nowDate = try now.map { try Self.time($0, option: "--now") } ?? Date()
+        let clock = try CLIClock.dispatchClock()
+        let nowDate = try now.map { try Self.time($0, option: "--now") } ?? clock.now()
         let store = try database.open()
-        let sink = try outboundSink(store: store, override: self.sink, api: api)
-        let dispatcher = Dispatcher(store: store, sink: sink, pacer: Pacer(perSecond: rate), inFlight: inFlight,
+        let sinks = try sinkResolver(store: store, override: self.sink, api: api, fallback: .console, strict: true)
+        let dispatcher = Dispatcher(store: store, sinks: sinks, pacer: Pacer(perSecond: rate), inFlight: inFlight, lease: lease,
                                     seed: UInt64(Date().timeIntervalSince1970))
         if once {
             let summary = try await dispatcher.runOnce(now: nowDate)
-            print("\(sink.name): \(summary.description)" + (summary.next.map { "; next due \($0)" } ?? ""))
+            try store.releaseClaims(owner: dispatcher.owner)
+            print("\(sinks.name): \(summary.description)" + (summary.next.map { "; next due \($0)" } ?? ""))
             return
         }
-        let task = Task { try await dispatcher.run(clock: SystemClock(), until: untilDate) { round in
-            if round.sent + round.retried + round.failed + round.dead + round.expired > 0 {
-                printError("\(Date()): \(round.description)")
-            }
+        let task = Task { try await dispatcher.run(clock: clock, until: untilDate) { round in
+            if round.isEventful { printError("\(clock.now()): \(round.description)") }
         } }
-        let banner = "kelas run: sending through \(sink.name)\(untilDate.map { " until \($0)" } ?? ""); Ctrl-C or SIGTERM stops"
+        let banner = "kelas run: sending through \(sinks.name)\(untilDate.map { " until \($0)" } ?? ""); Ctrl-C or SIGTERM stops"
         let total = try await untilStopped(task, banner: banner, stopping: "stopping: messages in flight finish; the rest stay in the outbox")
-        print("\(sink.name): \(total.description)")
+        print("\(sinks.name): \(total.description)")
     }
 }
 
@@ -120,7 +123,7 @@ struct OutboxCommand: ParsableCommand {
                 return
             }
             print("""
-            \(item.message.id) (\(item.state.rawValue))
+            \(item.message.id) (\(item.displayState))
               due        \(item.message.date) \(item.message.localTime)
               kind       \(item.message.kind.rawValue) to \(item.message.audience)
               webhook-id \(item.webhookID)
@@ -144,7 +147,7 @@ struct OutboxCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.open()
-            try storeCall { try store.requeue(messageID: id, now: Date()) }
+            try storeCall { try store.requeue(messageID: id, now: try CLIClock.now()) }
             print("queued \(id) again; `kelas run` sends it")
         }
     }
@@ -156,30 +159,40 @@ enum OutboxRenderer {
     static func table(_ items: [OutboxItem]) -> String {
         if items.isEmpty { return "the outbox is empty; `kelas batch add BATCH.yaml` fills it\n" }
         let rows = [["ID", "DUE", "KIND", "STATE", "ATTEMPTS", "LAST ERROR"]] + items.map {
-            [$0.message.id, "\($0.message.date) \($0.message.localTime)", $0.message.kind.rawValue, $0.state.rawValue,
+            [$0.message.id, "\($0.message.date) \($0.message.localTime)", $0.message.kind.rawValue, $0.displayState,
              String($0.attempts), $0.lastError ?? ""]
         }
         return TextTable.render(rows)
     }
 }
 
-/// The sink `kelas run` and `kelas serve` send through: `--sink` for every batch (warning about group batches a Cloud
-/// API sink cannot deliver), else each batch's own `delivery.sink`, console for the rest. A missing secret exits 1.
-func outboundSink(store: KelasDatabase, override: String?, api: String = SinkSpec.defaultCloudAPI) throws -> any OutboundSink {
-    do {
-        if let text = override, let spec = SinkSpec(text, api: api) {
-            if !spec.reachesGroups {
-                for batch in try store.batches() where batch.mode == DeliveryMode.group.rawValue {
-                    printError("warning: batch \(batch.id) is planned as one message to the group, which \(spec) cannot deliver: "
-                               + "its messages will fail; set `delivery.mode: fanout` in its file and `kelas batch add` it again")
-                }
-            }
-            return try spec.makeSink()
+/// The sinks `kelas run` and `kelas serve` send through, resolved for each message when it is sent: `--sink` for
+/// every batch (warning about group batches a Cloud API sink cannot deliver), else each batch's own `delivery.sink`;
+/// a batch that names none goes to `fallback` (`kelas run`: the console) or is held (`kelas serve`). With `strict`, a
+/// batch with messages to send whose sink cannot be made stops the command before anything is sent (exit 1);
+/// otherwise it is a warning and its messages wait, queued with the reason.
+func sinkResolver(store: KelasDatabase, override: String?, api: String = SinkSpec.defaultCloudAPI, fallback: SinkSpec?,
+                  strict: Bool) throws -> SinkResolver {
+    let spec = override.flatMap { SinkSpec($0, api: api) }
+    if let spec, !spec.reachesGroups {
+        for batch in try store.batches() where batch.mode == DeliveryMode.group.rawValue {
+            printError("warning: batch \(batch.id) is planned as one message to the group, which \(spec) cannot deliver: "
+                       + "its messages will fail; set `delivery.mode: fanout` in its file and `kelas batch add` it again")
         }
-        let specs = try store.batches().reduce(into: [String: SinkSpec]()) { specs, batch in specs[batch.id] = batch.sink }
-        return try SinkRouter(fallback: ConsoleSink(), specs: specs) { try $0.makeSink() }
-    } catch let error as SinkSetupError {
-        printError("error: \(error.description)")
+    }
+    let resolver = SinkResolver(override: spec, fallback: fallback)
+    if let spec, case .failure(let problem) = resolver.sink(for: spec) {
+        printError("error: --sink \(spec): \(problem.description)")
         throw ExitCode(1)
     }
+    var problems: [String] = []
+    for batch in try store.batchesWithMessagesToSend() {
+        if case .failure(let problem) = resolver.resolve(batchID: batch.id, batchSink: batch.sink) { problems.append(problem.description) }
+    }
+    if strict, !problems.isEmpty {
+        for problem in problems { printError("error: \(problem)") }
+        throw ExitCode(1)
+    }
+    for problem in problems { printError("warning: \(problem); its messages wait in the outbox (`kelas outbox list`) until it can be made") }
+    return resolver
 }

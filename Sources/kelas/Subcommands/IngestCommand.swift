@@ -35,13 +35,12 @@ struct IngestCommand: ParsableCommand {
         func run() throws {
             let name = file == "-" ? "<stdin>" : file
             let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                    printError("error: cannot read \(file): \(error.localizedDescription)")
-                    throw ExitCode(1)
-                }
+            do {
+                data = file == "-" ? try FileLimits.read(FileHandle.standardInput, name: name, limit: FileLimits.payloads)
+                    : try FileLimits.read(file, limit: FileLimits.payloads)
+            } catch let failure as FileLimits.Failure {
+                printError("error: \(failure.description); \(failure.fix)")
+                throw ExitCode(1)
             }
             let content: WebhookContent
             do { content = try WebhookPayload.decode(data, file: name) } catch let failure as ValidationFailure {
@@ -50,7 +49,7 @@ struct IngestCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let store = try database.open()
-            let summary = try storeCall { try store.ingest(content, source: name, now: Date()) }
+            let summary = try storeCall { try store.ingest(content, source: name, now: try CLIClock.now()) }
             print("read \(content.payloads) payload\(content.payloads == 1 ? "" : "s") from \(name): "
                   + "\(content.messages.count) messages, \(content.statuses.count) statuses")
             print(IngestReport.lines(summary).joined(separator: "\n"))
@@ -114,7 +113,7 @@ extension IngestCommand {
                 // validate() made sure a batch (and so a store and a context) is given without --dry-run.
                 guard let store, let context else { return }
                 let (_, stats, summary) = try storeCall {
-                    try store.ingest(chat: export, context: context, dateOrder: dateOrder, now: Date(), detected: announce)
+                    try store.ingest(chat: export, context: context, dateOrder: dateOrder, now: try CLIClock.now(), detected: announce)
                 }
                 print("read \(stats.messages) messages (\(stats.voiceNotes) voice notes, \(stats.media) media, \(stats.deleted) deleted) "
                       + "and \(stats.systemLines) system lines")

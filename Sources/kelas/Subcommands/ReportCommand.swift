@@ -32,7 +32,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open()
-        let report = try storeCall { try store.report(by: by, batchIDs: batches.isEmpty ? nil : batches, now: Date()) }
+        let report = try storeCall { try store.report(by: by, batchIDs: batches.isEmpty ? nil : batches, now: try CLIClock.now()) }
         switch format {
         case .table: print(ReportRenderer.table(report), terminator: "")
         case .csv: FileHandle.standardOutput.write(Data(ReportRenderer.csv(report).utf8))

@@ -26,32 +26,45 @@ struct ServeCommand: AsyncParsableCommand {
         Examples:
           kelas serve                                  dashboard on http://127.0.0.1:8080, dispatcher running
           kelas serve --no-dispatch --port 9000        receive and show only (another process runs `kelas run`)
+          kelas serve --sink console                   print every message instead of sending it (a rehearsal)
+
+        Each message goes to its batch's delivery.sink, resolved when it is sent (a batch added or re-added while \
+        the server runs takes effect). A batch that names no sink, or whose sink cannot be made (a missing secret), \
+        is never sent elsewhere: its messages stay queued with the reason (`kelas outbox list`, the dashboard).
         """
     )
     @Option(help: "The address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "The port (0: any free one, printed).") var port = 8080
     @Flag(help: "Do not run the dispatcher loop: only receive webhooks and serve pages.") var noDispatch = false
-    @Option(help: ArgumentHelp("Send every batch here instead of its delivery.sink (as `kelas run --sink`).", valueName: "sink"))
+    @Option(help: ArgumentHelp("Seconds between the dispatcher's looks for new messages when none is due (batches added meanwhile).",
+                               valueName: "seconds")) var poll: Double = 30
+    @Option(help: ArgumentHelp("Send every batch here instead of its delivery.sink (as `kelas run --sink`); `console` prints them.",
+                               valueName: "sink"))
     var sink: String?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
+        if !(poll > 0) { throw ValidationError("--poll \(poll) must be more than 0 seconds") }
         if !(0...65_535).contains(port) { throw ValidationError("--port \(port) is not a port number (0–65535)") }
     }
 
     func run() async throws {
         let store = try database.open()
-        let (configuration, generated) = ServerConfiguration.fromEnvironment()
+        let clock = try CLIClock.dispatchClock()
+        var (configuration, generated) = ServerConfiguration.fromEnvironment()
+        configuration.now = { clock.now() }
         var logger = Logger(label: "kelas.serve")
         logger.logLevel = .info
         let server = KelasServer(store: store, configuration: configuration, logger: logger)
         var dispatcher: Dispatcher?
         var sending = "not sending (--no-dispatch)"
         if !noDispatch {
-            let outbound = try outboundSink(store: store, override: sink)
-            dispatcher = Dispatcher(store: store, sink: outbound, seed: UInt64(Date().timeIntervalSince1970))
-            sending = "sending through \(outbound.name)"
+            // Console only when asked for: a batch that names no sink waits, queued with the reason, instead of being
+            // "sent" to a terminal nobody reads.
+            let sinks = try sinkResolver(store: store, override: sink, fallback: nil, strict: false)
+            dispatcher = Dispatcher(store: store, sinks: sinks, seed: UInt64(Date().timeIntervalSince1970))
+            sending = "sending through \(sinks.name)"
         }
         if generated {
             printError("KELAS_ADMIN_TOKEN is not set: this run's admin token is \(configuration.adminToken)")
@@ -61,9 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
             printError("note: \(variable) is not set: its webhook endpoint answers 503")
         }
         let host = self.host, banner = sending
-        let app = server.application(host: host, port: port, dispatcher: dispatcher) { port in
+        let app = server.application(host: host, port: port, dispatcher: dispatcher, clock: clock, poll: poll, onServerRunning: { port in
             printError("kelas serve: http://\(host):\(port) (\(banner)); SIGTERM or Ctrl-C stops")
-        }
+        })
         try await app.runService()
         printError("kelas serve: stopped")
     }

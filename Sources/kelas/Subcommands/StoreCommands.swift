@@ -47,7 +47,7 @@ struct BatchCommand: ParsableCommand {
 
         func run() throws {
             let loaded = try loadBatch(batch)
-            let summary = try database.open().addBatch(loaded, source: batch, now: Date())
+            let summary = try database.open().addBatch(loaded, source: batch, now: try CLIClock.now())
             print(summary.description)
         }
     }
@@ -81,7 +81,7 @@ struct BatchCommand: ParsableCommand {
               programme     \(batch.programme)
               district      \(batch.district)
               starts        \(batch.start) (\(batch.timezone))
-              delivery      \(batch.mode), sink \(batch.sink?.description ?? "console (none named)")
+              delivery      \(batch.mode), sink \(batch.sink)
               participants  \(batch.participants)
               messages      \(batch.messages) planned
               completion    answered in \(batch.completion.sessions) sessions\(batch.completion.postTest ? " and the post-test" : "")
@@ -112,7 +112,7 @@ struct MarkCommand: ParsableCommand {
     func run() throws {
         let store = try database.open()
         let phone = try storeCall {
-            try store.mark(batchID: batch, participant: participant, session: session, kind: kind, note: note, now: Date())
+            try store.mark(batchID: batch, participant: participant, session: session, kind: kind, note: note, now: try CLIClock.now())
         }
         print("marked \(phone) \(kind.rawValue) for session \(session) of \(batch)")
     }
@@ -134,7 +134,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open()
-        let status = try storeCall { try store.status(batchID: batch, now: Date()) }
+        let status = try storeCall { try store.status(batchID: batch, now: try CLIClock.now()) }
         print(StatusRenderer.table(status), terminator: "")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import KelasCore
+import KelasDelivery
 
 /// Writes a line to standard error, where diagnostics go so that standard output stays machine-readable.
 func printError(_ text: String) {
@@ -41,4 +42,31 @@ func untilStopped<T: Sendable>(_ task: Task<T, any Error>, banner: String, stopp
     defer { signals.forEach { $0.cancel() } }
     registered.notify(queue: .main) { printError(banner) }
     return try await task.value
+}
+
+/// The commands' clock: the wall clock, or — with `KELAS_NOW` set to an ISO 8601 time — that time when the command
+/// starts, running on at the wall clock's pace. For rehearsing a batch's week and for tests that must not depend on
+/// today's date.
+enum CLIClock {
+    static let origin = Date()
+    static let start: Result<Date?, CLIClockError> = {
+        guard let text = ProcessInfo.processInfo.environment["KELAS_NOW"], !text.isEmpty else { return .success(nil) }
+        guard let date = ISO8601DateFormatter().date(from: text) else { return .failure(CLIClockError(text: text)) }
+        return .success(date)
+    }()
+
+    /// Now, as the commands see it.
+    static func now() throws -> Date { try dispatchClock().now() }
+
+    /// The clock `kelas run` and `kelas serve` wait on.
+    static func dispatchClock() throws -> any DispatchClock {
+        guard let start = try start.get() else { return SystemClock() }
+        return ScaledClock(start: start, speed: 1, wall: { Date() }, wait: { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) },
+                           origin: origin)
+    }
+}
+
+struct CLIClockError: Error, CustomStringConvertible {
+    var text: String
+    var description: String { "KELAS_NOW=\(text) is not an ISO 8601 time such as 2021-07-06T09:00:00+07:00; unset it to use the clock" }
 }

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The most Kelas reads whole from one file. A batch, curriculum or scenario file is a few kilobytes, a participants
+/// file of a few thousand people well under a megabyte; anything far larger is a mistake (the wrong file) or an
+/// attack, and is refused before it is read, with the cap in the error. Chat exports are streamed and have no cap.
+public enum FileLimits {
+    /// YAML: batch, curriculum, scenario files.
+    public static let yaml = 1 << 20
+    /// Participants CSV.
+    public static let csv = 16 << 20
+    /// Webhook payload files for `kelas ingest webhook` (JSON or JSON lines), and standard input.
+    public static let payloads = 256 << 20
+
+    /// Why a file was not read.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+        public var fix: String
+    }
+
+    /// The bytes of `path`, refusing a file over `limit` before reading it (and one that grows past it while read).
+    public static func read(_ path: String, limit: Int) throws -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Failure(description: "no file at \(path)",
+                          fix: "check the path; relative paths are read from the folder of the file that names them")
+        }
+        if isDirectory.boolValue { throw Failure(description: "\(path) is a folder, not a file", fix: "name a file in it") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw Failure(description: "cannot read \(path)", fix: "check the file's permissions")
+        }
+        defer { try? handle.close() }
+        return try read(handle, name: path, limit: limit)
+    }
+
+    /// Reads `handle` to its end (a file or standard input), refusing more than `limit` bytes.
+    public static func read(_ handle: FileHandle, name: String, limit: Int) throws -> Data {
+        var data = Data()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { return data }
+            data.append(chunk)
+            if data.count > limit { throw tooLarge(name, limit: limit) }
+        }
+    }
+
+    static func tooLarge(_ name: String, limit: Int) -> Failure {
+        Failure(description: "\(name) is larger than \(describe(limit)), the most Kelas reads from such a file",
+                fix: "check that it is the right file; split a larger one into several")
+    }
+
+    /// `1 MiB`, `256 MiB`.
+    public static func describe(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
+    }
+}
