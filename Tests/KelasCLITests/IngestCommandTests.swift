@@ -69,6 +69,28 @@ struct IngestCommandTests {
         #expect(nobody.status == 1 && nobody.stderr.contains("--me Siapa is nobody in gresik-2021-07"))
     }
 
+    @Test("ingest chat: a year/day/month export is read whole; mangled header lines are reported by number, too many store nothing")
+    func yearDayMonthAndMangled() throws {
+        let database = try freshStore()
+        let ydm = try KelasBinary.run(["ingest", "chat", Self.fixtures + "android-ydm.txt", "--batch", "gresik-2021-07", "--database", database])
+        #expect(ydm.status == 0, "\(ydm.stderr)")
+        #expect(ydm.stderr.contains("year/day/month"))
+        #expect(ydm.stdout.hasPrefix("read 16 messages (2 voice notes, 2 media, 1 deleted) and 4 system lines"), "\(ydm.stdout)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-mangled-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var lines = try String(contentsOfFile: KelasBinary.root.appendingPathComponent(Self.fixtures + "android-id.txt").path, encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.insert("06/07/21 09.40 Budi Santoso: header without its dash", at: 12)
+        let one = directory.appendingPathComponent("one.txt")
+        try Data(lines.joined(separator: "\n").utf8).write(to: one)
+        let warned = try KelasBinary.run(["ingest", "chat", one.path, "--batch", "gresik-2021-07", "--dry-run", "--database", database])
+        #expect(warned.status == 0 && warned.stderr.contains("warning: 1 line start like a message header") && warned.stderr.contains("line 13"),
+                "\(warned.stderr)")
+        let forced = try KelasBinary.run(["ingest", "chat", Self.fixtures + "android-ydm.txt", "--batch", "gresik-2021-07",
+                                          "--date-order", "mdy", "--database", database])
+        #expect(forced.status == 1 && forced.stderr.contains("nothing was stored"), "\(forced.stderr)")
+    }
+
     @Test("kelas report as table, CSV (BOM, header, CRLF) and JSON")
     func report() throws {
         let database = try freshStore()

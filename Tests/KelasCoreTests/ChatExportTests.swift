@@ -57,6 +57,9 @@ struct ChatExportTests {
         ("[06/07/21 10.22.05] Budi: x", .ios, .dmy, "2021-07-06", "10:22:05"),
         ("\u{200E}[7/6/21, 9:20:31\u{202F}AM] Budi: x", .ios, .mdy, "2021-07-06", "09:20:31"),
         ("[2021/07/06 21:00:00] Budi: x", .ios, .ymd, "2021-07-06", "21:00:00"),
+        ("21-28-07, 07:16 - Budi: x", .android, .ydm, "2021-07-28", "07:16:00"),
+        ("21-07-28, 07:16 - Budi: x", .android, .ymd, "2021-07-28", "07:16:00"),
+        ("[2021.28.07 07:16:00] Budi: x", .ios, .ydm, "2021-07-28", "07:16:00"),
     ])
     func headers(line: String, platform: ChatFormat.Platform, order: DateOrder, date: String, time: String) throws {
         let parsed = try #require(header(line), "\(line)")
@@ -213,6 +216,54 @@ struct ChatExportFileTests {
         let (textFormat, plain) = try read(IngestFixtures.path("android-id.txt"))
         #expect(zipFormat == textFormat)
         #expect(zipped == plain && zipped.count == 20)
+    }
+
+    @Test("year/day/month exports: a day above 12 settles it; every message is read, none dropped")
+    func yearDayMonth() throws {
+        var detector = ChatFormatDetector()
+        for line in ["21-05-07, 07:00 - A: x", "21-28-07, 07:16 - A: y"] { Array(line.utf8).withUnsafeBufferPointer { detector.feed($0) } }
+        #expect(try detector.format(file: "chat.txt").dateOrder == .ydm)
+        // The Android fixture with its dates written `21-05-07, 07:00`: the batch's week settles year/day/month.
+        let file = ChatExportFile(path: IngestFixtures.path("android-ydm.txt"))
+        let week = LocalDate(year: 2021, month: 6, day: 28)...LocalDate(year: 2021, month: 8, day: 12)
+        let format = try file.detectFormat(expected: week)
+        #expect(format.dateOrder == .ydm)
+        var read: [ChatEntry] = []
+        let mangled = try file.entries(format: format) { read.append($0) }
+        let (_, original) = try readExport(IngestFixtures.path("android-id.txt"))
+        #expect(mangled.count == 0)
+        #expect(read.map(\.date) == original.map(\.date) && read.map(\.text) == original.map(\.text))
+    }
+
+    @Test("lines that look like headers but do not parse are counted with their numbers; too many stop the import")
+    func mangledHeaders() throws {
+        let good = (0..<60).map { "06/07/21 08.\(String(format: "%02d", $0)) - Budi: jawaban \($0)" }
+        // A header without ` - `, and an impossible date: kept as text of the message before, and reported.
+        var lines = good
+        lines.insert("06/07/21 09.15 Budi: tanpa tanda", at: 10)
+        lines.insert("31/02/21 09.16 - Budi: tanggal mustahil", at: 20)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let few = directory.appendingPathComponent("few.txt")
+        try Data(lines.joined(separator: "\n").utf8).write(to: few)
+        let file = ChatExportFile(path: few.path)
+        var read: [ChatEntry] = []
+        let format = try file.detectFormat()
+        let mangled = try file.entries(format: format) { read.append($0) }
+        #expect(mangled.count == 2 && mangled.lines == [11, 21], "\(mangled) \(format)")
+        #expect(read.count == 60 && read[9].text.contains("tanpa tanda"))
+        // A year/day/month export read as day/month/year: most headers fail; the import stops and says why.
+        let ydm = (12..<40).map { "21-\(String(format: "%02d", $0 % 28 + 1))-07, 07:16 - Budi: x" }
+        let wrong = directory.appendingPathComponent("wrong.txt")
+        try Data(ydm.joined(separator: "\n").utf8).write(to: wrong)
+        let forced = ChatFormat(platform: .android, dateOrder: .dmy)
+        do {
+            try ChatExportFile(path: wrong.path).entries(format: forced) { _ in }
+            Issue.record("a mostly unreadable export was read")
+        } catch let error as ChatExportError {
+            guard case .mangled(_, _, let lines, let headers) = error else { Issue.record("\(error)"); return }
+            #expect(lines.count > 2 && headers < lines.count)
+            #expect(error.description.contains("nothing was stored") && error.description.contains("--date-order"))
+        }
     }
 
     @Test("a zip without a chat, a missing file and a file with no messages are clear errors")

@@ -2,13 +2,14 @@ import Foundation
 
 /// The order of day, month and year in an export's dates.
 public enum DateOrder: String, Sendable, Hashable, CaseIterable {
-    case dmy, mdy, ymd
+    case dmy, mdy, ymd, ydm
 
     public var pattern: String {
         switch self {
         case .dmy: "day/month/year"
         case .mdy: "month/day/year"
         case .ymd: "year/month/day"
+        case .ydm: "year/day/month"
         }
     }
 }
@@ -68,6 +69,8 @@ public enum ChatExportError: Error, Sendable, Equatable, CustomStringConvertible
     case noMessages(file: String)
     case noChatInArchive(file: String, entries: [String])
     case unreadable(file: String, reason: String)
+    /// Too many lines look like headers and do not parse: nothing was stored.
+    case mangled(file: String, format: String, lines: MangledLines, headers: Int)
 
     public var description: String {
         switch self {
@@ -78,6 +81,10 @@ public enum ChatExportError: Error, Sendable, Equatable, CustomStringConvertible
             "\(file): the archive has no .txt chat (it holds \(entries.prefix(5).joined(separator: ", "))\(entries.count > 5 ? ", …" : ""))"
         case .unreadable(let file, let reason):
             "cannot read \(file): \(reason)"
+        case .mangled(let file, let format, let lines, let headers):
+            "\(file): \(lines.count) lines start like message headers but cannot be read as \(format) (lines \(lines.listed)), "
+                + "against \(headers) that can: nothing was stored. Check that the file is a WhatsApp export and not edited; "
+                + "if its dates are in another order, pass --date-order dmy|mdy|ymd|ydm"
         }
     }
 }
@@ -112,11 +119,12 @@ struct ChatHeader {
         switch order {
         case .dmy: (day, month, year) = (a, b, c)
         case .mdy: (day, month, year) = (b, a, c)
-        case .ymd:
-            guard aDigits == 4 else { return nil }
-            (day, month, year) = (c, b, a)
+        case .ymd, .ydm:
+            // The year first: 2 or 4 digits, then day and month of at most 2.
+            guard aDigits == 4 || aDigits == 2, cDigits <= 2 else { return nil }
+            (day, month, year) = order == .ymd ? (c, b, a) : (b, c, a)
         }
-        if order != .ymd && aDigits > 2 { return nil }
+        if (order == .dmy || order == .mdy) && aDigits > 2 { return nil }
         let fullYear = year < 100 ? 2000 + year : year
         guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: fullYear) else { return nil }
         return LocalDate(year: fullYear, month: month, day: day)
@@ -124,6 +132,13 @@ struct ChatHeader {
 
     /// Reads the header at the start of a line, or nil when the line is not one (a continuation line).
     static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> ChatHeader? {
+        var dateAndTime = false
+        return read(bytes, dateAndTime: &dateAndTime)
+    }
+
+    /// Like `read(_:)`; `dateAndTime` tells whether the line at least starts with a date and a time, as a header does
+    /// (a line that does and is still no header is mangled, not a continuation).
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, dateAndTime: inout Bool) -> ChatHeader? {
         let n = bytes.count
         var i = 0
         @inline(__always) func at(_ k: Int) -> UInt8 { k < n ? bytes[k] : 0 }
@@ -164,6 +179,7 @@ struct ChatHeader {
         guard timeSeparator == UInt8(ascii: ":") || timeSeparator == UInt8(ascii: ".") else { return nil }
         i += 1
         guard let minute = number(2), minute.digits == 2, minute.value < 60 else { return nil }
+        dateAndTime = true
         var second = 0, hasSeconds = false
         if at(i) == timeSeparator, at(i + 1) >= 0x30, at(i + 1) <= 0x39 {
             i += 1
@@ -216,12 +232,15 @@ struct ChatHeader {
 public struct ChatFormatDetector {
     public private(set) var headers = 0
     private var platforms: [ChatFormat.Platform: Int] = [:]
-    private var candidates = Set(DateOrder.allCases)
+    /// Header lines each date order can read: a stray mangled line must not decide the format.
+    private var readable: [DateOrder: Int] = [:]
     private var lastDate: [DateOrder: LocalDate] = [:]
     private var outOfOrder: [DateOrder: Int] = [:]
     private var inBatch: [DateOrder: Int] = [:]
     private var twelveHour = false
     private var seconds = false
+    /// Some header read with a two-digit year first.
+    private var shortYearFirst = false
     private let expected: ClosedRange<LocalDate>?
 
     /// `expected`: the dates the chat should cover (the batch's week), to settle a date order the dates leave open.
@@ -229,19 +248,38 @@ public struct ChatFormatDetector {
         self.expected = expected
     }
 
-    /// True once the format is settled and reading further would not change it.
-    public var isSettled: Bool { candidates.count == 1 && headers >= 20 }
+    /// True once the format is settled and reading further would not change it (50 headers, so that one mangled line
+    /// early on cannot decide).
+    public var isSettled: Bool { headers >= 50 && contenders.count == 1 }
+
+    /// The orders that read every header line, or all but 2 % of them (from 50 lines on: a stray mangled line).
+    var viable: Set<DateOrder> {
+        let needed = headers - headers / 50
+        return Set(DateOrder.allCases.filter { (readable[$0] ?? 0) >= needed })
+    }
+
+    /// The viable orders, less a two-digit year first (`21-05-07`): a rare way to write dates, while most day-first
+    /// dates also read as one. It stays in the running only when no day- or month-first order does, or when it alone
+    /// puts the dates in the batch's week.
+    var contenders: Set<DateOrder> {
+        let candidates = viable
+        let usual = candidates.intersection([.dmy, .mdy])
+        guard !usual.isEmpty, shortYearFirst else { return candidates }
+        let best = usual.map { inBatch[$0] ?? 0 }.max() ?? 0
+        return candidates.filter { usual.contains($0) || (inBatch[$0] ?? 0) > best }
+    }
 
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>) {
         guard let header = ChatHeader.read(line) else { return }
-        let fitting = candidates.filter { header.date($0) != nil }
+        let fitting = DateOrder.allCases.filter { header.date($0) != nil }
         // A line no order can read is a continuation that happens to start like a date: ignore it.
         guard !fitting.isEmpty else { return }
+        for order in fitting { readable[order, default: 0] += 1 }
         headers += 1
         platforms[header.platform, default: 0] += 1
         if header.marker != nil { twelveHour = true }
         if header.hasSeconds { seconds = true }
-        candidates = fitting
+        if header.aDigits == 2, fitting.contains(.ymd) || fitting.contains(.ydm) { shortYearFirst = true }
         for order in fitting {
             guard let date = header.date(order) else { continue }
             if let last = lastDate[order], date < last { outOfOrder[order, default: 0] += 1 }
@@ -257,7 +295,8 @@ public struct ChatFormatDetector {
         if let forced {
             return ChatFormat(platform: platform, dateOrder: forced, twelveHour: twelveHour, seconds: seconds, reason: "forced by --date-order")
         }
-        let preference: [DateOrder] = [.dmy, .mdy, .ymd]
+        let preference: [DateOrder] = [.dmy, .mdy, .ymd, .ydm]
+        let candidates = contenders
         let ranked = candidates.sorted {
             (outOfOrder[$0] ?? 0, -(inBatch[$0] ?? 0), preference.firstIndex(of: $0) ?? 0)
                 < (outOfOrder[$1] ?? 0, -(inBatch[$1] ?? 0), preference.firstIndex(of: $1) ?? 0)
@@ -276,6 +315,28 @@ public struct ChatFormatDetector {
     }
 }
 
+/// Lines of an export that look like headers and are not: how many, and the first ones' numbers.
+public struct MangledLines: Sendable, Hashable, Codable {
+    public var count = 0
+    /// The first `shown` line numbers.
+    public var lines: [Int] = []
+    static let shown = 20
+
+    mutating func add(line: Int) {
+        count += 1
+        if lines.count < Self.shown { lines.append(line) }
+    }
+
+    /// `14, 15, 92 and 3 more`.
+    public var listed: String {
+        lines.map(String.init).joined(separator: ", ") + (count > lines.count ? " and \(count - lines.count) more" : "")
+    }
+
+    /// More than a small share of the headers: the export is not what the format says, and storing it would lose or
+    /// misplace messages. The share: 2 % of the header lines, and at least 3 lines.
+    public func tooMany(headers: Int) -> Bool { count > max(2, headers / 50) }
+}
+
 /// Turns export lines into entries, one line at a time: memory stays flat however long the export.
 public struct ChatExportParser {
     public let format: ChatFormat
@@ -287,6 +348,12 @@ public struct ChatExportParser {
     private var authors: [String: (system: Bool, name: String)] = [:]
     /// Lines before the first header (not part of any message).
     public private(set) var strayLines = 0
+    /// Lines that start with a date and a time as a header does, yet are not one of this format's headers (a date
+    /// this order cannot read, another platform's form, a header cut short): kept as text of the message before, and
+    /// counted so that they are never lost unseen.
+    public private(set) var mangled = MangledLines()
+    /// Header lines read.
+    public private(set) var headers = 0
 
     public init(format: ChatFormat) {
         self.format = format
@@ -294,8 +361,11 @@ public struct ChatExportParser {
 
     /// Reads one line; returns the previous entry when this line starts a new one.
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, number: Int) -> ChatEntry? {
-        if let header = ChatHeader.read(line), header.platform == format.platform, let date = header.date(format.dateOrder),
+        var dateAndTime = false
+        let read = ChatHeader.read(line, dateAndTime: &dateAndTime)
+        if let header = read, header.platform == format.platform, let date = header.date(format.dateOrder),
            let hour = header.hour24 {
+            headers += 1
             let finished = finish()
             var author: String?
             var textStart = header.restStart
@@ -313,6 +383,7 @@ public struct ChatExportParser {
             current = (number, date, LocalTime(hour: hour, minute: header.minute, second: header.second), author, text)
             return finished
         }
+        if dateAndTime { mangled.add(line: number) }
         if current == nil { strayLines += 1 } else { continuation.append(String(decoding: line, as: UTF8.self)) }
         return nil
     }

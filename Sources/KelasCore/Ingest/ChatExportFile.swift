@@ -86,16 +86,20 @@ public struct ChatExportFile: Sendable {
         return try detector.format(file: path, forced: forced)
     }
 
-    /// Parses every entry in order, handing each to `body`. Returns the parser's count of stray lines.
+    /// Parses every entry in order, handing each to `body`. Returns the lines that looked like headers and were not;
+    /// throws `ChatExportError.mangled` (after the last entry) when they are more than a small share.
     @discardableResult
-    public func entries(format: ChatFormat, _ body: (ChatEntry) throws -> Void) throws -> Int {
+    public func entries(format: ChatFormat, _ body: (ChatEntry) throws -> Void) throws -> MangledLines {
         var parser = ChatExportParser(format: format)
         try lines { line, number in
             if let entry = parser.feed(line, number: number) { try body(entry) }
             return true
         }
         if let last = parser.finish() { try body(last) }
-        return parser.strayLines
+        if parser.mangled.tooMany(headers: parser.headers) {
+            throw ChatExportError.mangled(file: path, format: format.summary, lines: parser.mangled, headers: parser.headers)
+        }
+        return parser.mangled
     }
 
     struct StopReading: Error {}

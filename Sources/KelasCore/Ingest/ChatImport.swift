@@ -32,6 +32,8 @@ public struct ChatExportStats: Sendable, Hashable, Codable {
     public var systemLines = 0
     public var authors: [Author] = []
     public var unmatched: [String] = []
+    /// Lines that looked like headers and were not (kept as message text), with the first ones' numbers.
+    public var mangled = MangledLines()
 
     public init(format: String) {
         self.format = format
@@ -164,9 +166,11 @@ extension ChatExportFile {
         let format = try detectFormat(expected: context.expected, forced: dateOrder)
         detected(format)
         var chat = ChatImport(batchID: context.batchID, people: context.people, timeZone: context.timeZone, format: format)
-        try entries(format: format) { entry in
+        let mangled = try entries(format: format) { entry in
             if let message = chat.message(for: entry) { try body(message) }
         }
-        return (format, chat.stats)
+        var stats = chat.stats
+        stats.mangled = mangled
+        return (format, stats)
     }
 }

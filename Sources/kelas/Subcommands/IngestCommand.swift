@@ -63,9 +63,11 @@ extension IngestCommand {
             abstract: "Ingest a WhatsApp chat export (.txt, or the .zip WhatsApp shares) into a batch.",
             discussion: """
             Reads Android (`12/07/21 07.30 - Name: text`) and iOS (`[12/07/21 07.30.15] Name: text`) exports in any \
-            date order, with 2- or 4-digit years, `/ . -` separators, 12- or 24-hour clocks (AM/PM, pagi/siang/sore/malam) \
+            date order (day/month/year, month/day/year, year/month/day, year/day/month), with 2- or 4-digit years, `/ . -` separators, 12- or 24-hour clocks (AM/PM, pagi/siang/sore/malam) \
             and optional seconds. The format is detected and printed; when the dates fit more than one order, the one \
-            that keeps them in sequence and in the batch's week wins — force it with --date-order.
+            that keeps them in sequence and in the batch's week wins — force it with --date-order. A line that starts \
+            with a date and a time like a header, yet cannot be read as one, is kept as text of the message before it \
+            and reported with its line number; when more than 2 % of the headers are such lines, nothing is stored.
 
             Authors are matched to the batch's participants and trainers by phone number (any formatting), name or \
             alias; unmatched authors are listed and their messages kept. Voice notes (PTT-….opus, …-AUDIO-…, audio \
@@ -80,7 +82,8 @@ extension IngestCommand {
         )
         @Argument(help: ArgumentHelp("The export: a .txt or a .zip.", valueName: "export")) var file: String
         @Option(help: ArgumentHelp("The batch the chat belongs to (required unless --dry-run).", valueName: "id")) var batch: String?
-        @Option(help: ArgumentHelp("Read dates as day/month/year, month/day/year or year/month/day.", valueName: "dmy|mdy|ymd"))
+        @Option(help: ArgumentHelp("Read dates as day/month/year, month/day/year, year/month/day or year/day/month.",
+                                   valueName: "dmy|mdy|ymd|ydm"))
         var dateOrder: DateOrder?
         @Option(help: ArgumentHelp("Who exported the chat (the export calls them \"You\"/\"Anda\"): phone, name or alias.", valueName: "person"))
         var me: String?
@@ -107,14 +110,16 @@ extension IngestCommand {
             do {
                 if dryRun {
                     let (chatFormat, stats) = try export.read(context ?? .none, dateOrder: dateOrder, detected: announce) { _ in }
+                    warnMangled(stats, format: chatFormat)
                     print(format == .json ? try ChatStatsRenderer.json(stats) : ChatStatsRenderer.table(stats, format: chatFormat), terminator: "")
                     return
                 }
                 // validate() made sure a batch (and so a store and a context) is given without --dry-run.
                 guard let store, let context else { return }
-                let (_, stats, summary) = try storeCall {
+                let (chatFormat, stats, summary) = try storeCall {
                     try store.ingest(chat: export, context: context, dateOrder: dateOrder, now: try CLIClock.now(), detected: announce)
                 }
+                warnMangled(stats, format: chatFormat)
                 print("read \(stats.messages) messages (\(stats.voiceNotes) voice notes, \(stats.media) media, \(stats.deleted) deleted) "
                       + "and \(stats.systemLines) system lines")
                 print(IngestReport.lines(summary).joined(separator: "\n"))
@@ -124,6 +129,13 @@ extension IngestCommand {
             }
         }
     }
+}
+
+/// Lines that looked like headers and were not: never dropped unseen.
+func warnMangled(_ stats: ChatExportStats, format: ChatFormat) {
+    guard stats.mangled.count > 0 else { return }
+    printError("warning: \(stats.mangled.count) line\(stats.mangled.count == 1 ? "" : "s") start like a message header but cannot be read as "
+               + "\(format.summary) (line\(stats.mangled.count == 1 ? "" : "s") \(stats.mangled.listed)); kept as text of the message before")
 }
 
 extension DateOrder: ExpressibleByArgument {}
