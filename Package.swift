@@ -81,7 +81,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The golden files are read through #filePath, not as bundle resources.
-        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore", .product(name: "Crypto", package: "swift-crypto")],
+        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore", "KelasStore", .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -69,6 +69,8 @@ public final class ServerMetrics: Sendable {
             .increment(by: Int64(summary.ingest.messagesAdded))
         registry.makeGauge(name: "kelas_inbox_last_apply_lag_seconds", help: "Longest wait, received to applied, in the last apply")
             .set(summary.lag)
+        registry.makeCounter(name: "kelas_inbox_quarantined_total", help: "Webhook payloads put aside because they could not be applied")
+            .increment(by: Int64(summary.quarantined))
     }
 
     /// The text of `/metrics`, with the store's figures read now.
@@ -80,6 +82,8 @@ public final class ServerMetrics: Sendable {
         }
         let inbox = try store.inboxStats()
         registry.makeGauge(name: "kelas_inbox_pending", help: "Webhook payloads received, not yet applied").set(Double(inbox.pending))
+        registry.makeGauge(name: "kelas_inbox_quarantined", help: "Webhook payloads waiting for an admin (kelas inbox list)")
+            .set(Double(inbox.quarantined))
         registry.makeGauge(name: "kelas_ingest_lag_seconds", help: "Age of the oldest payload not yet applied (0: none waiting)")
             .set(inbox.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
         return registry.emitToString()
@@ -107,6 +111,12 @@ public final class InboxApplier: Service, Sendable {
 
     func notify() { wake.yield() }
 
+    /// Reads a stored body by the endpoint it came to.
+    public static func decode(endpoint: String, body: Data) throws -> WebhookContent {
+        endpoint == "kelas" ? try KelasEvents.decode(body, file: "POST /webhooks/kelas")
+            : try WebhookPayload.decode(body, file: "POST /webhooks/whatsapp")
+    }
+
     /// Applies until nothing waits; returns how many payloads it applied. The stored statuses of the batches it
     /// touched are brought up to date at the end (not per payload: under a burst, replaying a batch per payload
     /// would hold the store's write lock that incoming webhooks wait for; pages and reports replay anyway).
@@ -115,11 +125,11 @@ public final class InboxApplier: Service, Sendable {
         var total = 0
         var touched = Set<String>()
         while true {
-            let summary = try store.applyInbox(now: now(), recompute: false) { endpoint, body in
-                endpoint == "kelas" ? try KelasEvents.decode(body, file: "POST /webhooks/kelas")
-                    : try WebhookPayload.decode(body, file: "POST /webhooks/whatsapp")
-            }
+            let summary = try store.applyInbox(now: now(), recompute: false, decode: Self.decode)
             if summary.applied == 0 { break }
+            if summary.quarantined > 0 {
+                logger.warning("webhook payloads quarantined: see `kelas inbox list`", metadata: ["count": "\(summary.quarantined)"])
+            }
             touched.formUnion(summary.ingest.added.keys.filter { !$0.isEmpty })
             metrics.applied(summary)
             total += summary.applied

@@ -4,9 +4,11 @@ import KelasCore
 
 /// What applying the webhook inbox did.
 public struct InboxApplySummary: Sendable, Equatable {
-    /// Payloads applied (and, of them, those that could not be read: kept with their error, never retried).
+    /// Payloads taken from the inbox: applied, or quarantined.
     public var applied = 0
-    public var unreadable = 0
+    /// Of them, those put aside with their reason (`kelas inbox list`): a body that cannot be read, or one whose
+    /// messages cannot be stored. The rest of the burst is applied all the same.
+    public var quarantined = 0
     public var ingest = IngestSummary()
     /// The longest a payload applied now had waited since it was received.
     public var lag: TimeInterval = 0
@@ -18,7 +20,23 @@ public struct InboxApplySummary: Sendable, Equatable {
 public struct InboxStats: Sendable, Equatable {
     public var received = 0
     public var pending = 0
+    public var quarantined = 0
     public var oldestPending: Date?
+}
+
+/// A payload of the webhook inbox, as `kelas inbox` shows it.
+public struct InboxEntry: Sendable, Equatable {
+    public enum State: String, Sendable, CaseIterable { case pending, applied, quarantined }
+
+    public var seq: Int64
+    public var endpoint: String
+    public var deliveryID: String?
+    public var receivedAt: Date
+    public var state: State
+    /// When it was applied or quarantined.
+    public var doneAt: Date?
+    public var error: String?
+    public var body: Data
 }
 
 extension KelasDatabase {
@@ -37,35 +55,58 @@ extension KelasDatabase {
 
     /// Applies up to `limit` waiting payloads, oldest first, in one transaction: `decode` reads each body (by its
     /// endpoint), the messages and statuses go through the same ingest as `kelas ingest webhook` (duplicates by
-    /// message id are ignored), and each payload is marked applied. A body `decode` refuses is marked with its error.
+    /// message id are ignored), and each payload is marked applied.
+    ///
+    /// A payload that cannot be applied never blocks the others: a body `decode` refuses, or one whose messages the
+    /// store refuses, is quarantined with the reason (`kelas inbox list`, `kelas inbox retry`) and the rest applied.
+    /// The burst is ingested at once; only when that fails is each payload tried on its own to find the culprit.
     /// `recompute: false` leaves the stored statuses of the batches touched (`ingest.added`) for `recomputeStatuses`.
     public func applyInbox(limit: Int = 500, now: Date, recompute: Bool = true,
                            decode: (_ endpoint: String, _ body: Data) throws -> WebhookContent) throws -> InboxApplySummary {
         try writer.write { db in
             var summary = InboxApplySummary()
             let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, endpoint, receivedAt, body FROM webhookInbox WHERE appliedAt IS NULL ORDER BY seq LIMIT ?
+                SELECT seq, endpoint, receivedAt, body FROM webhookInbox WHERE appliedAt IS NULL AND quarantinedAt IS NULL ORDER BY seq LIMIT ?
                 """, arguments: [limit])
             guard !rows.isEmpty else { return summary }
-            var content = WebhookContent()
-            let done = try db.cachedStatement(sql: "UPDATE webhookInbox SET appliedAt = ?, error = ? WHERE seq = ?")
+            let applied = try db.cachedStatement(sql: "UPDATE webhookInbox SET appliedAt = ?, error = NULL WHERE seq = ?")
+            let quarantine = try db.cachedStatement(sql: "UPDATE webhookInbox SET quarantinedAt = ?, error = ? WHERE seq = ?")
+            var decoded: [(seq: Int64, content: WebhookContent)] = []
             for row in rows {
                 let seq: Int64 = row["seq"]
-                var failure: String?
-                do {
-                    let decoded = try decode(row["endpoint"], row["body"])
-                    content.payloads += decoded.payloads
-                    content.messages += decoded.messages
-                    content.statuses += decoded.statuses
-                } catch {
-                    failure = String(describing: error)
-                    summary.unreadable += 1
-                }
-                try done.execute(arguments: [now.timeIntervalSince1970, failure, seq])
                 summary.applied += 1
                 summary.lag = max(summary.lag, now.timeIntervalSince1970 - (row["receivedAt"] as Double))
+                do {
+                    decoded.append((seq, try decode(row["endpoint"], row["body"])))
+                } catch {
+                    try quarantine.execute(arguments: [now.timeIntervalSince1970, "cannot be read: \(error)", seq])
+                    summary.quarantined += 1
+                }
             }
-            summary.ingest = try Self.ingest(db, content, source: "kelas serve", now: now, recompute: recompute)
+            var all = WebhookContent()
+            for (_, content) in decoded { all.append(content) }
+            do {
+                try db.inSavepoint {
+                    summary.ingest = try Self.ingest(db, all, source: "kelas serve", now: now, recompute: recompute)
+                    return .commit
+                }
+                for (seq, _) in decoded { try applied.execute(arguments: [now.timeIntervalSince1970, seq]) }
+            } catch {
+                // Something in the burst cannot be stored: apply the payloads one by one, and put the culprits aside.
+                summary.ingest = IngestSummary()
+                for (seq, content) in decoded {
+                    do {
+                        try db.inSavepoint {
+                            summary.ingest.add(try Self.ingest(db, content, source: "kelas serve", now: now, recompute: recompute))
+                            return .commit
+                        }
+                        try applied.execute(arguments: [now.timeIntervalSince1970, seq])
+                    } catch {
+                        try quarantine.execute(arguments: [now.timeIntervalSince1970, "cannot be stored: \(error)", seq])
+                        summary.quarantined += 1
+                    }
+                }
+            }
             return summary
         }
     }
@@ -73,11 +114,53 @@ extension KelasDatabase {
     public func inboxStats() throws -> InboxStats {
         try writer.read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS received, COUNT(*) FILTER (WHERE appliedAt IS NULL) AS pending,
-                       MIN(receivedAt) FILTER (WHERE appliedAt IS NULL) AS oldest FROM webhookInbox
+                SELECT COUNT(*) AS received, COUNT(*) FILTER (WHERE appliedAt IS NULL AND quarantinedAt IS NULL) AS pending,
+                       COUNT(*) FILTER (WHERE quarantinedAt IS NOT NULL) AS quarantined,
+                       MIN(receivedAt) FILTER (WHERE appliedAt IS NULL AND quarantinedAt IS NULL) AS oldest FROM webhookInbox
                 """)
-            return InboxStats(received: row?["received"] ?? 0, pending: row?["pending"] ?? 0,
+            return InboxStats(received: row?["received"] ?? 0, pending: row?["pending"] ?? 0, quarantined: row?["quarantined"] ?? 0,
                               oldestPending: (row?["oldest"] as Double?).map { Date(timeIntervalSince1970: $0) })
+        }
+    }
+
+    /// The inbox's payloads in one state (newest first), or one payload by its number.
+    public func inbox(state: InboxEntry.State? = nil, seq: Int64? = nil, limit: Int = 200) throws -> [InboxEntry] {
+        try writer.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let seq { conditions.append("seq = ?"); _ = arguments.append(contentsOf: [seq]) }
+            switch state {
+            case .pending?: conditions.append("appliedAt IS NULL AND quarantinedAt IS NULL")
+            case .applied?: conditions.append("appliedAt IS NOT NULL")
+            case .quarantined?: conditions.append("quarantinedAt IS NOT NULL")
+            case nil: break
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: "SELECT * FROM webhookInbox \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments).map { row in
+                let quarantinedAt = row["quarantinedAt"] as Double?, appliedAt = row["appliedAt"] as Double?
+                return InboxEntry(seq: row["seq"], endpoint: row["endpoint"], deliveryID: row["deliveryID"],
+                                  receivedAt: Date(timeIntervalSince1970: row["receivedAt"]),
+                                  state: quarantinedAt != nil ? .quarantined : appliedAt != nil ? .applied : .pending,
+                                  doneAt: (quarantinedAt ?? appliedAt).map { Date(timeIntervalSince1970: $0) }, error: row["error"],
+                                  body: row["body"])
+            }
+        }
+    }
+
+    /// Puts quarantined payloads back in the queue (all of them when `seq` is nil): to be applied again, after a fix.
+    /// Returns how many.
+    @discardableResult
+    public func retryQuarantined(seq: Int64? = nil) throws -> Int {
+        try writer.write { db in
+            if let seq {
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM webhookInbox WHERE seq = ? AND quarantinedAt IS NOT NULL", arguments: [seq]) != nil else {
+                    throw StoreError.notQuarantined(seq)
+                }
+            }
+            try db.execute(sql: "UPDATE webhookInbox SET quarantinedAt = NULL, error = NULL WHERE quarantinedAt IS NOT NULL"
+                           + (seq == nil ? "" : " AND seq = ?"), arguments: seq.map { [$0] } ?? [])
+            return db.changesCount
         }
     }
 }

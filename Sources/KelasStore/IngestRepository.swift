@@ -16,6 +16,15 @@ public struct IngestSummary: Sendable, Equatable {
     public init() {}
 
     public var messagesAdded: Int { added.values.reduce(0, +) }
+
+    /// Adds another ingest's counts to these.
+    public mutating func add(_ other: IngestSummary) {
+        for (batch, count) in other.added { added[batch, default: 0] += count }
+        duplicates += other.duplicates
+        statusesAdded += other.statusesAdded
+        statusDuplicates += other.statusDuplicates
+        for (who, count) in other.unmatched { unmatched[who, default: 0] += count }
+    }
 }
 
 extension KelasDatabase {

@@ -183,6 +183,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownMessage(String)
     case unknownExporter(String, batch: String)
     case notRequeueable(String, state: String)
+    case notQuarantined(Int64)
 
     public var description: String {
         switch self {
@@ -197,6 +198,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "--me \(text) is nobody in \(batch); give a phone number, name or alias from the batch file"
         case .unknownMessage(let id):
             "no message `\(id)` in the outbox; list them with `kelas outbox list`"
+        case .notQuarantined(let seq):
+            "no quarantined payload #\(seq) in the inbox; list them with `kelas inbox list`"
         case .notRequeueable(let id, let state):
             "message \(id) is \(state); only failed, dead, expired or skipped messages can be sent again"
         }

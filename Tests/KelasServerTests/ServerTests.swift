@@ -234,6 +234,22 @@ struct ServerTests {
         }
     }
 
+    @Test("a stored payload that cannot be applied is quarantined, counted on /metrics, and does not hold up the next")
+    func quarantine() async throws {
+        let server = try server()
+        // A body stored by an older Kelas that this one's decoder refuses, then a good payload.
+        try server.store.enqueueWebhook(endpoint: "whatsapp", deliveryID: nil, body: Data(#"{"entry":"#.utf8), receivedAt: Self.now)
+        try server.store.enqueueWebhook(endpoint: "whatsapp", deliveryID: nil, body: Self.payload(id: "wamid.Q2"), receivedAt: Self.now)
+        #expect(try server.applier.applyPending() == 2)
+        #expect(try server.store.inboxStats().pending == 0)
+        #expect(try server.store.status(batchID: "gresik-2021-07", now: Self.now).active == 1)
+        try await server.application().test(.router) { client in
+            let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(text.contains("kelas_inbox_quarantined 1.0"), "\(text)")
+            #expect(text.contains("kelas_inbox_quarantined_total 1"))
+        }
+    }
+
     @Test("the login form's body is read as a browser encodes it")
     func formDecoding() {
         #expect(DashboardRoutes.formValue("token", in: "token=a%2Bb+c%26d&x=1") == "a+b c&d")

@@ -7,6 +7,13 @@ public struct WebhookContent: Sendable, Hashable {
     public var statuses: [DeliveryStatus] = []
 
     public init() {}
+
+    /// Adds another payload's content after this one's.
+    public mutating func append(_ other: WebhookContent) {
+        payloads += other.payloads
+        messages += other.messages
+        statuses += other.statuses
+    }
 }
 
 /// Reads WhatsApp Cloud API webhook payloads: one JSON document (an object or an array of them), or JSON lines.
@@ -100,8 +107,10 @@ public enum WebhookPayload {
     }
 
     static func date(_ timestamp: String, at location: SourceLocation, path: String) throws -> Date {
-        guard let seconds = Double(timestamp), seconds.isFinite else {
-            throw problem(location, "`\(path).timestamp` is `\(timestamp)`, not Unix seconds")
+        // Between 2000 and 2100: anything else is not a WhatsApp message's time (and a huge number would overflow the
+        // calendar arithmetic of the tracker).
+        guard let seconds = Double(timestamp), seconds.isFinite, seconds >= 946_684_800, seconds < 4_102_444_800 else {
+            throw problem(location, "`\(path).timestamp` is `\(timestamp)`, not Unix seconds between 2000 and 2100")
         }
         return Date(timeIntervalSince1970: seconds)
     }
