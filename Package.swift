@@ -86,3 +86,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (scripts/fuzz.sh): only when KELAS_FUZZ is set, built with -sanitize=fuzzer into .build-fuzz.
+if Context.environment["KELAS_FUZZ"] != nil {
+    for name in ["FuzzChatExport", "FuzzFiles", "FuzzCloudPayload", "FuzzKelasEvents"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["KelasCore"], path: "Fuzz/\(name)"))
+    }
+}
