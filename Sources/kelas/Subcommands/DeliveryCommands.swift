@@ -66,7 +66,11 @@ struct RunCommand: AsyncParsableCommand {
         let dispatcher = Dispatcher(store: store, sinks: sinks, pacer: Pacer(perSecond: rate), inFlight: inFlight, lease: lease,
                                     seed: UInt64(Date().timeIntervalSince1970))
         if once {
-            let summary = try await dispatcher.runOnce(now: nowDate)
+            let summary: DispatchSummary
+            do { summary = try await dispatcher.runOnce(now: nowDate) } catch {
+                _ = try? store.releaseClaims(owner: dispatcher.owner)
+                throw error
+            }
             try store.releaseClaims(owner: dispatcher.owner)
             print("\(sinks.name): \(summary.description)" + (summary.next.map { "; next due \($0)" } ?? ""))
             return
