@@ -250,6 +250,19 @@ struct ServerTests {
         }
     }
 
+    @Test("a message whose batch names no sink shows on the batch page as held, with the reason")
+    func heldOnDashboard() async throws {
+        let server = try server()
+        // As `kelas serve` sends: each batch's own sink, no console fallback.
+        let round = try await Dispatcher(store: server.store, sinks: SinkResolver(fallback: nil)).runOnce(now: Self.now)
+        #expect(round.held > 0 && round.sent == 0)
+        try await server.application().test(.router) { client in
+            let page = String(buffer: try await client.execute(uri: "/batches/gresik-2021-07", method: .get,
+                                                               headers: [.authorization: "Bearer \(Self.admin)"]).body)
+            #expect(page.contains("class=\"out held\"") && page.contains("names no delivery.sink"))
+        }
+    }
+
     @Test("the login form's body is read as a browser encodes it")
     func formDecoding() {
         #expect(DashboardRoutes.formValue("token", in: "token=a%2Bb+c%26d&x=1") == "a+b c&d")
