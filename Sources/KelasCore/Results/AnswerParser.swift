@@ -1,0 +1,235 @@
+import Foundation
+
+/// One answer option of a survey instrument: its score, its label, and the words, letters and digits that select it.
+public struct AnswerOption: Sendable, Hashable {
+    public var score: Int
+    public var label: LocalizedText
+    /// Lower-case words and abbreviations that mean this option (`setuju`, `s`, `agree`, `a`…), longest first when
+    /// matched, so `tidak setuju` wins over `setuju`.
+    public var words: [String]
+
+    public init(score: Int, label: LocalizedText, words: [String]) {
+        self.score = score
+        self.label = label
+        self.words = words.map { AnswerParser.normalise($0) }
+    }
+}
+
+/// What a reply to a survey said: the option chosen for each statement it answered, and how sure the reading is.
+public struct ParsedAnswers: Sendable, Hashable {
+    /// Statement index (0-based) → option index (0-based in the instrument's options).
+    public var answers: [Int: Int] = [:]
+    /// 1 when every part of the text was read as an answer to a known statement; lower for guesses (a misspelling),
+    /// leftovers the parser could not place, or answers out of range. Below `AnswerParser.reviewBelow` a person looks.
+    public var confidence: Double = 0
+    /// What made the reading unsure, for the review queue.
+    public var doubts: [String] = []
+
+    public init(answers: [Int: Int] = [:], confidence: Double = 0, doubts: [String] = []) {
+        self.answers = answers
+        self.confidence = confidence
+        self.doubts = doubts
+    }
+
+    public var needsReview: Bool { confidence < AnswerParser.reviewBelow }
+}
+
+/// Reads survey answers from WhatsApp text: numbered lines (`1. setuju`, `2 TS`, `3) ragu`, `1=S 2=TS`), one token per
+/// statement in order (`S TS R S S`, `1 3 2 2 1`, `a c b`), and the options' keywords in Indonesian and English with
+/// common spellings, abbreviations and one-letter typos. Pure: the same text always reads the same way.
+public struct AnswerParser: Sendable {
+    public let statementCount: Int
+    public let options: [AnswerOption]
+
+    /// Readings below this confidence go to the review queue.
+    public static let reviewBelow = 0.8
+
+    public init(statementCount: Int, options: [AnswerOption]) {
+        self.statementCount = statementCount
+        self.options = options
+    }
+
+    /// Lower case, diacritics and WhatsApp's `*bold*` / `_italic_` marks removed, runs of spaces folded.
+    static func normalise(_ text: String) -> String {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        var result = ""
+        var space = false
+        for character in folded {
+            if character == "*" || character == "_" || character == "~" { continue }
+            if character.isWhitespace {
+                if !space, !result.isEmpty { result.append(" ") }
+                space = true
+            } else {
+                result.append(character)
+                space = false
+            }
+        }
+        return result.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// An option named by `token` (a word, abbreviation, letter or digit), and whether it was a guess (a typo).
+    func option(for token: String) -> (index: Int, guessed: Bool)? {
+        let token = Self.normalise(token).trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?()[]\"'"))
+        guard !token.isEmpty else { return nil }
+        for (index, option) in options.enumerated() where option.words.contains(token) { return (index, false) }
+        // A letter or a digit by position: a/b/c, 1/2/3.
+        if token.count == 1, let scalar = token.unicodeScalars.first {
+            if let digit = Int(token), (1...options.count).contains(digit) { return (digit - 1, false) }
+            let letter = Int(scalar.value) - 97
+            if (0..<options.count).contains(letter) { return (letter, false) }
+        }
+        // One slip of the thumb in a word of five letters or more (`stuju`, `setujui` is not one: two edits).
+        if token.count >= 4 {
+            let close = options.indices.filter { index in
+                options[index].words.contains { $0.count >= 5 && Self.withinOneEdit($0, token) }
+            }
+            if close.count == 1, let index = close.first { return (index, true) }
+        }
+        return nil
+    }
+
+    /// Reads one message. `startingAt` is the statement a bare sequence starts at (after earlier messages answered some).
+    public func parse(_ text: String, startingAt start: Int = 0) -> ParsedAnswers {
+        let lines: [String] = text.split(whereSeparator: \.isNewline).map { Self.normalise(String($0)) }.filter { !$0.isEmpty }
+        var result = ParsedAnswers()
+        guard !lines.isEmpty else { result.doubts.append("empty"); return result }
+        var understood = 0, pieces = 0, guesses = 0
+        // Numbered answers anywhere: `1. setuju 2. TS`, one per line or several on a line.
+        let numbered = Self.numberedPieces(in: lines)
+        if !numbered.isEmpty {
+            for (number, answer) in numbered {
+                pieces += 1
+                guard (1...max(statementCount, 1)).contains(number) else {
+                    result.doubts.append("statement \(number) does not exist (there are \(statementCount))")
+                    continue
+                }
+                guard let found = phraseOption(answer) else {
+                    result.doubts.append("`\(answer)` for statement \(number) is none of the answers")
+                    continue
+                }
+                if let earlier = result.answers[number - 1], earlier != found.index {
+                    result.doubts.append("statement \(number) answered twice, differently")
+                }
+                result.answers[number - 1] = found.index
+                understood += 1
+                if found.guessed { guesses += 1 }
+            }
+        } else {
+            // A sequence: one answer per statement, in order; multi-word answers (`tidak setuju`) read as one.
+            let words = lines.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" || $0 == "/" || $0 == "|" })
+                .map(String.init)
+            var index = 0
+            var position = start
+            while index < words.count {
+                pieces += 1
+                // Longest phrase first: up to three words.
+                var matched: (index: Int, guessed: Bool, length: Int)?
+                for length in stride(from: min(3, words.count - index), through: 1, by: -1) {
+                    let phrase = words[index..<(index + length)].joined(separator: " ")
+                    if let found = phraseOption(phrase) { matched = (found.index, found.guessed, length); break }
+                }
+                guard let matched else {
+                    // An unreadable word still stands for its statement: the answers after it keep their places.
+                    result.doubts.append("`\(words[index])` is none of the answers")
+                    index += 1
+                    position += 1
+                    continue
+                }
+                index += matched.length
+                if position >= statementCount {
+                    result.doubts.append("more answers than the \(statementCount) statements")
+                    continue
+                }
+                result.answers[position] = matched.index
+                position += 1
+                understood += 1
+                if matched.guessed { guesses += 1 }
+            }
+        }
+        guard pieces > 0 else { return result }
+        // Every piece understood and no guess: sure. Each doubt or guess takes a share off.
+        let share = Double(understood) / Double(pieces)
+        // A misspelling is read, but a person confirms it: one guess puts the reading below the review line.
+        result.confidence = max(0, share - 0.25 * Double(guesses + result.doubts.count))
+        if guesses > 0 { result.doubts.append("\(guesses) answer\(guesses == 1 ? "" : "s") read from a misspelling") }
+        return result
+    }
+
+    /// The option a short phrase names (`tidak setuju`, `TS`, `3`, `c`, `stuju`).
+    func phraseOption(_ phrase: String) -> (index: Int, guessed: Bool)? {
+        option(for: Self.normalise(phrase).trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?()[]\"' ")))
+    }
+
+    /// `(number, answer)` pairs of numbered answers: a number at the start of a line or after a space, followed by
+    /// `.`, `)`, `:`, `=`, `-` or a space, then the answer up to the next such number.
+    static func numberedPieces(in lines: [String]) -> [(Int, String)] {
+        var pieces: [(Int, String)] = []
+        for line in lines {
+            let characters = Array(line)
+            var starts: [(number: Int, answerStart: Int, numberStart: Int)] = []
+            var index = 0
+            while index < characters.count {
+                let atBoundary = index == 0 || characters[index - 1] == " " || characters[index - 1] == ","
+                if atBoundary, characters[index].isASCII, characters[index].isNumber {
+                    var end = index
+                    while end < characters.count, characters[end].isASCII, characters[end].isNumber { end += 1 }
+                    var after = end
+                    var hadSeparator = false
+                    while after < characters.count, [".", ")", ":", "=", "-"].contains(characters[after]) { after += 1; hadSeparator = true }
+                    let spaced = after < characters.count && characters[after] == " "
+                    while after < characters.count, characters[after] == " " { after += 1 }
+                    // A number then a letter-led answer: `1. setuju`, `2 TS`, `3)ragu`; a bare digit list is a sequence.
+                    if after < characters.count, characters[after].isLetter, hadSeparator || spaced, end - index <= 2,
+                       let number = Int(String(characters[index..<end])) {
+                        starts.append((number, after, index))
+                        index = after
+                        continue
+                    }
+                    if hadSeparator, after < characters.count, characters[after].isNumber, end - index <= 2,
+                       let number = Int(String(characters[index..<end])), line.contains("=") {
+                        // `1=3 2=1`: numbered, answered by option digit.
+                        starts.append((number, after, index))
+                        index = after
+                        continue
+                    }
+                    index = end
+                    continue
+                }
+                index += 1
+            }
+            for (position, start) in starts.enumerated() {
+                let end = position + 1 < starts.count ? starts[position + 1].numberStart : characters.count
+                let answer = String(characters[start.answerStart..<end]).trimmingCharacters(in: CharacterSet(charactersIn: " ,;"))
+                pieces.append((start.number, answer))
+            }
+        }
+        return pieces
+    }
+
+    /// Whether `a` and `b` differ by at most one insertion, deletion or substitution.
+    static func withinOneEdit(_ a: String, _ b: String) -> Bool {
+        let x = Array(a), y = Array(b)
+        if abs(x.count - y.count) > 1 { return false }
+        var i = 0, j = 0, edits = 0
+        while i < x.count && j < y.count {
+            if x[i] == y[j] { i += 1; j += 1; continue }
+            edits += 1
+            if edits > 1 { return false }
+            if x.count > y.count { i += 1 } else if x.count < y.count { j += 1 } else { i += 1; j += 1 }
+        }
+        edits += (x.count - i) + (y.count - j)
+        return edits <= 1
+    }
+
+    /// Merges the readings of several messages of one participant to one survey, in the order they came: a later
+    /// answer to the same statement replaces the earlier; the confidence is the lowest of the parts.
+    public static func merge(_ parts: [ParsedAnswers]) -> ParsedAnswers {
+        var merged = ParsedAnswers(confidence: parts.isEmpty ? 0 : 1)
+        for part in parts {
+            for (statement, option) in part.answers { merged.answers[statement] = option }
+            merged.confidence = min(merged.confidence, part.confidence)
+            merged.doubts += part.doubts
+        }
+        return merged
+    }
+}
