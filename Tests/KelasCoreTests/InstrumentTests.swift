@@ -45,4 +45,25 @@ struct InstrumentTests {
         let reply = gem.parser.parse("TS TS TS TS TS TS TS S S S S S")
         #expect(gem.score(reply.answers)?.total == 36 && !reply.needsReview)
     }
+
+    @Test("a survey names its instrument: the statements become the numbered questions, with how to reply")
+    func curriculumInstrument() throws {
+        let loaded = try loadExample()
+        let item = try #require(loaded.curriculum.item("pre-test"))
+        #expect(item.instrument == "adil-gender" && item.questions.count == 12)
+        let message = try #require(Planner(batch: loaded.batch, curriculum: loaded.curriculum).plan().first { $0.itemKey == "pre-test" })
+        #expect(message.text.contains("\n12. Pekerjaan rumah tangga") && message.text.contains("1 S, 2 TS, 3 R"))
+    }
+
+    @Test("an unknown instrument, or questions beside one, is an error at its line", arguments: [
+        ("instrument: adil-gender", "instrument: gem-24", "unknown instrument `gem-24`"),
+        ("instrument: adil-gender", "instrument: adil-gender\n        questions: [{ id: \"Satu\", en: \"One\" }]", "`questions` and `instrument` together"),
+    ])
+    func badInstrument(_ old: String, _ new: String, _ message: String) throws {
+        let workspace = try Workspace()
+        try workspace.edit("curriculum.yaml", replacing: old, with: new)
+        let errors = workspace.validate(["curriculum.yaml"]).errors(containing: message)
+        #expect(errors.count == 1, "\(workspace.validate(["curriculum.yaml"]).diagnostics)")
+        #expect(errors.first?.location.line == (try workspace.line(of: "instrument:", in: "curriculum.yaml")))
+    }
 }

@@ -131,8 +131,16 @@ struct MigrationTests {
         let fixture = Self.fixtures.appendingPathComponent("store-v\(version).sqlite")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-upgrade-\(UUID().uuidString).sqlite").path
         try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
-        let before = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+        let fixtureQueue = try DatabaseQueue(path: path)
+        let before = try fixtureQueue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(before == Array(KelasDatabase.migrations.prefix(version)), "the fixture is a v\(version) store")
+        // The planned messages as the fixture holds them: the upgrade must keep every one as it was.
+        let fixtureMessages = try fixtureQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, audience, kind, text FROM plannedMessage").reduce(into: [String: [String]]()) {
+                $0[$1["id"]] = [$1["audience"], $1["kind"], $1["text"]]
+            }
+        }
+        try fixtureQueue.close()
 
         let store = try KelasDatabase(path: path)
         let after = try store.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
@@ -150,7 +158,7 @@ struct MigrationTests {
             let byID = Dictionary(uniqueKeysWithValues: outbox.map { ($0.message.id, $0) })
             for message in plan {
                 let item = try #require(byID[message.id])
-                #expect(item.message.audience == message.audience && item.message.kind == message.kind && item.message.text == message.text)
+                #expect([item.message.audience.description, item.message.kind.rawValue, item.message.text] == fixtureMessages[message.id])
                 #expect(item.message.remindsOf == message.remindsOf, "\(message.id) v\(version)")
             }
             #expect(outbox.filter { $0.state == .sent }.count == (version >= 3 ? 3 : 0))

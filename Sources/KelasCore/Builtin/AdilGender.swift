@@ -42,12 +42,9 @@ days:
         kind: survey
         survey: pre
         text:
-          id: "Sebelum mulai, mohon jawab pre-test ini (5 menit). Jawab setuju, ragu-ragu, atau tidak setuju untuk setiap pernyataan:"
-          en: "Before we start, please answer this pre-test (5 minutes). Answer agree, unsure or disagree to each statement:"
-        questions:
-          - { id: "Mengurus rumah dan anak adalah tugas perempuan.", en: "Caring for the home and children is a woman's job." }
-          - { id: "Laki-laki yang menjadi kepala keluarga yang harus memutuskan soal uang.", en: "The man, as head of the family, should decide about money." }
-          - { id: "Perempuan berhak atas modal dan pelatihan usaha yang sama dengan laki-laki.", en: "Women have the same right as men to business capital and training." }
+          id: "Sebelum mulai, mohon jawab pre-test ini (10 menit). Jawab setuju, ragu-ragu, atau tidak setuju untuk setiap pernyataan:"
+          en: "Before we start, please answer this pre-test (10 minutes). Answer agree, unsure or disagree to each statement:"
+        instrument: adil-gender     # the built-in attitude test: its 12 statements are sent, numbered, and the replies scored
       - id: perkenalan
         at: "19:30"
         kind: text
@@ -226,10 +223,7 @@ days:
         text:
           id: "Post-test: jawab lagi setuju, ragu-ragu, atau tidak setuju untuk setiap pernyataan:"
           en: "Post-test: again answer agree, unsure or disagree to each statement:"
-        questions:
-          - { id: "Mengurus rumah dan anak adalah tugas perempuan.", en: "Caring for the home and children is a woman's job." }
-          - { id: "Laki-laki yang menjadi kepala keluarga yang harus memutuskan soal uang.", en: "The man, as head of the family, should decide about money." }
-          - { id: "Perempuan berhak atas modal dan pelatihan usaha yang sama dengan laki-laki.", en: "Women have the same right as men to business capital and training." }
+        instrument: adil-gender     # the built-in attitude test: its 12 statements are sent, numbered, and the replies scored
   - day: 7
     title: { id: "Penutup", en: "Closing" }
     items:

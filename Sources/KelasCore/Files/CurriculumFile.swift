@@ -11,10 +11,10 @@ public enum CurriculumFile {
 
     static let topKeys = ["id", "title", "languages", "sessions", "days"]
     static let dayKeys = ["day", "title", "items"]
-    static let itemKeys = ["id", "at", "kind", "text", "url", "filename", "session", "closes", "for", "survey", "questions", "duration"]
+    static let itemKeys = ["id", "at", "kind", "text", "url", "filename", "session", "closes", "for", "survey", "instrument", "questions", "duration"]
     static let kindOnlyKeys: [String: [ItemKind]] = [
         "url": [.video, .document, .survey, .text], "filename": [.document], "session": [.discussion],
-        "closes": [.discussion], "for": [.reminder], "survey": [.survey], "questions": [.survey], "duration": [.video],
+        "closes": [.discussion], "for": [.reminder], "survey": [.survey], "instrument": [.survey], "questions": [.survey], "duration": [.video],
     ]
 
     /// Reads and decodes the curriculum at `path`.
@@ -184,10 +184,26 @@ public enum CurriculumFile {
             if let question = reader.read(questionNode, what: "a question", limit: textLimit) { questions.append(question) }
             else { ok = false }
         }
+        // A scored survey names its instrument; the instrument's statements are then the questions.
+        var instrument: String?
+        if kind == .survey, let (name, location) = item.string("instrument") {
+            if let known = BuiltinInstruments.all[name] {
+                instrument = name
+                if !questions.isEmpty {
+                    log.error(location, "`questions` and `instrument` together: the instrument's \(known.statements.count) statements are the questions",
+                              fix: "remove `questions`, or remove `instrument` for a survey that is not scored")
+                    ok = false
+                }
+                questions = known.statements.map(\.text)
+            } else {
+                log.error(location, "unknown instrument `\(name)`", fix: "use a built-in instrument: \(BuiltinInstruments.all.keys.sorted().joined(separator: ", "))")
+                ok = false
+            }
+        }
         guard ok, let text else { return nil }
         let key = item.string("id")?.0 ?? ""
         return CurriculumItem(key: key, day: day, at: at, kind: kind, text: text, url: url, filename: filename,
-                              session: session, closes: closes, remindsOf: remindsOf, survey: survey, questions: questions,
+                              session: session, closes: closes, remindsOf: remindsOf, survey: survey, instrument: instrument, questions: questions,
                               durationSeconds: durationSeconds, location: node.location)
     }
 

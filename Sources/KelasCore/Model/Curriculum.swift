@@ -57,6 +57,8 @@ public struct CurriculumItem: Sendable, Hashable {
     /// For a reminder: the key of the discussion whose silent participants it goes to.
     public var remindsOf: String?
     public var survey: SurveyKind?
+    /// For a survey: the instrument that scores its answers (a built-in id); its statements are the questions.
+    public var instrument: String?
     public var questions: [LocalizedText]
     /// A video's length in seconds, when given, to keep videos short and data costs known.
     public var durationSeconds: Int?
@@ -64,7 +66,7 @@ public struct CurriculumItem: Sendable, Hashable {
 
     public init(key: String, day: Int, at: LocalTime, kind: ItemKind, text: LocalizedText, url: String? = nil,
                 filename: String? = nil, session: Int? = nil, closes: WeekTime? = nil, remindsOf: String? = nil,
-                survey: SurveyKind? = nil, questions: [LocalizedText] = [], durationSeconds: Int? = nil,
+                survey: SurveyKind? = nil, instrument: String? = nil, questions: [LocalizedText] = [], durationSeconds: Int? = nil,
                 location: SourceLocation) {
         self.key = key
         self.day = day
@@ -77,6 +79,7 @@ public struct CurriculumItem: Sendable, Hashable {
         self.closes = closes
         self.remindsOf = remindsOf
         self.survey = survey
+        self.instrument = instrument
         self.questions = questions
         self.durationSeconds = durationSeconds
         self.location = location

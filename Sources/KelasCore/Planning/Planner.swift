@@ -121,6 +121,10 @@ public struct Planner: Sendable {
         if !item.questions.isEmpty {
             let questions = item.questions.enumerated().map { "\($0.offset + 1). \($0.element[language] ?? "")" }
             text += "\n\n" + questions.joined(separator: "\n")
+            if item.instrument != nil {
+                text += "\n\n" + (language == .id ? "Balas dengan nomor dan jawaban, misalnya: 1 S, 2 TS, 3 R (S = setuju, R = ragu-ragu, TS = tidak setuju)."
+                                   : "Reply with the number and your answer, for example: 1 A, 2 D, 3 U (A = agree, U = unsure, D = disagree).")
+            }
         }
         let values: [String: String] = [
             "name": recipient.map { $0.alias ?? $0.name } ?? Planner.groupSalutation(language),
