@@ -127,9 +127,10 @@ extension KelasDatabase {
 
             try db.execute(sql: "DELETE FROM prompt WHERE batchID = ?", arguments: [batch.id])
             for prompt in prompts {
-                try db.execute(sql: "INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
-                                           prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970])
+                try db.execute(sql: """
+                    INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt, instrument) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
+                                     prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970, prompt.instrument])
             }
             try Self.recompute(db, batchID: batch.id, now: now)
             return summary

@@ -212,6 +212,22 @@ public struct KelasDatabase: Sendable {
             WHERE kind = 'reminder' AND remindsOf IS NULL;
             """)
         }
+        migrator.registerMigration("v7: survey instruments and answers typed by trainers") { db in
+            try db.execute(sql: """
+            ALTER TABLE prompt ADD COLUMN instrument TEXT;
+            -- Answers a trainer typed (from a voice note or a call): they override what a reply said, statement by statement.
+            CREATE TABLE surveyAnswer (
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                phone TEXT NOT NULL,
+                survey TEXT NOT NULL CHECK (survey IN ('pre', 'post')),
+                statement INTEGER NOT NULL CHECK (statement >= 0),
+                option INTEGER NOT NULL CHECK (option >= 0),
+                source TEXT NOT NULL,
+                at REAL NOT NULL,
+                PRIMARY KEY (batchID, phone, survey, statement)
+            );
+            """)
+        }
         return migrator
     }
 

@@ -74,7 +74,8 @@ extension KelasDatabase {
             let key = "\(batchID)/\(row["key"] as String)"
             return Prompt(key: row["key"], kind: try row.parsed("kind", table: "prompt", key: key, ItemKind.init(rawValue:)), session: row["session"],
                    survey: try row.parsedIfPresent("survey", table: "prompt", key: key, SurveyKind.init(rawValue:)),
-                   opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]))
+                   opensAt: Date(timeIntervalSince1970: row["opensAt"]), closesAt: Date(timeIntervalSince1970: row["closesAt"]),
+                   instrument: row["instrument"])
         }
     }
 

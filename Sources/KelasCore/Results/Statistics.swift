@@ -80,7 +80,7 @@ public enum Statistics {
     // MARK: Paired change
 
     /// The change from pre to post of those with both.
-    public struct PairedChange: Sendable, Equatable {
+    public struct PairedChange: Sendable, Equatable, Codable {
         public var pairs: Int
         /// Mean of post − pre.
         public var mean: Double
@@ -124,7 +124,7 @@ public enum Statistics {
     // MARK: McNemar
 
     /// McNemar's test of a yes/no indicator before and after, on the discordant pairs: `b` yes → no, `c` no → yes.
-    public struct McNemar: Sendable, Equatable {
+    public struct McNemar: Sendable, Equatable, Codable {
         public var b: Int
         public var c: Int
         /// χ² with continuity correction, (|b − c| − 1)² / (b + c); nil when the exact test is used.

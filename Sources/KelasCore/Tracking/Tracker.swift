@@ -46,12 +46,15 @@ public struct Prompt: Sendable, Hashable {
     public var survey: SurveyKind?
     public var opensAt: Date
     public var closesAt: Date
+    /// For a scored survey: the instrument its answers are read with.
+    public var instrument: String?
 
-    public init(key: String, kind: ItemKind, session: Int?, survey: SurveyKind?, opensAt: Date, closesAt: Date) {
+    public init(key: String, kind: ItemKind, session: Int?, survey: SurveyKind?, opensAt: Date, closesAt: Date, instrument: String? = nil) {
         self.key = key
         self.kind = kind
         self.session = session
         self.survey = survey
+        self.instrument = instrument
         self.opensAt = opensAt
         self.closesAt = closesAt
     }
@@ -71,7 +74,7 @@ public struct Prompt: Sendable, Hashable {
                                message.sendAt.addingTimeInterval(60))
             }
             prompts.append(Prompt(key: item.key, kind: item.kind, session: item.session, survey: item.survey,
-                                  opensAt: message.sendAt, closesAt: closesAt))
+                                  opensAt: message.sendAt, closesAt: closesAt, instrument: item.instrument))
         }
         return prompts.sorted { ($0.opensAt, $0.key) < ($1.opensAt, $1.key) }
     }

@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import KelasCore
+
+/// A reply that needs a person, with whom and which survey it belongs to.
+public struct ReviewEntry: Sendable, Equatable {
+    public var batchID: String
+    public var name: String
+    public var phone: PhoneNumber
+    public var survey: SurveyKind
+    public var item: ReviewItem
+}
+
+extension KelasDatabase {
+    /// Every participant's results as of `now`: their pre- and post-test read from the replies the tracker counted for
+    /// each survey prompt (with the answers trainers typed taking precedence), completion, and who they are for grouping.
+    /// Replayed from the messages, like the status grid: the result does not depend on the order things arrived in.
+    public func participantResults(batchIDs: [String]? = nil, now: Date) throws -> [ParticipantResult] {
+        try writer.read { db in
+            let known = try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY start, id")
+            if let batchIDs, let unknown = batchIDs.first(where: { !known.contains($0) }) {
+                throw StoreError.unknownBatch(unknown, known: known)
+            }
+            var results: [ParticipantResult] = []
+            for batchID in batchIDs ?? known { results += try Self.results(db, batchID: batchID, now: now) }
+            return results
+        }
+    }
+
+    static func results(_ db: Database, batchID: String, now: Date) throws -> [ParticipantResult] {
+        let batch = try requireBatch(db, batchID)
+        let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
+        let replay = try Self.replay(db, batchID: batchID, now: now)
+        let surveys = replay.prompts.filter { $0.kind == .survey }
+        // The instrument of the batch's scored surveys (pre and post share one).
+        var instrument: Instrument?
+        for prompt in surveys {
+            guard let id = prompt.instrument else { continue }
+            guard let known = BuiltinInstruments.all[id] else {
+                throw StoredValueError(table: "prompt", key: "\(batchID)/\(prompt.key)", column: "instrument", value: id)
+            }
+            instrument = known
+        }
+        let surveyOf = Dictionary(uniqueKeysWithValues: surveys.compactMap { prompt in prompt.survey.map { (prompt.key, $0) } })
+        // Replies counted for a survey prompt, per participant and survey.
+        var replies: [String: [SurveyReply]] = [:]
+        let counted = replay.tracker.answers.filter { surveyOf[$0.value.prompt] != nil }
+        if !counted.isEmpty {
+            for row in try Row.fetchAll(db, sql: "SELECT id, sentAt, type, text FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL",
+                                        arguments: [batchID]) {
+                let id: String = row["id"]
+                guard let answer = counted[id], let survey = surveyOf[answer.prompt] else { continue }
+                let type: String = row["type"]
+                replies[answer.participant.e164 + "|" + survey.rawValue, default: []].append(
+                    SurveyReply(messageID: id, at: Date(timeIntervalSince1970: row["sentAt"]), text: row["text"], isVoice: type == "voice"))
+            }
+        }
+        var typed: [String: [Int: Int]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT phone, survey, statement, option FROM surveyAnswer WHERE batchID = ?", arguments: [batchID]) {
+            typed[(row["phone"] as String) + "|" + (row["survey"] as String), default: [:]][row["statement"]] = row["option"]
+        }
+        let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
+                                           arguments: [batchID])
+        let actionPlan = replay.prompts.last { $0.kind == .discussion }?.key
+        let start = try Self.start(batch, batchID: batchID)
+        return try Row.fetchAll(db, sql: """
+            SELECT phone, name, district, disabilities FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position
+            """, arguments: [batchID]).map { row in
+            let phone: String = row["phone"]
+            let states = replay.tracker.states[PhoneNumber(e164: phone)] ?? [:]
+            func reading(_ survey: SurveyKind) -> SurveyReading? {
+                guard let instrument else { return nil }
+                let key = phone + "|" + survey.rawValue
+                guard replies[key] != nil || typed[key] != nil else { return nil }
+                return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed[key] ?? [:])
+            }
+            return ParticipantResult(
+                batch: batchID, phone: phone, name: row["name"],
+                district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? batch["district"],
+                programme: batch["programme"], year: start.year, withDisability: !(row["disabilities"] as String).isEmpty,
+                trainers: trainers, completed: rule.isComplete(states, prompts: replay.prompts),
+                answeredActionPlan: actionPlan.map { (states[$0] ?? .pending).isAnswered } ?? false,
+                instrument: instrument, pre: reading(.pre), post: reading(.post))
+        }
+    }
+
+    /// What needs a person across the batches (or one): replies not read with confidence, and voice notes.
+    public func reviewQueue(batchID: String? = nil, now: Date) throws -> [ReviewEntry] {
+        try participantResults(batchIDs: batchID.map { [$0] }, now: now).flatMap { result in
+            [(SurveyKind.pre, result.pre), (.post, result.post)].flatMap { survey, reading in
+                (reading?.review ?? []).map {
+                    ReviewEntry(batchID: result.batch, name: result.name, phone: PhoneNumber(e164: result.phone), survey: survey, item: $0)
+                }
+            }
+        }
+    }
+
+    /// Records answers a trainer typed for a participant's survey (statement → option), replacing any typed before for
+    /// those statements. Returns the participant's number.
+    @discardableResult
+    public func setAnswers(batchID: String, participant: String, survey: SurveyKind, answers: [Int: Int], source: String,
+                           now: Date) throws -> PhoneNumber {
+        try writer.write { db in
+            _ = try Self.requireBatch(db, batchID)
+            let phone = try Self.findParticipant(db, batchID: batchID, participant)
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO surveyAnswer (batchID, phone, survey, statement, option, source, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET option = excluded.option, source = excluded.source, at = excluded.at
+                """)
+            for (statement, option) in answers.sorted(by: { $0.key < $1.key }) {
+                try insert.execute(arguments: [batchID, phone.e164, survey.rawValue, statement, option, source, now.timeIntervalSince1970])
+            }
+            return phone
+        }
+    }
+
+    /// The instrument of a batch's scored surveys, if it has one.
+    public func instrument(batchID: String) throws -> Instrument? {
+        try writer.read { db in
+            _ = try Self.requireBatch(db, batchID)
+            guard let id = try String.fetchOne(db, sql: "SELECT instrument FROM prompt WHERE batchID = ? AND instrument IS NOT NULL LIMIT 1",
+                                               arguments: [batchID]) else { return nil }
+            guard let instrument = BuiltinInstruments.all[id] else {
+                throw StoredValueError(table: "prompt", key: batchID, column: "instrument", value: id)
+            }
+            return instrument
+        }
+    }
+}
