@@ -21,13 +21,7 @@ public enum ReportRenderer {
     public static func csv(_ report: Report) -> String {
         let header = [report.by.rawValue, "batches", "registered", "active", "completed", "completed_percent", "replies",
                       "voice_notes", "awaiting_trainer", "drop_outs"]
-        let lines = [header] + (report.rows + [report.total]).map { [$0.group, String($0.batches)] + cells($0) }
-        return "\u{FEFF}" + lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return CSVText.document([header] + (report.rows + [report.total]).map { [$0.group, String($0.batches)] + cells($0) })
     }
 
     public static func json(_ report: Report) throws -> String {

@@ -90,7 +90,7 @@ public struct Instrument: Sendable, Hashable {
         }.joined(separator: ", ")
     }
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 }

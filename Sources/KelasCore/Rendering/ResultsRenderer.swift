@@ -1,0 +1,60 @@
+import Foundation
+
+/// `kelas results` as a table, CSV or JSON. Every percentage is printed with its denominator.
+public enum ResultsRenderer {
+    static func number(_ value: Double?, digits: Int = 1) -> String {
+        value.map { String(format: "%.\(digits)f", $0) } ?? "–"
+    }
+
+    static func share(_ count: Int, of total: Int) -> String {
+        ResultsRow.percent(count, of: total).map { "\(count) (\(String(format: "%.1f", $0))%)" } ?? String(count)
+    }
+
+    static func interval(_ change: Statistics.PairedChange?) -> String {
+        guard let change else { return "–" }
+        let sign = change.mean >= 0 ? "+" : ""
+        guard let range = change.interval else { return sign + number(change.mean) }
+        return "\(sign)\(number(change.mean)) [\(number(range.lowerBound)), \(number(range.upperBound))]"
+    }
+
+    public static func table(_ results: ProgrammeResults) -> String {
+        let header = [results.by.rawValue.uppercased(), "REGISTERED", "PRE", "POST", "BOTH", "MEAN PRE", "MEAN POST", "CHANGE [95% CI]",
+                      "D_Z", "AGREE (POST)", "CHAMPIONS"]
+        let rows = (results.rows + [results.total]).map { row in
+            [row.group, String(row.registered), String(row.tookPre), String(row.tookPost), String(row.both), number(row.meanPre),
+             number(row.meanPost), interval(row.change), number(row.change?.dz, digits: 2),
+             share(row.agreement, of: row.registered), share(row.champions, of: row.registered)]
+        }
+        var out = TextTable.render([header] + rows)
+        out += "\npercentages are of registered participants (\(results.total.registered)); "
+            + "agreement of those who answered the statement at the post-test: \(share(results.total.agreement, of: results.total.agreementTested))\n"
+        if let mcNemar = results.total.agreementChange {
+            out += "agreement before → after: \(mcNemar.c) came to agree, \(mcNemar.b) stopped; McNemar p = \(String(format: "%.3f", mcNemar.p))"
+                + (mcNemar.exact ? " (exact)" : " (χ² \(number(mcNemar.chiSquare, digits: 2)))") + "\n"
+        }
+        for rule in results.rules { out += "rule: \(rule)\n" }
+        return out
+    }
+
+    public static func csv(_ results: ProgrammeResults) -> String {
+        let header = [results.by.rawValue, "registered", "took_pre", "took_post", "both", "mean_pre", "mean_post", "change_mean",
+                      "change_ci_low", "change_ci_high", "d_z", "improved", "unchanged", "declined", "agreement", "agreement_tested",
+                      "agreement_percent_registered", "mcnemar_p", "champions", "champions_percent_registered", "completed"]
+        func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "" }
+        let rows = (results.rows + [results.total]).map { row -> [String] in
+            [row.group, String(row.registered), String(row.tookPre), String(row.tookPost), String(row.both), cell(row.meanPre),
+             cell(row.meanPost), cell(row.change?.mean), cell(row.change?.interval?.lowerBound), cell(row.change?.interval?.upperBound),
+             cell(row.change?.dz), row.change.map { String($0.improved) } ?? "", row.change.map { String($0.unchanged) } ?? "",
+             row.change.map { String($0.declined) } ?? "", String(row.agreement), String(row.agreementTested),
+             cell(ResultsRow.percent(row.agreement, of: row.registered)), cell(row.agreementChange?.p), String(row.champions),
+             cell(ResultsRow.percent(row.champions, of: row.registered)), String(row.completed)]
+        }
+        return CSVText.document([header] + rows)
+    }
+
+    public static func json(_ results: ProgrammeResults) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(results), as: UTF8.self) + "\n"
+    }
+}

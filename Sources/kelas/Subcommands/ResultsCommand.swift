@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import KelasCore
+import KelasStore
+
+struct ResultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "results",
+        abstract: "The pre- and post-test results: scores, change, agreement and champions; the answers that need a person.",
+        discussion: """
+        A survey item of the curriculum that names an instrument (`instrument: adil-gender`) is scored: each \
+        participant's replies to it are read as answers — numbered lines (1. setuju, 2 TS, 3) ragu), one answer per \
+        statement in order (S TS R S S, 1 3 2 2 1, a c b), keywords in Indonesian and English — over as many messages \
+        as they take. A voice note, or a reply not read with confidence, waits in `kelas results review` and does not \
+        count until a trainer types its answers with `kelas results set`.
+
+        Figures per group: registered → took the pre-test → took the post-test → both; mean scores; the paired change \
+        (mean, 95 % interval from the t distribution, Cohen's d_z); agreement on equal access at the post-test, and \
+        McNemar's test of agreement before and after; champions. Percentages are of registered participants, and the \
+        rules (bands, indicators) are printed with every table.
+
+        Examples:
+          kelas results                                  per batch
+          kelas results --by district --format csv > results.csv
+          kelas results review gresik-2021-07            what needs a person
+          kelas results set gresik-2021-07 "Cahyo Prasetyo" --survey pre "1=S 2=TS 3=R 4=S 5=S 6=S 7=TS 8=S 9=S 10=S 11=S 12=S"
+        """,
+        subcommands: [Show.self, Review.self, Set.self],
+        defaultSubcommand: Show.self
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Results per batch, district, programme, year, disability or trainer.")
+        @Option(help: ArgumentHelp("batch, district, programme, year, disability or trainer.", valueName: "grouping"))
+        var by: ResultsGrouping = .batch
+        @Option(help: ArgumentHelp("table, csv or json.", valueName: "format")) var format: Format = .table
+        @Option(help: ArgumentHelp("Only this batch (repeat for several).", valueName: "id")) var batch: [String] = []
+        @OptionGroup var database: DatabaseOptions
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+        func run() throws {
+            let store = try database.open()
+            let now = try CLIClock.now()
+            let participants = try storeCall { try store.participantResults(batchIDs: batch.isEmpty ? nil : batch, now: now) }
+            let results = ProgrammeResults(participants, by: by)
+            switch format {
+            case .table: print(ResultsRenderer.table(results), terminator: "")
+            case .csv: print(ResultsRenderer.csv(results), terminator: "")
+            case .json: print(try ResultsRenderer.json(results), terminator: "")
+            }
+        }
+    }
+
+    struct Review: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Survey replies that need a person: voice notes and replies not read with confidence.")
+        @Argument(help: ArgumentHelp("Only this batch.", valueName: "batch")) var batch: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            let entries = try storeCall { try store.reviewQueue(batchID: batch, now: try CLIClock.now()) }
+            if entries.isEmpty { print("nothing needs a person"); return }
+            let format = ISO8601DateFormatter()
+            print(TextTable.render([["BATCH", "PARTICIPANT", "SURVEY", "SENT", "REPLY", "WHY"]] + entries.map {
+                [$0.batchID, $0.name, $0.survey.rawValue, format.string(from: $0.item.at),
+                 $0.item.text.map { String($0.replacingOccurrences(of: "\n", with: " ⏎ ").prefix(60)) } ?? "🎤", $0.item.reason]
+            }), terminator: "")
+            print("\(entries.count) to look at; record what they said with `kelas results set BATCH PERSON --survey pre|post \"1=S 2=TS …\"`")
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a participant's answers typed by a trainer (from a voice note or a call).")
+        @Argument(help: ArgumentHelp("The batch.", valueName: "batch")) var batch: String
+        @Argument(help: ArgumentHelp("The participant: phone, name or alias.", valueName: "person")) var person: String
+        @Option(help: ArgumentHelp("pre or post.", valueName: "survey")) var survey: SurveyKind
+        @Argument(help: ArgumentHelp("The answers, as `1=S 2=TS 3=R …` (S setuju, R ragu-ragu, TS tidak setuju).", valueName: "answers"))
+        var answers: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            guard let instrument = try storeCall({ try store.instrument(batchID: batch) }) else {
+                printError("error: batch \(batch)'s curriculum names no instrument: its surveys are not scored; "
+                           + "add `instrument: adil-gender` to its survey items and `kelas batch add` it again")
+                throw ExitCode(1)
+            }
+            let parsed: [Int: Int]
+            switch instrument.typedAnswers(answers) {
+            case .success(let read): parsed = read
+            case .failure(let problem): printError("error: \(problem)"); throw ExitCode(1)
+            }
+            let phone = try storeCall {
+                try store.setAnswers(batchID: batch, participant: person, survey: survey, answers: parsed, source: "trainer", now: try CLIClock.now())
+            }
+            let score = instrument.score(parsed)
+            print("recorded \(parsed.count) answers to the \(survey.rawValue)-test of \(phone.masked) in \(batch)"
+                  + (score.map { "; score \(Instrument.number($0.total)) of \(Instrument.number(instrument.range.upperBound))" } ?? "; not yet a score (\(instrument.minimumAnswered) answers needed)"))
+        }
+    }
+}
+
+extension ResultsGrouping: ExpressibleByArgument {}
+extension SurveyKind: ExpressibleByArgument {}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@Suite("kelas results")
+struct ResultsCommandTests {
+    /// A Cloud API payload with one text message.
+    static func payload(_ id: String, from digits: String, at timestamp: Int, _ text: String) -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messages":[{"from":"\#(digits)","id":"\#(id)","timestamp":"\#(timestamp)","type":"text","text":{"body":"\#(text)"}}]}}]}]}"#
+    }
+
+    @Test("results from replies: the table with its denominators and rules, review, set, CSV and JSON")
+    func results() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-results-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        _ = try KelasBinary.run(["batch", "add", "examples/gresik-2021-07/batch.yaml", "--database", database],
+                                environment: ["KELAS_NOW": "2021-07-01T09:00:00+07:00"])
+        let pre = 1_625_452_200, post = 1_625_880_600   // pre-test and post-test open, WIB
+        let lines = [
+            Self.payload("w1", from: "6281234567110", at: pre, "S S S S S S S S S S S S"),
+            Self.payload("w2", from: "6281234567110", at: post, "TS TS TS TS TS TS TS S S S S S"),
+            Self.payload("w3", from: "6281234567111", at: pre, "saya setuju semua pak"),
+        ]
+        let file = directory.appendingPathComponent("replies.jsonl")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        let ingest = try KelasBinary.run(["ingest", "webhook", file.path, "--database", database])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+
+        let table = try KelasBinary.run(["results", "--database", database])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("gresik-2021-07  24"), "\(table.stdout)")
+        #expect(table.stdout.contains("+14.0") && table.stdout.contains("percentages are of registered participants (24)"))
+        #expect(table.stdout.contains("rule: adil-gender: totals 12–36, bands low 12–20, moderate 21–28, high 29–36"))
+
+        let review = try KelasBinary.run(["results", "review", "--database", database])
+        #expect(review.stdout.contains("Budi Santoso") && review.stdout.contains("saya setuju semua pak"), "\(review.stdout)")
+        let bad = try KelasBinary.run(["results", "set", "gresik-2021-07", "Budi Santoso", "--survey", "pre", "semua", "--database", database])
+        #expect(bad.status == 1 && bad.stderr.contains("1=S 2=TS 3=R"))
+        let set = try KelasBinary.run(["results", "set", "gresik-2021-07", "Budi Santoso", "--survey", "pre",
+                                       "1=S 2=S 3=S 4=S 5=S 6=S 7=S 8=S 9=S 10=S 11=S 12=S", "--database", database])
+        #expect(set.status == 0 && set.stdout.contains("recorded 12 answers") && set.stdout.contains("score 22 of 36"), "\(set.stderr)")
+        let cleared = try KelasBinary.run(["results", "review", "--database", database])
+        #expect(cleared.stdout.contains("nothing needs a person"))
+
+        let csv = try KelasBinary.run(["results", "--by", "district", "--format", "csv", "--database", database])
+        #expect(csv.stdout.hasPrefix("\u{FEFF}district,registered,took_pre,took_post,both,mean_pre"))
+        #expect(csv.stdout.contains("\r\nGresik,24,2,1,1,22.000,36.000,14.000"), "\(csv.stdout)")
+        let json = try KelasBinary.run(["results", "--format", "json", "--database", database])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["denominator"] as? String == "registered participants")
+        #expect((object["total"] as? [String: Any])?["tookPre"] as? Int == 2)
+    }
+}
