@@ -56,8 +56,12 @@ extension KelasDatabase {
             }
         }
         var typed: [String: [Int: Int]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT phone, survey, statement, option FROM surveyAnswer WHERE batchID = ?", arguments: [batchID]) {
-            typed[(row["phone"] as String) + "|" + (row["survey"] as String), default: [:]][row["statement"]] = row["option"]
+        var fromForms: [String: Bool] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT phone, survey, statement, option, source FROM surveyAnswer WHERE batchID = ?",
+                                    arguments: [batchID]) {
+            let key = (row["phone"] as String) + "|" + (row["survey"] as String)
+            typed[key, default: [:]][row["statement"]] = row["option"]
+            fromForms[key] = (fromForms[key] ?? true) && (row["source"] as String).hasPrefix("import:")
         }
         let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
                                            arguments: [batchID])
@@ -72,7 +76,8 @@ extension KelasDatabase {
                 guard let instrument else { return nil }
                 let key = phone + "|" + survey.rawValue
                 guard replies[key] != nil || typed[key] != nil else { return nil }
-                return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed[key] ?? [:])
+                return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed[key] ?? [:],
+                                          typedSource: fromForms[key] == true ? "form" : "trainer")
             }
             return ParticipantResult(
                 batch: batchID, phone: phone, name: row["name"],
@@ -124,6 +129,71 @@ extension KelasDatabase {
                 throw StoredValueError(table: "prompt", key: batchID, column: "instrument", value: id)
             }
             return instrument
+        }
+    }
+}
+
+/// What `kelas results import` did.
+public struct FormImportSummary: Sendable, Equatable {
+    public var rows = 0
+    public var byPhone = 0
+    public var byName = 0
+    /// Rows that match nobody of the batch: line and how the row named the person.
+    public var unmatched: [(line: Int, who: String)] = []
+    /// Answers new or changed in the store.
+    public var stored = 0
+    /// Answers the store already had (a re-import).
+    public var unchanged = 0
+    /// Participants answered by more than one row: the later row counts.
+    public var repeated: [String] = []
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.rows == b.rows && a.byPhone == b.byPhone && a.byName == b.byName && a.stored == b.stored && a.unchanged == b.unchanged
+            && a.repeated == b.repeated && a.unmatched.map(\.line) == b.unmatched.map(\.line)
+    }
+}
+
+extension KelasDatabase {
+    /// Stores the answers of a form export for a batch's survey in one transaction: each row is matched to a
+    /// participant by its phone number (any formatting), else by name or alias. Answers go where typed answers go
+    /// (they override replies for those statements), with the file and the submission as their source; importing the
+    /// same export again changes nothing.
+    public func importForm(_ export: FormExport, batchID: String, survey: SurveyKind, now: Date) throws -> FormImportSummary {
+        let people = try chatContext(batchID: batchID).people
+        return try writer.write { db in
+            var summary = FormImportSummary()
+            var seen: [String: Int] = [:]
+            let existing = try db.cachedStatement(sql: "SELECT option FROM surveyAnswer WHERE batchID = ? AND phone = ? AND survey = ? AND statement = ?")
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO surveyAnswer (batchID, phone, survey, statement, option, source, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET option = excluded.option, source = excluded.source, at = excluded.at
+                """)
+            for row in export.rows {
+                summary.rows += 1
+                var person: PeopleDirectory.Person?
+                if let phone = row.phone, case .success(let number) = PhoneNumber.parse(phone), let found = people.find(number.e164),
+                   found.role == .participant {
+                    person = found
+                    summary.byPhone += 1
+                } else if let name = row.name, let found = people.match(author: name), found.role == .participant {
+                    person = found
+                    summary.byName += 1
+                }
+                guard let person else {
+                    summary.unmatched.append((row.line, [row.phone, row.name].compactMap { $0 }.joined(separator: " / ")))
+                    continue
+                }
+                if seen[person.phone.e164] != nil { summary.repeated.append(person.name) }
+                seen[person.phone.e164] = row.line
+                for (statement, option) in row.answers.sorted(by: { $0.key < $1.key }) {
+                    let before = try Int.fetchOne(existing, arguments: [batchID, person.phone.e164, survey.rawValue, statement])
+                    if before == option { summary.unchanged += 1; continue }
+                    try upsert.execute(arguments: [batchID, person.phone.e164, survey.rawValue, statement, option,
+                                                   "import:\((export.file as NSString).lastPathComponent)#\(row.submission)", now.timeIntervalSince1970])
+                    summary.stored += 1
+                }
+            }
+            return summary
         }
     }
 }

@@ -50,4 +50,27 @@ struct ResultsCommandTests {
         #expect(object["denominator"] as? String == "registered participants")
         #expect((object["total"] as? [String: Any])?["tookPre"] as? Int == 2)
     }
+
+    @Test("results import: a KoboToolbox export, what could not be placed listed by line, a re-import storing nothing")
+    func importForm() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-import-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        _ = try KelasBinary.run(["batch", "add", "examples/gresik-2021-07/batch.yaml", "--database", database])
+        let arguments = ["results", "import", "Tests/Fixtures/forms/kobo-pre.csv", "--batch", "gresik-2021-07", "--survey", "pre",
+                         "--database", database]
+        let first = try KelasBinary.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("KoboToolbox export, 4 rows; 12 of 12 statements have a column"), "\(first.stdout)")
+        #expect(first.stdout.contains("line 5: `Sangat ragu` in `sikap/Mengurus rumah dan anak adalah tugas perempuan.` is none of the answers"))
+        #expect(first.stdout.contains("matched 3 of 4 rows (3 by phone, 0 by name); stored 35 answers, 0 already stored"))
+        #expect(first.stdout.contains("line 4: nobody in gresik-2021-07 is `Pak RT / 0813-9999-0000`") || first.stdout.contains("line 4: nobody"))
+        let again = try KelasBinary.run(arguments)
+        #expect(again.stdout.contains("stored 0 answers, 35 already stored"))
+        let table = try KelasBinary.run(["results", "--database", database])
+        #expect(table.stdout.contains("gresik-2021-07  24          3"), "\(table.stdout)")
+        let wrong = try KelasBinary.run(["results", "import", "examples/gresik-2021-07/participants.csv", "--batch", "gresik-2021-07",
+                                         "--survey", "pre", "--database", database])
+        #expect(wrong.status == 1 && wrong.stderr.contains("no column matches a statement") && wrong.stderr.contains("nothing was imported"))
+    }
 }

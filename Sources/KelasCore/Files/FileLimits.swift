@@ -53,3 +53,10 @@ public enum FileLimits {
         bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
     }
 }
+
+extension FileLimits {
+    /// A CSV file read whole (capped like a participants file), as text, or nil with the reason logged.
+    public static func readCSV(_ path: String, log: DiagnosticLog) -> String? {
+        readText(path, log: log, limit: csv)
+    }
+}

@@ -33,13 +33,14 @@ public struct SurveyReading: Sendable, Hashable {
     public var score: Instrument.Score?
     /// Replies that need a person; empty once a trainer has typed the answers.
     public var review: [ReviewItem]
-    /// `whatsapp`, `trainer`, or `whatsapp+trainer`.
+    /// `whatsapp`, `trainer` or `form` (typed answers, by where they came from), or both joined with `+`.
     public var source: String
 
     /// Reads `replies` (in time order) with the instrument's parser: each message in turn, a bare sequence continuing
     /// where the previous message stopped. A reply read without confidence, or a voice note, goes to review and does not
     /// count; `typed` (statement → option, from `kelas results set`) overrides the replies and settles the review.
-    public static func read(_ instrument: Instrument, replies: [SurveyReply], typed: [Int: Int] = [:]) -> SurveyReading {
+    public static func read(_ instrument: Instrument, replies: [SurveyReply], typed: [Int: Int] = [:],
+                            typedSource: String = "trainer") -> SurveyReading {
         let parser = instrument.parser
         var parts: [ParsedAnswers] = []
         var review: [ReviewItem] = []
@@ -65,7 +66,7 @@ public struct SurveyReading: Sendable, Hashable {
         let fromReplies = !answers.isEmpty
         for (statement, option) in typed { answers[statement] = option }
         if !typed.isEmpty { review = [] }
-        let source = typed.isEmpty ? "whatsapp" : (fromReplies ? "whatsapp+trainer" : "trainer")
+        let source = typed.isEmpty ? "whatsapp" : (fromReplies ? "whatsapp+" + typedSource : typedSource)
         return SurveyReading(answers: answers, score: instrument.score(answers), review: review, source: source)
     }
 }

@@ -24,8 +24,9 @@ struct ResultsCommand: ParsableCommand {
           kelas results --by district --format csv > results.csv
           kelas results review gresik-2021-07            what needs a person
           kelas results set gresik-2021-07 "Cahyo Prasetyo" --survey pre "1=S 2=TS 3=R 4=S 5=S 6=S 7=TS 8=S 9=S 10=S 11=S 12=S"
+          kelas results import pre-test.csv --batch gresik-2021-07 --survey pre      a KoboToolbox, ODK or Google Forms export
         """,
-        subcommands: [Show.self, Review.self, Set.self],
+        subcommands: [Show.self, Review.self, Set.self, Import.self],
         defaultSubcommand: Show.self
     )
 
@@ -97,6 +98,62 @@ struct ResultsCommand: ParsableCommand {
             let score = instrument.score(parsed)
             print("recorded \(parsed.count) answers to the \(survey.rawValue)-test of \(phone.masked) in \(batch)"
                   + (score.map { "; score \(Instrument.number($0.total)) of \(Instrument.number(instrument.range.upperBound))" } ?? "; not yet a score (\(instrument.minimumAnswered) answers needed)"))
+        }
+    }
+}
+
+extension ResultsCommand {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a pre- or post-test from a form export (KoboToolbox, ODK Central, Google Forms CSV).",
+            discussion: """
+            Columns answer statements by their text, in Indonesian or English (group paths such as `sikap/…` or \
+            `sikap-…` are fine), or by the statement's id; a --map file names the rest. Rows are matched to the \
+            batch's participants by a phone column (any formatting), else by a name column. Unmatched rows, answers \
+            that are none of the options, columns that answer nothing and statements no column answers are listed: \
+            nothing is dropped unseen. One transaction; importing the same export again changes nothing.
+
+            A --map file is YAML, column header → statement number or id:
+              "Q8. Akses yang sama": 8
+              group_sikap/q_rumah: rumah-tugas-perempuan
+            """
+        )
+        @Argument(help: ArgumentHelp("The CSV export.", valueName: "file")) var file: String
+        @Option(help: ArgumentHelp("The batch it belongs to.", valueName: "id")) var batch: String
+        @Option(help: ArgumentHelp("pre or post.", valueName: "survey")) var survey: SurveyKind
+        @Option(help: ArgumentHelp("A YAML file mapping column headers to statements.", valueName: "file")) var map: String?
+        @Flag(help: "Read and match, store nothing.") var dryRun = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            guard let instrument = try storeCall({ try store.instrument(batchID: batch) }) else {
+                printError("error: batch \(batch)'s curriculum names no instrument: add `instrument: adil-gender` to its survey items")
+                throw ExitCode(1)
+            }
+            let log = DiagnosticLog()
+            let mapping = map.flatMap { FormExport.loadMap(path: $0, instrument: instrument, log: log) } ?? [:]
+            let export = log.hasErrors ? nil : FileLimits.readCSV(file, log: log).flatMap {
+                FormExport.read($0, file: file, instrument: instrument, map: mapping, log: log)
+            }
+            guard let export, !log.hasErrors else {
+                for diagnostic in log.sorted { printError(diagnostic.description) }
+                printError("\(file): nothing was imported")
+                throw ExitCode(1)
+            }
+            print("\(file): \(export.style.rawValue) export, \(export.rows.count) rows; \(export.columns.count) of \(instrument.statements.count) statements have a column")
+            let missing = export.missingStatements(of: instrument)
+            if !missing.isEmpty { print("  no column for statement\(missing.count == 1 ? "" : "s") " + missing.map { String($0 + 1) }.joined(separator: ", ")) }
+            if !export.unusedColumns.isEmpty { print("  columns that answer nothing: " + export.unusedColumns.map { "`\($0)`" }.joined(separator: ", ")) }
+            let unknown = export.rows.flatMap(\.unknown)
+            for answer in unknown.prefix(20) { print("  line \(answer.line): `\(answer.value)` in `\(answer.column)` is none of the answers") }
+            if unknown.count > 20 { print("  … and \(unknown.count - 20) more answers that are none of the options") }
+            if dryRun { return }
+            let summary = try storeCall { try store.importForm(export, batchID: batch, survey: survey, now: try CLIClock.now()) }
+            print("matched \(summary.byPhone + summary.byName) of \(summary.rows) rows (\(summary.byPhone) by phone, \(summary.byName) by name); "
+                  + "stored \(summary.stored) answers, \(summary.unchanged) already stored")
+            for row in summary.unmatched { print("  line \(row.line): nobody in \(batch) is `\(row.who)`") }
+            if !summary.repeated.isEmpty { print("  answered in more than one row (the later counts): " + summary.repeated.joined(separator: ", ")) }
         }
     }
 }
