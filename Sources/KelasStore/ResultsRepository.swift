@@ -197,3 +197,10 @@ extension KelasDatabase {
         }
     }
 }
+
+extension StoredBatch {
+    /// The batch's first and last day, for the programme report.
+    public var period: ProgrammeReport.BatchPeriod? {
+        LocalDate(start).map { ProgrammeReport.BatchPeriod(id: id, start: $0, end: $0.adding(days: max(days, 1) - 1)) }
+    }
+}

@@ -10,7 +10,7 @@ struct PlanCommandTests {
     static let example = "examples/gresik-2021-07/batch.yaml"
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/golden")
 
-    func expectGolden(_ name: String, _ arguments: [String]) throws {
+    static func expectGolden(_ name: String, _ arguments: [String]) throws {
         let result = try KelasBinary.run(arguments)
         #expect(result.status == 0, "\(result.stderr)")
         let file = Self.golden.appendingPathComponent(name)
@@ -22,13 +22,13 @@ struct PlanCommandTests {
     }
 
     @Test("table of day 2")
-    func table() throws { try expectGolden("plan-day2.txt", ["plan", Self.example, "--day", "2"]) }
+    func table() throws { try Self.expectGolden("plan-day2.txt", ["plan", Self.example, "--day", "2"]) }
 
     @Test("JSON of day 2")
-    func json() throws { try expectGolden("plan-day2.json", ["plan", Self.example, "--day", "2", "--format", "json"]) }
+    func json() throws { try Self.expectGolden("plan-day2.json", ["plan", Self.example, "--day", "2", "--format", "json"]) }
 
     @Test("Markdown of the whole week")
-    func markdown() throws { try expectGolden("plan-week.md", ["plan", Self.example, "--format", "markdown"]) }
+    func markdown() throws { try Self.expectGolden("plan-week.md", ["plan", Self.example, "--format", "markdown"]) }
 
     @Test("the JSON has the documented shape")
     func jsonShape() throws {

@@ -73,4 +73,30 @@ struct ResultsCommandTests {
                                          "--survey", "pre", "--database", database])
         #expect(wrong.status == 1 && wrong.stderr.contains("no column matches a statement") && wrong.stderr.contains("nothing was imported"))
     }
+
+    @Test("the programme report in Indonesian and English, Markdown and HTML, against its golden files")
+    func programmeReport() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-programme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        _ = try KelasBinary.run(["batch", "add", "examples/gresik-2021-07/batch.yaml", "--database", database],
+                                environment: ["KELAS_NOW": "2021-07-01T09:00:00+07:00"])
+        let pre = 1_625_452_200, post = 1_625_880_600
+        let lines = [
+            Self.payload("p1", from: "6281234567110", at: pre, "S S S S S S S S S S S S"),
+            Self.payload("p2", from: "6281234567110", at: post, "TS TS TS TS TS TS TS S S S S S"),
+            Self.payload("p3", from: "6281234567111", at: pre, "1. ragu 2. ragu 3. ragu 4. ragu 5. ragu 6. ragu 7. ragu 8. TS 9. ragu 10. ragu 11. ragu 12. ragu"),
+            Self.payload("p4", from: "6281234567111", at: post, "TS TS TS R R R R S S S S S"),
+            Self.payload("p5", from: "6281234567112", at: pre, "S S S S S S S S S S S S"),
+        ]
+        let file = directory.appendingPathComponent("replies.jsonl")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        _ = try KelasBinary.run(["ingest", "webhook", file.path, "--database", database])
+        try PlanCommandTests.expectGolden("programme-report.id.md", ["report", "programme", "--database", database])
+        try PlanCommandTests.expectGolden("programme-report.en.md", ["report", "programme", "--lang", "en", "--database", database])
+        try PlanCommandTests.expectGolden("programme-report.en.html", ["report", "programme", "--lang", "en", "--format", "html",
+                                                                       "--database", database])
+        // The completion report is still the default of `kelas report`.
+        #expect(try KelasBinary.run(["report", "--database", database]).stdout.contains("REGISTERED"))
+    }
 }

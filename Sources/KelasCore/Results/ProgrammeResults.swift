@@ -124,10 +124,17 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
         rows = order.map { Self.row($0, groups[$0] ?? []) }
         total = Self.row("TOTAL", participants)
         let instruments = Array(Set(participants.compactMap(\.instrument))).sorted { $0.id < $1.id }
-        rules = instruments.map { "\($0.id): totals \(Instrument.number($0.range.lowerBound))–\(Instrument.number($0.range.upperBound)), "
-            + "bands \($0.bandRule(language)), a score needs \($0.minimumAnswered) of \($0.statements.count) statements (pro-rated)" }
-            + ["agreement: the post-test answer to `\(BuiltinInstruments.equalAccess)` is agree",
-               "champion: completed, post-test in the highest band, and answered the follow-up plan (RTL)"]
+        let id = language == .id
+        rules = instruments.map { instrument in
+            let range = "\(Instrument.number(instrument.range.lowerBound))–\(Instrument.number(instrument.range.upperBound))"
+            return id ? "\(instrument.id): total \(range), kategori \(instrument.bandRule(language)); skor perlu \(instrument.minimumAnswered) "
+                + "dari \(instrument.statements.count) pernyataan dijawab (disesuaikan secara proporsional)"
+                : "\(instrument.id): totals \(range), bands \(instrument.bandRule(language)), a score needs \(instrument.minimumAnswered) "
+                + "of \(instrument.statements.count) statements (pro-rated)"
+        } + (id ? ["setuju: jawaban post-test atas pernyataan `\(BuiltinInstruments.equalAccess)` adalah setuju",
+                   "champion: menyelesaikan pelatihan, skor post-test di kategori tertinggi, dan menjawab rencana tindak lanjut (RTL)"]
+                : ["agreement: the post-test answer to `\(BuiltinInstruments.equalAccess)` is agree",
+                   "champion: completed, post-test in the highest band, and answered the follow-up plan (RTL)"])
     }
 
     static func row(_ group: String, _ participants: [ParticipantResult]) -> ResultsRow {

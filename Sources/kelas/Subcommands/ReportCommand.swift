@@ -6,6 +6,16 @@ import KelasStore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
+        abstract: "Reports: completion per batch, district, programme or trainer (the default); the programme report.",
+        subcommands: [Completion.self, Programme.self],
+        defaultSubcommand: Completion.self
+    )
+}
+
+extension ReportCommand {
+  struct Completion: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "completion",
         abstract: "Completion per batch, district, programme or trainer: registered, active, completed, replies, voice notes.",
         discussion: """
         Columns: REGISTERED participants (the denominator of every percentage) · ACTIVE answered at least one prompt · \
@@ -39,6 +49,39 @@ struct ReportCommand: ParsableCommand {
         case .json: print(try ReportRenderer.json(report), terminator: "")
         }
     }
+  }
+
+  struct Programme: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "programme",
+        abstract: "The programme's report: totals, by year and strand, disability, indicators, the pre/post change, attrition.",
+        discussion: """
+        Generated from every batch in the store (or --batch ones): what the programme reported by hand. Indonesian by \
+        default (--lang en for English); Markdown, or HTML that prints cleanly to PDF from a browser and draws the pre \
+        and post scores as bars.
+
+        Examples:
+          kelas report programme > laporan.md
+          kelas report programme --lang en --format html > report.html
+        """
+    )
+    @Option(help: ArgumentHelp("id or en.", valueName: "language")) var lang: Language = .id
+    @Option(help: ArgumentHelp("markdown or html.", valueName: "format")) var format: Format = .markdown
+    @Option(name: .customLong("batch"), help: ArgumentHelp("Only these batches (repeat the option; default: all).", valueName: "id"))
+    var batches: [String] = []
+    @OptionGroup var database: DatabaseOptions
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, html }
+
+    func run() throws {
+        let store = try database.open()
+        let participants = try storeCall { try store.participantResults(batchIDs: batches.isEmpty ? nil : batches, now: try CLIClock.now()) }
+        let periods = try store.batches().filter { batches.isEmpty || batches.contains($0.id) }.compactMap(\.period)
+        let report = ProgrammeReport(participants: participants, batches: periods, language: lang)
+        print(format == .markdown ? report.markdown : report.html, terminator: "")
+    }
+  }
 }
+
 
 extension ReportGrouping: ExpressibleByArgument {}
