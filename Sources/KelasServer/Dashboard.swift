@@ -105,7 +105,8 @@ enum Dashboard {
         var body = "<p><a href=\"/\">← Batches</a></p><h1>\(escape(stored.name))</h1>"
             + "<p class=\"muted\">\(escape(stored.id)) · \(escape(stored.district)) · \(escape(stored.programme)) · \(escape(dates(stored))) · \(escape(when))</p>"
         body += "<p>Registered \(status.registered) · active \(status.active) (\(percent(status.active, status.registered))) · "
-            + "completed \(status.completed) (\(percent(status.completed, status.registered))) — complete: answered in \(status.rule.sessions) sessions\(status.rule.postTest ? " and the post-test" : "")</p>"
+            + "completed \(status.completed) (\(percent(status.completed, status.registered))) — complete: answered in \(status.rule.sessions) sessions\(status.rule.postTest ? " and the post-test" : "")"
+            + " · <a href=\"/batches/\(escape(stored.id))/results\">results</a></p>"
         let calls = status.rows.filter(\.needsCall)
         body += "<h2>Needs a phone call (\(calls.count))</h2>"
         body += calls.isEmpty ? "<p>Nobody today.</p>"
@@ -200,7 +201,7 @@ enum Dashboard {
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title><style>\(style)</style></head>
-        <body><header><a href="/">Kelas</a> <nav><a href="/">Batches</a> <a href="/report">Reports</a></nav></header>
+        <body><header><a href="/">Kelas</a> <nav><a href="/">Batches</a> <a href="/report">Reports</a> <a href="/results">Results</a></nav></header>
         <main>\(body)</main></body></html>
         """
     }

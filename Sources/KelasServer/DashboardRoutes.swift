@@ -18,6 +18,8 @@ struct DashboardRoutes {
         admin.get("/") { request, _ in try overview(request) }
         admin.get("/batches/:id") { _, context in try batch(context.parameters.get("id") ?? "") }
         admin.get("/report") { _, _ in try report() }
+        admin.get("/results") { request, _ in try results(request, batch: nil) }
+        admin.get("/batches/:id/results") { request, context in try results(request, batch: context.parameters.get("id") ?? "") }
         admin.get("/report.csv") { request, _ in try csv(request) }
     }
 
@@ -84,6 +86,22 @@ struct DashboardRoutes {
     func report() throws -> Response {
         let now = server.configuration.now()
         return try html(Dashboard.report(try [ReportGrouping.district, .programme, .trainer].map { try server.store.report(by: $0, now: now) }))
+    }
+
+    /// The programme report (or one batch's), in Indonesian unless `?lang=en`.
+    func results(_ request: Request, batch: String?) throws -> Response {
+        let language = request.uri.queryParameters.get("lang").flatMap(Language.init(rawValue:)) ?? .id
+        let store = server.store
+        let batches = try store.batches().filter { batch == nil || $0.id == batch }
+        if let batch, batches.isEmpty {
+            return try text(Dashboard.page("Kelas — not found", "<h1>No batch \(Dashboard.escape(batch))</h1><p><a href=\"/\">← Batches</a></p>"),
+                            status: .notFound, type: "text/html; charset=utf-8")
+        }
+        let participants = try store.participantResults(batchIDs: batch.map { [$0] }, now: server.configuration.now())
+        let report = ProgrammeReport(participants: participants, batches: batches.compactMap(\.period), language: language)
+        let other = language == .id ? "<a href=\"?lang=en\">English</a>" : "<a href=\"?lang=id\">Bahasa Indonesia</a>"
+        let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a> · \(other)</p>" } ?? "<p>\(other)</p>"
+        return try html(Dashboard.page("Kelas — results", scope + report.htmlBody))
     }
 
     func csv(_ request: Request) throws -> Response {

@@ -263,6 +263,22 @@ struct ServerTests {
         }
     }
 
+    @Test("the results pages: the programme and a batch, Indonesian by default, English on request, behind the token")
+    func resultsPages() async throws {
+        let server = try server()
+        let bearer: HTTPFields = [.authorization: "Bearer \(Self.admin)"]
+        try await server.application().test(.router) { client in
+            #expect(try await client.execute(uri: "/results", method: .get).status == .unauthorized)
+            let programme = String(buffer: try await client.execute(uri: "/results", method: .get, headers: bearer).body)
+            #expect(programme.contains("Laporan hasil program") && programme.contains("Peserta terdaftar") && programme.contains("<td>24</td>"))
+            let batch = try await client.execute(uri: "/batches/gresik-2021-07/results?lang=en", method: .get, headers: bearer)
+            #expect(batch.status == .ok && String(buffer: batch.body).contains("Registered participants"))
+            #expect(try await client.execute(uri: "/batches/nope/results", method: .get, headers: bearer).status == .notFound)
+            let page = String(buffer: try await client.execute(uri: "/batches/gresik-2021-07", method: .get, headers: bearer).body)
+            #expect(page.contains("href=\"/batches/gresik-2021-07/results\""))
+        }
+    }
+
     @Test("the login form's body is read as a browser encodes it")
     func formDecoding() {
         #expect(DashboardRoutes.formValue("token", in: "token=a%2Bb+c%26d&x=1") == "a+b c&d")

@@ -161,16 +161,7 @@ public struct ProgrammeReport: Sendable {
 
     /// A page that prints cleanly (to PDF from a browser), with pre and post totals drawn as inline SVG bars.
     public var html: String {
-        var body = "<h1>\(HTML.escape(t("Laporan hasil program", "Programme results report")))</h1>\n"
-        for section in sections {
-            body += "<section><h2>\(HTML.escape(section.heading))</h2>\n<table>"
-            for (index, row) in section.table.enumerated() {
-                let cell = index == 0 ? "th" : "td"
-                body += "<tr>" + row.map { "<\(cell)>\(HTML.escape($0))</\(cell)>" }.joined() + "</tr>"
-            }
-            body += "</table>\n" + section.notes.map { "<p class=\"note\">\(HTML.escape($0))</p>" }.joined(separator: "\n") + "</section>\n"
-        }
-        body += distributions()
+        let body = htmlBody
         return """
         <!doctype html>
         <html lang="\(language.rawValue)"><head><meta charset="utf-8"><title>\(HTML.escape(t("Laporan hasil program", "Programme results report")))</title>
@@ -183,6 +174,20 @@ public struct ProgrammeReport: Sendable {
         \(body)</body></html>
 
         """
+    }
+
+    /// The report's content as HTML (headings, tables, notes, the score bars), for a page of its own or the dashboard.
+    public var htmlBody: String {
+        var body = "<h1>\(HTML.escape(t("Laporan hasil program", "Programme results report")))</h1>\n"
+        for section in sections {
+            body += "<section><h2>\(HTML.escape(section.heading))</h2>\n<table>"
+            for (index, row) in section.table.enumerated() {
+                let cell = index == 0 ? "th" : "td"
+                body += "<tr>" + row.map { "<\(cell)>\(HTML.escape($0))</\(cell)>" }.joined() + "</tr>"
+            }
+            body += "</table>\n" + section.notes.map { "<p class=\"note\">\(HTML.escape($0))</p>" }.joined(separator: "\n") + "</section>\n"
+        }
+        return body + distributions()
     }
 
     /// Pre and post totals side by side per total score, as SVG bars.
