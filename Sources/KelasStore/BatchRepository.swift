@@ -125,6 +125,11 @@ extension KelasDatabase {
 
             try Self.enqueue(db, plan: plan, batch: batch, now: now)
 
+            try db.execute(sql: "DELETE FROM instrument WHERE batchID = ?", arguments: [batch.id])
+            for (id, instrument) in loaded.curriculum.instruments.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "INSERT INTO instrument (batchID, id, definition) VALUES (?, ?, ?)",
+                               arguments: [batch.id, id, String(decoding: try JSONEncoder().encode(instrument), as: UTF8.self)])
+            }
             try db.execute(sql: "DELETE FROM prompt WHERE batchID = ?", arguments: [batch.id])
             for prompt in prompts {
                 try db.execute(sql: """

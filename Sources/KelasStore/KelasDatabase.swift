@@ -226,6 +226,13 @@ public struct KelasDatabase: Sendable {
                 at REAL NOT NULL,
                 PRIMARY KEY (batchID, phone, survey, statement)
             );
+            -- The instruments a batch's surveys name, as they were when the batch was added (JSON).
+            CREATE TABLE instrument (
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                id TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                PRIMARY KEY (batchID, id)
+            );
             """)
         }
         return migrator

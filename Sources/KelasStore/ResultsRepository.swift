@@ -36,10 +36,7 @@ extension KelasDatabase {
         var instrument: Instrument?
         for prompt in surveys {
             guard let id = prompt.instrument else { continue }
-            guard let known = BuiltinInstruments.all[id] else {
-                throw StoredValueError(table: "prompt", key: "\(batchID)/\(prompt.key)", column: "instrument", value: id)
-            }
-            instrument = known
+            instrument = try Self.instrument(db, batchID: batchID, id: id)
         }
         let surveyOf = Dictionary(uniqueKeysWithValues: surveys.compactMap { prompt in prompt.survey.map { (prompt.key, $0) } })
         // Replies counted for a survey prompt, per participant and survey.
@@ -125,11 +122,17 @@ extension KelasDatabase {
             _ = try Self.requireBatch(db, batchID)
             guard let id = try String.fetchOne(db, sql: "SELECT instrument FROM prompt WHERE batchID = ? AND instrument IS NOT NULL LIMIT 1",
                                                arguments: [batchID]) else { return nil }
-            guard let instrument = BuiltinInstruments.all[id] else {
-                throw StoredValueError(table: "prompt", key: batchID, column: "instrument", value: id)
-            }
-            return instrument
+            return try Self.instrument(db, batchID: batchID, id: id)
         }
+    }
+
+    /// An instrument as stored with its batch; one that is missing or does not decode is an error naming it.
+    static func instrument(_ db: Database, batchID: String, id: String) throws -> Instrument {
+        guard let text = try String.fetchOne(db, sql: "SELECT definition FROM instrument WHERE batchID = ? AND id = ?", arguments: [batchID, id]),
+              let instrument = try? JSONDecoder().decode(Instrument.self, from: Data(text.utf8)) else {
+            throw StoredValueError(table: "instrument", key: "\(batchID)/\(id)", column: "definition", value: "missing or unreadable")
+        }
+        return instrument
     }
 }
 

@@ -65,6 +65,7 @@ public enum CurriculumFile {
         }
 
         var items: [CurriculumItem] = []
+        var instruments: [String: (instrument: Instrument, source: String)] = [:]
         var seenDays: [Int: SourceLocation] = [:]
         for dayNode in top.list("days", required: true, example: "[{ day: 1, items: [...] }]") ?? [] {
             guard let day = MappingReader(dayNode, what: "a day", allowed: dayKeys, log: log) else { continue }
@@ -80,7 +81,9 @@ public enum CurriculumFile {
             seenDays[number] = location
             if let titleNode = day.node("title") { _ = reader.read(titleNode, what: "the day title", limit: nil) }
             for itemNode in day.list("items", required: true, example: "[{ at: \"08:00\", kind: text, text: ... }]") ?? [] {
-                if let item = decodeItem(itemNode, day: number, reader: reader, log: log) { items.append(item) }
+                if let item = decodeItem(itemNode, day: number, reader: reader, instruments: &instruments, file: file, log: log) {
+                    items.append(item)
+                }
             }
         }
         items = assignKeys(items, log: log)
@@ -88,10 +91,13 @@ public enum CurriculumFile {
 
         let hasNewErrors = log.diagnostics.count { $0.severity == .error } > errorsBefore
         guard !hasNewErrors else { return nil }
-        return Curriculum(id: id, title: title, languages: languages, sessions: sessions, items: items, source: file)
+        return Curriculum(id: id, title: title, languages: languages, sessions: sessions, items: items, source: file,
+                          instruments: instruments.mapValues(\.instrument))
     }
 
-    private static func decodeItem(_ node: YAMLNode, day: Int, reader: TextReader, log: DiagnosticLog) -> CurriculumItem? {
+    private static func decodeItem(_ node: YAMLNode, day: Int, reader: TextReader,
+                                   instruments: inout [String: (instrument: Instrument, source: String)], file: String,
+                                   log: DiagnosticLog) -> CurriculumItem? {
         guard let item = MappingReader(node, what: "an item", allowed: itemKeys, log: log) else { return nil }
         var ok = true
         let kindEntry = item.string("kind", required: true, example: "text")
@@ -184,11 +190,33 @@ public enum CurriculumFile {
             if let question = reader.read(questionNode, what: "a question", limit: textLimit) { questions.append(question) }
             else { ok = false }
         }
-        // A scored survey names its instrument; the instrument's statements are then the questions.
+        // A scored survey names its instrument (built in, or a file beside the curriculum); its statements are then the
+        // questions.
         var instrument: String?
         if kind == .survey, let (name, location) = item.string("instrument") {
-            if let known = BuiltinInstruments.all[name] {
-                instrument = name
+            let isPath = name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.contains("/")
+            var known: Instrument?
+            if !isPath {
+                known = BuiltinInstruments.all[name]
+                if known == nil {
+                    log.error(location, "unknown instrument `\(name)`",
+                              fix: "use a built-in instrument (\(BuiltinInstruments.all.keys.sorted().joined(separator: ", "))) or a file such as `sikap.yaml`")
+                }
+            } else if let cached = instruments.values.first(where: { $0.source == name }) {
+                known = cached.instrument
+            } else {
+                let path = BatchFile.resolve(name, relativeTo: (file as NSString).deletingLastPathComponent)
+                known = InstrumentFile.load(path: path, log: log, referencedFrom: location)
+                if let loaded = known {
+                    if let other = instruments[loaded.id], other.source != name {
+                        log.error(location, "two instruments named `\(loaded.id)`", fix: "give each instrument file its own `id`")
+                    }
+                    instruments[loaded.id] = (loaded, name)
+                }
+            }
+            if let known {
+                instrument = known.id
+                if instruments[known.id] == nil { instruments[known.id] = (known, isPath ? name : "builtin:" + name) }
                 if !questions.isEmpty {
                     log.error(location, "`questions` and `instrument` together: the instrument's \(known.statements.count) statements are the questions",
                               fix: "remove `questions`, or remove `instrument` for a survey that is not scored")
@@ -196,7 +224,6 @@ public enum CurriculumFile {
                 }
                 questions = known.statements.map(\.text)
             } else {
-                log.error(location, "unknown instrument `\(name)`", fix: "use a built-in instrument: \(BuiltinInstruments.all.keys.sorted().joined(separator: ", "))")
                 ok = false
             }
         }

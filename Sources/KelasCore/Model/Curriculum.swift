@@ -11,6 +11,25 @@ public struct LocalizedText: Sendable, Hashable {
     public subscript(language: Language) -> String? { variants[language] }
 }
 
+/// Stored as `{"id": "…", "en": "…"}`.
+extension LocalizedText: Codable {
+    public init(from decoder: any Decoder) throws {
+        let raw = try [String: String](from: decoder)
+        var variants: [Language: String] = [:]
+        for (key, text) in raw {
+            guard let language = Language(rawValue: key) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown language `\(key)`"))
+            }
+            variants[language] = text
+        }
+        self.init(variants)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try Dictionary(uniqueKeysWithValues: variants.map { ($0.key.rawValue, $0.value) }).encode(to: encoder)
+    }
+}
+
 public enum ItemKind: String, Sendable, Hashable, CaseIterable, Codable {
     case text
     case video
@@ -117,9 +136,12 @@ public struct Curriculum: Sendable {
     public var items: [CurriculumItem]
     /// Where the curriculum came from: a file path, or `builtin:<id>`.
     public var source: String
+    /// The instruments its surveys name, by id.
+    public var instruments: [String: Instrument]
 
     public init(id: String, title: LocalizedText, languages: [Language], sessions: [CurriculumSession],
-                items: [CurriculumItem], source: String) {
+                items: [CurriculumItem], source: String, instruments: [String: Instrument] = [:]) {
+        self.instruments = instruments
         self.id = id
         self.title = title
         self.languages = languages

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One answer option of a survey instrument: its score, its label, and the words, letters and digits that select it.
-public struct AnswerOption: Sendable, Hashable {
+public struct AnswerOption: Sendable, Hashable, Codable {
     public var score: Int
     public var label: LocalizedText
     /// Lower-case words and abbreviations that mean this option (`setuju`, `s`, `agree`, `a`…), longest first when

@@ -2,8 +2,8 @@ import Foundation
 
 /// A survey instrument: the statements of a pre- and post-test, the answers and their scores, which statements are
 /// reverse-keyed, the bands of the total, and how many answered statements make a usable score.
-public struct Instrument: Sendable, Hashable {
-    public struct Statement: Sendable, Hashable {
+public struct Instrument: Sendable, Hashable, Codable {
+    public struct Statement: Sendable, Hashable, Codable {
         public var id: String
         public var text: LocalizedText
         /// Agreeing is the equitable answer: its score is reversed, so a higher total is always more equitable.
@@ -17,7 +17,7 @@ public struct Instrument: Sendable, Hashable {
     }
 
     /// A named range of totals (`high: 29–36`), printed with every report.
-    public struct Band: Sendable, Hashable {
+    public struct Band: Sendable, Hashable, Codable {
         public var name: LocalizedText
         public var range: ClosedRange<Double>
 
