@@ -67,4 +67,16 @@ struct HostileInputTests {
         #expect(throws: FileLimits.Failure.self) { try FileLimits.read(workspace.path("p.json"), limit: 4095) }
         #expect(throws: FileLimits.Failure.self) { try FileLimits.read(workspace.path("nothing.json"), limit: 10) }
     }
+
+    @Test("a webhook timestamp outside 2000–2100 is refused at its field (a huge one overflowed the calendar arithmetic)",
+          arguments: ["1e300", "-5", "nan", "99999999999"])
+    func timestamps(_ stamp: String) {
+        let body = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messages":[{"from":"6281234567111","id":"w1","timestamp":"\#(stamp)","type":"text","text":{"body":"x"}}]}}]}]}"#
+        do {
+            _ = try WebhookPayload.decode(Data(body.utf8), file: "p.json")
+            Issue.record("\(stamp) was read as a time")
+        } catch {
+            #expect("\(error)".contains("not Unix seconds between 2000 and 2100"), "\(error)")
+        }
+    }
 }

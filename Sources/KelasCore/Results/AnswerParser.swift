@@ -51,7 +51,9 @@ public struct AnswerParser: Sendable {
 
     /// Lower case, diacritics and WhatsApp's `*bold*` / `_italic_` marks removed, runs of spaces folded.
     static func normalise(_ text: String) -> String {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        // Folding goes through ICU and is slow; most replies are plain ASCII, which only needs lower case.
+        let folded = text.utf8.allSatisfy({ $0 < 0x80 }) ? text.lowercased()
+            : text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var result = ""
         var space = false
         for character in folded {
