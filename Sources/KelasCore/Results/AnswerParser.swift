@@ -70,7 +70,7 @@ public struct AnswerParser: Sendable {
     }
 
     /// An option named by `token` (a word, abbreviation, letter or digit), and whether it was a guess (a typo).
-    func option(for token: String) -> (index: Int, guessed: Bool)? {
+    func option(for token: String, allowGuess: Bool = true) -> (index: Int, guessed: Bool)? {
         let token = Self.normalise(token).trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?()[]\"'"))
         guard !token.isEmpty else { return nil }
         for (index, option) in options.enumerated() where option.words.contains(token) { return (index, false) }
@@ -81,7 +81,7 @@ public struct AnswerParser: Sendable {
             if (0..<options.count).contains(letter) { return (letter, false) }
         }
         // One slip of the thumb in a word of five letters or more (`stuju`, `setujui` is not one: two edits).
-        if token.count >= 4 {
+        if allowGuess, token.count >= 4 {
             let close = options.indices.filter { index in
                 options[index].words.contains { $0.count >= 5 && Self.withinOneEdit($0, token) }
             }
@@ -125,10 +125,16 @@ public struct AnswerParser: Sendable {
             while index < words.count {
                 pieces += 1
                 // Longest phrase first: up to three words.
+                // Exact words first, longest phrase first; only then a misspelling (the edit distance is the slow part).
                 var matched: (index: Int, guessed: Bool, length: Int)?
-                for length in stride(from: min(3, words.count - index), through: 1, by: -1) {
-                    let phrase = words[index..<(index + length)].joined(separator: " ")
-                    if let found = phraseOption(phrase) { matched = (found.index, found.guessed, length); break }
+                search: for allowGuess in [false, true] {
+                    for length in stride(from: min(3, words.count - index), through: 1, by: -1) {
+                        let phrase = words[index..<(index + length)].joined(separator: " ")
+                        if let found = option(for: phrase, allowGuess: allowGuess) {
+                            matched = (found.index, found.guessed, length)
+                            break search
+                        }
+                    }
                 }
                 guard let matched else {
                     // An unreadable word still stands for its statement: the answers after it keep their places.
