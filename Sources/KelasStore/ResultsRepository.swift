@@ -22,12 +22,18 @@ extension KelasDatabase {
                 throw StoreError.unknownBatch(unknown, known: known)
             }
             var results: [ParticipantResult] = []
-            for batchID in batchIDs ?? known { results += try Self.results(db, batchID: batchID, now: now) }
+            var instruments = InstrumentCache()
+            for batchID in batchIDs ?? known { results += try Self.results(db, batchID: batchID, now: now, instruments: &instruments) }
             return results
         }
     }
 
-    static func results(_ db: Database, batchID: String, now: Date) throws -> [ParticipantResult] {
+    /// Decoded instruments by their stored JSON: the batches of a programme share one, and decoding is not free.
+    struct InstrumentCache {
+        var decoded: [String: Instrument] = [:]
+    }
+
+    static func results(_ db: Database, batchID: String, now: Date, instruments: inout InstrumentCache) throws -> [ParticipantResult] {
         let batch = try requireBatch(db, batchID)
         let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
         let replay = try Self.replay(db, batchID: batchID, now: now)
@@ -36,7 +42,7 @@ extension KelasDatabase {
         var instrument: Instrument?
         for prompt in surveys {
             guard let id = prompt.instrument else { continue }
-            instrument = try Self.instrument(db, batchID: batchID, id: id)
+            instrument = try Self.instrument(db, batchID: batchID, id: id, cache: &instruments)
         }
         let surveyOf = Dictionary(uniqueKeysWithValues: surveys.compactMap { prompt in prompt.survey.map { (prompt.key, $0) } })
         // Replies counted for a survey prompt, per participant and survey.
@@ -122,16 +128,19 @@ extension KelasDatabase {
             _ = try Self.requireBatch(db, batchID)
             guard let id = try String.fetchOne(db, sql: "SELECT instrument FROM prompt WHERE batchID = ? AND instrument IS NOT NULL LIMIT 1",
                                                arguments: [batchID]) else { return nil }
-            return try Self.instrument(db, batchID: batchID, id: id)
+            var cache = InstrumentCache()
+            return try Self.instrument(db, batchID: batchID, id: id, cache: &cache)
         }
     }
 
     /// An instrument as stored with its batch; one that is missing or does not decode is an error naming it.
-    static func instrument(_ db: Database, batchID: String, id: String) throws -> Instrument {
-        guard let text = try String.fetchOne(db, sql: "SELECT definition FROM instrument WHERE batchID = ? AND id = ?", arguments: [batchID, id]),
-              let instrument = try? JSONDecoder().decode(Instrument.self, from: Data(text.utf8)) else {
+    static func instrument(_ db: Database, batchID: String, id: String, cache: inout InstrumentCache) throws -> Instrument {
+        let text = try String.fetchOne(db, sql: "SELECT definition FROM instrument WHERE batchID = ? AND id = ?", arguments: [batchID, id])
+        if let text, let known = cache.decoded[text] { return known }
+        guard let text, let instrument = try? JSONDecoder().decode(Instrument.self, from: Data(text.utf8)) else {
             throw StoredValueError(table: "instrument", key: "\(batchID)/\(id)", column: "definition", value: "missing or unreadable")
         }
+        cache.decoded[text] = instrument
         return instrument
     }
 }

@@ -44,34 +44,61 @@ public struct AnswerParser: Sendable {
     /// Readings below this confidence go to the review queue.
     public static let reviewBelow = 0.8
 
+    /// Words of five letters or more, as bytes, with their option: what a misspelling is compared against.
+    private let guessable: [(bytes: [UInt8], option: Int)]
+
     public init(statementCount: Int, options: [AnswerOption]) {
         self.statementCount = statementCount
         self.options = options
+        guessable = options.enumerated().flatMap { index, option in
+            option.words.filter { $0.count >= 5 }.map { (Array($0.utf8), index) }
+        }
     }
 
     /// Lower case, diacritics and WhatsApp's `*bold*` / `_italic_` marks removed, runs of spaces folded.
     static func normalise(_ text: String) -> String {
-        // Folding goes through ICU and is slow; most replies are plain ASCII, which only needs lower case.
-        let folded = text.utf8.allSatisfy({ $0 < 0x80 }) ? text.lowercased()
-            : text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        // Most replies are plain ASCII: bytes are enough (Foundation's folding and trimming are slow on Linux).
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            var space = false
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "~"): continue
+                case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C:
+                    if !bytes.isEmpty { space = true }
+                default:
+                    if space { bytes.append(0x20); space = false }
+                    bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var result = ""
         var space = false
         for character in folded {
             if character == "*" || character == "_" || character == "~" { continue }
             if character.isWhitespace {
-                if !space, !result.isEmpty { result.append(" ") }
-                space = true
+                if !result.isEmpty { space = true }
             } else {
+                if space { result.append(" "); space = false }
                 result.append(character)
-                space = false
             }
         }
-        return result.trimmingCharacters(in: .whitespaces)
+        return result
+    }
+
+    /// `text` without the punctuation around a word (`setuju.`, `(ts)`, `"ya"`).
+    static func stripPunctuation(_ text: String) -> String {
+        let marks: Set<Character> = [".", ",", ";", ":", "!", "?", "(", ")", "[", "]", "\"", "'", " "]
+        guard let first = text.firstIndex(where: { !marks.contains($0) }), let last = text.lastIndex(where: { !marks.contains($0) }) else { return "" }
+        return String(text[first...last])
     }
 
     /// An option named by `token` (a word, abbreviation, letter or digit), and whether it was a guess (a typo).
     func option(for token: String, allowGuess: Bool = true) -> (index: Int, guessed: Bool)? {
-        let token = Self.normalise(token).trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?()[]\"'"))
+        let token = Self.stripPunctuation(Self.normalise(token))
         guard !token.isEmpty else { return nil }
         for (index, option) in options.enumerated() where option.words.contains(token) { return (index, false) }
         // A letter or a digit by position: a/b/c, 1/2/3.
@@ -81,9 +108,11 @@ public struct AnswerParser: Sendable {
             if (0..<options.count).contains(letter) { return (letter, false) }
         }
         // One slip of the thumb in a word of five letters or more (`stuju`, `setujui` is not one: two edits).
-        if allowGuess, token.count >= 4 {
-            let close = options.indices.filter { index in
-                options[index].words.contains { $0.count >= 5 && Self.withinOneEdit($0, token) }
+        if allowGuess, token.utf8.count >= 4 {
+            let bytes = Array(token.utf8)
+            var close = Set<Int>()
+            for candidate in guessable where abs(candidate.bytes.count - bytes.count) <= 1 && Self.withinOneEdit(candidate.bytes, bytes) {
+                close.insert(candidate.option)
             }
             if close.count == 1, let index = close.first { return (index, true) }
         }
@@ -165,7 +194,7 @@ public struct AnswerParser: Sendable {
 
     /// The option a short phrase names (`tidak setuju`, `TS`, `3`, `c`, `stuju`).
     func phraseOption(_ phrase: String) -> (index: Int, guessed: Bool)? {
-        option(for: Self.normalise(phrase).trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?()[]\"' ")))
+        option(for: phrase)
     }
 
     /// `(number, answer)` pairs of numbered answers: a number at the start of a line or after a space, followed by
@@ -216,7 +245,10 @@ public struct AnswerParser: Sendable {
 
     /// Whether `a` and `b` differ by at most one insertion, deletion or substitution.
     static func withinOneEdit(_ a: String, _ b: String) -> Bool {
-        let x = Array(a), y = Array(b)
+        withinOneEdit(Array(a.utf8), Array(b.utf8))
+    }
+
+    static func withinOneEdit(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         if abs(x.count - y.count) > 1 { return false }
         var i = 0, j = 0, edits = 0
         while i < x.count && j < y.count {

@@ -123,7 +123,10 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
         if grouping != .batch { order.sort() }
         rows = order.map { Self.row($0, groups[$0] ?? []) }
         total = Self.row("TOTAL", participants)
-        let instruments = Array(Set(participants.compactMap(\.instrument))).sorted { $0.id < $1.id }
+        // One of each instrument, by id (hashing whole instruments per participant would be slow).
+        var byID: [String: Instrument] = [:]
+        for participant in participants { if let instrument = participant.instrument, byID[instrument.id] == nil { byID[instrument.id] = instrument } }
+        let instruments = byID.values.sorted { $0.id < $1.id }
         let id = language == .id
         rules = instruments.map { instrument in
             let range = "\(Instrument.number(instrument.range.lowerBound))–\(Instrument.number(instrument.range.upperBound))"
