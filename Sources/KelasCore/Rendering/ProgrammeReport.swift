@@ -33,7 +33,8 @@ public struct ProgrammeReport: Sendable {
     func percent(_ count: Int, of total: Int) -> String {
         guard let value = ResultsRow.percent(count, of: total) else { return "–" }
         let text = String(format: "%.1f", value)
-        return language == .id ? text.replacingOccurrences(of: ".", with: ",") + " %" : text + "%"
+        // A no-break space, so that `87,4 %` never wraps before its sign.
+        return language == .id ? text.replacingOccurrences(of: ".", with: ",") + "\u{00A0}%" : text + "%"
     }
 
     func number(_ value: Double?, digits: Int = 1) -> String {
