@@ -127,7 +127,7 @@ public struct ProgrammeReport: Sendable {
         if let paired = total.change {
             let interval = paired.interval.map { " [\(number($0.lowerBound)); \(number($0.upperBound))]" } ?? ""
             change.append([t("Perubahan rata-rata (IK 95 %)", "Mean change (95% CI)"), number(paired.mean) + interval])
-            change.append(["d_z", paired.dz.map { "\(number($0, digits: 2)) (\(Statistics.effectSize($0)))" } ?? "–"])
+            change.append(["d_z", paired.dz.map { "\(number($0, digits: 2)) (\(Statistics.effectSize($0, language: language)))" } ?? "–"])
             change.append([t("Naik / tetap / turun", "Improved / unchanged / declined"),
                            "\(count(paired.improved)) / \(count(paired.unchanged)) / \(count(paired.declined))"])
         }

@@ -112,12 +112,13 @@ public enum Statistics {
     }
 
     /// How large a d_z is, by Cohen's conventions (0.2 small, 0.5 medium, 0.8 large).
-    public static func effectSize(_ dz: Double) -> String {
+    public static func effectSize(_ dz: Double, language: Language = .en) -> String {
+        let id = language == .id
         switch abs(dz) {
-        case ..<0.2: "negligible"
-        case ..<0.5: "small"
-        case ..<0.8: "medium"
-        default: "large"
+        case ..<0.2: return id ? "dapat diabaikan" : "negligible"
+        case ..<0.5: return id ? "kecil" : "small"
+        case ..<0.8: return id ? "sedang" : "medium"
+        default: return id ? "besar" : "large"
         }
     }
 
