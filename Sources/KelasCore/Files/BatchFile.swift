@@ -46,8 +46,9 @@ public enum BatchFile {
     }
 
     static func decode(_ root: YAMLNode, file: String, log: DiagnosticLog) -> LoadedBatch? {
-        guard let top = MappingReader(root, what: "the batch", allowed: topKeys, log: log) else { return nil }
+        // Counted before the top-level keys are read, so that an unknown key is one of this file's errors too.
         let errorsBefore = log.diagnostics.count { $0.severity == .error }
+        guard let top = MappingReader(root, what: "the batch", allowed: topKeys, log: log) else { return nil }
         let directory = (file as NSString).deletingLastPathComponent
 
         var id = ""

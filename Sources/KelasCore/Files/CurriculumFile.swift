@@ -29,8 +29,9 @@ public enum CurriculumFile {
     }
 
     static func decode(_ root: YAMLNode, file: String, log: DiagnosticLog) -> Curriculum? {
-        guard let top = MappingReader(root, what: "the curriculum", allowed: topKeys, log: log) else { return nil }
+        // Counted before the top-level keys are read, so that an unknown key is one of this file's errors too.
         let errorsBefore = log.diagnostics.count { $0.severity == .error }
+        guard let top = MappingReader(root, what: "the curriculum", allowed: topKeys, log: log) else { return nil }
         let id = top.string("id", required: true, example: "adil-gender")?.0 ?? ""
 
         var languages: [Language] = []
