@@ -7,10 +7,7 @@
 # Usage: bash scripts/bench/results.sh [participants of the big group, default 100000; 0 to skip it]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash scripts/setup.sh
-command -v /usr/bin/time >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq time >/dev/null; }
-swift build -c release --product kelas >/dev/null
-kelas="$PWD/.build/release/kelas"
+source scripts/bench/release.sh
 big=${1:-100000}
 work=$(mktemp -d /tmp/kelas-results-bench-XXXXXX)
 export KELAS_NOW=2030-01-01T00:00:00+07:00

@@ -7,10 +7,7 @@
 # Usage: bash scripts/bench/simulate.sh [max-participants]   (default 100000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash scripts/setup.sh
-command -v /usr/bin/time >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq time >/dev/null; }
-swift build -c release --product kelas >/dev/null
-kelas="$PWD/.build/release/kelas"
+source scripts/bench/release.sh
 max=${1:-100000}
 
 measure() { # label, runs, command… → "label seconds MB"

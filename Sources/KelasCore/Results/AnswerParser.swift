@@ -134,7 +134,7 @@ public struct AnswerParser: Sendable {
                     result.doubts.append("statement \(number) does not exist (there are \(statementCount))")
                     continue
                 }
-                guard let found = phraseOption(answer) else {
+                guard let found = option(for: answer) else {
                     result.doubts.append("`\(answer)` for statement \(number) is none of the answers")
                     continue
                 }
@@ -190,11 +190,6 @@ public struct AnswerParser: Sendable {
         result.confidence = max(0, share - 0.25 * Double(guesses + result.doubts.count))
         if guesses > 0 { result.doubts.append("\(guesses) answer\(guesses == 1 ? "" : "s") read from a misspelling") }
         return result
-    }
-
-    /// The option a short phrase names (`tidak setuju`, `TS`, `3`, `c`, `stuju`).
-    func phraseOption(_ phrase: String) -> (index: Int, guessed: Bool)? {
-        option(for: phrase)
     }
 
     /// `(number, answer)` pairs of numbered answers: a number at the start of a line or after a space, followed by

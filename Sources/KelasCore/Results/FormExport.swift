@@ -125,7 +125,7 @@ public struct FormExport: Sendable {
                           name: field(nameColumn), answers: [:], unknown: [])
             for (position, statement) in columnOf.sorted(by: { $0.key < $1.key }) {
                 guard let value = field(position) else { continue }
-                if let option = parser.phraseOption(value.replacingOccurrences(of: "_", with: " ")), !option.guessed {
+                if let option = parser.option(for: value.replacingOccurrences(of: "_", with: " ")), !option.guessed {
                     row.answers[statement] = option.index
                 } else if let option = instrument.options.firstIndex(where: { option in
                     option.label.variants.values.contains { normalise($0) == normalise(value) } }) {
