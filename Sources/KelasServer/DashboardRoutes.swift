@@ -98,7 +98,8 @@ struct DashboardRoutes {
                             status: .notFound, type: "text/html; charset=utf-8")
         }
         let participants = try store.participantResults(batchIDs: batch.map { [$0] }, now: server.configuration.now())
-        let report = ProgrammeReport(participants: participants, batches: batches.compactMap(\.period), language: language)
+        let report = ProgrammeReport(participants: participants, batches: batches.compactMap(\.period),
+                                     indicators: server.configuration.indicators, language: language)
         let other = language == .id ? "<a href=\"?lang=en\">English</a>" : "<a href=\"?lang=id\">Bahasa Indonesia</a>"
         let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a> · \(other)</p>" } ?? "<p>\(other)</p>"
         return try html(Dashboard.page("Kelas — results", scope + report.htmlBody))

@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var now: @Sendable () -> Date = { Date() }
     /// The wall clock, which a sender's signature timestamp is checked against (a rehearsal's `now` is not); injected in tests.
     public var wall: @Sendable () -> Date = { Date() }
+    /// The indicators of the results pages (`kelas serve --indicators FILE`).
+    public var indicators: [Indicator] = Indicator.defaults
 
     public init(adminToken: String, appSecret: String? = nil, verifyToken: String? = nil, webhookSecret: String? = nil) {
         self.adminToken = adminToken

@@ -68,7 +68,7 @@ extension KelasDatabase {
         }
         let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
                                            arguments: [batchID])
-        let actionPlan = replay.prompts.last { $0.kind == .discussion }?.key
+        let lastDiscussion = replay.prompts.last { $0.kind == .discussion }?.key
         let start = try Self.start(batch, batchID: batchID)
         return try Row.fetchAll(db, sql: """
             SELECT phone, name, district, disabilities FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position
@@ -87,8 +87,22 @@ extension KelasDatabase {
                 district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? batch["district"],
                 programme: batch["programme"], year: start.year, withDisability: !(row["disabilities"] as String).isEmpty,
                 trainers: trainers, completed: rule.isComplete(states, prompts: replay.prompts),
-                answeredActionPlan: actionPlan.map { (states[$0] ?? .pending).isAnswered } ?? false,
+                answeredPrompts: Set(states.compactMap { $0.value.isAnswered ? $0.key : nil }), lastDiscussion: lastDiscussion,
                 instrument: instrument, pre: reading(.pre), post: reading(.post))
+        }
+    }
+
+    /// The instruments and prompt keys in use, to check an indicators file against (`IndicatorFile.check`).
+    public func indicatorContext() throws -> (instruments: [Instrument], prompts: Set<String>) {
+        try writer.read { db in
+            var cache = InstrumentCache()
+            var instruments: [String: Instrument] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT batchID, instrument FROM prompt WHERE instrument IS NOT NULL") {
+                let id: String = row["instrument"]
+                if instruments[id] == nil { instruments[id] = try Self.instrument(db, batchID: row["batchID"], id: id, cache: &cache) }
+            }
+            let prompts = try String.fetchSet(db, sql: "SELECT DISTINCT key FROM prompt")
+            return (instruments.values.sorted { $0.id < $1.id }, prompts)
         }
     }
 

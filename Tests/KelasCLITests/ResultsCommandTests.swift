@@ -49,6 +49,34 @@ struct ResultsCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["denominator"] as? String == "registered participants")
         #expect((object["total"] as? [String: Any])?["tookPre"] as? Int == 2)
+
+        // Own indicators: a column each, both denominators; a statement no instrument has is an error at its line.
+        let indicators = directory.appendingPathComponent("indicators.yaml")
+        try Data("""
+            indicators:
+              - id: high-post
+                name: { id: "Skor post tinggi", en: "High post score" }
+                rule:
+                  score: { test: post, at-least: 29 }
+              - id: opens-meetings
+                name: { id: "Rapat terbuka", en: "Meetings open" }
+                rule:
+                  answer: { test: post, statement: perempuan-tak-perlu-rapat, is: tidak setuju }
+
+            """.utf8).write(to: indicators)
+        let own = try KelasBinary.run(["results", "--indicators", indicators.path, "--format", "csv", "--database", database])
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(own.stdout.contains("high-post,high-post_tested,high-post_percent_registered,high-post_mcnemar_p,opens-meetings"))
+        // Pre 22 → post 36 for Agus: high after, not before (b = 0, c = 1); Budi's pre is typed S to all (he agreed to
+        // the meetings statement), Agus answered TS after.
+        #expect(own.stdout.contains("\r\ngresik-2021-07,24,2,1,1,"), "\(own.stdout)")
+        #expect(own.stdout.contains(",1,1,4.200,1.000,1,1,4.200,1.000\r\n"), "\(own.stdout)")
+        try Data(String(decoding: try Data(contentsOf: indicators), as: UTF8.self)
+            .replacingOccurrences(of: "perempuan-tak-perlu-rapat", with: "perempuan-tak-perlu-rapt").utf8).write(to: indicators)
+        let wrong = try KelasBinary.run(["results", "--indicators", indicators.path, "--database", database])
+        #expect(wrong.status == 1 && wrong.stdout.isEmpty)
+        #expect(wrong.stderr.contains("indicators.yaml:9:") && wrong.stderr.contains("no instrument in use has a statement `perempuan-tak-perlu-rapt`")
+            && wrong.stderr.contains("did you mean `perempuan-tak-perlu-rapat`?"), "\(wrong.stderr)")
     }
 
     @Test("results import: a KoboToolbox export, what could not be placed listed by line, a re-import storing nothing")

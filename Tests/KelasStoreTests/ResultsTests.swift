@@ -85,11 +85,13 @@ struct ResultsTests {
         #expect(abs((change.interval?.lowerBound ?? 0) + 17.6138) < 1e-3 && abs((change.interval?.upperBound ?? 0) - 28.2805) < 1e-3)
         #expect(change.improved == 1 && change.unchanged == 2 && change.declined == 0)
         // Agreement on equal access after: all three; before, Budi did not (b = 0, c = 1: exact p = 1).
-        #expect(row.agreement == 3 && row.agreementTested == 3)
-        #expect(row.agreementChange?.b == 0 && row.agreementChange?.c == 1 && row.agreementChange?.p == 1 && row.agreementChange?.exact == true)
-        #expect(ResultsRow.percent(row.agreement, of: row.registered) == 12.5)
-        // Nobody completed (no discussion answered): no champions, whatever their scores.
-        #expect(row.completed == 0 && row.champions == 0)
+        let agreement = row.count("agreement")
+        #expect(agreement.count == 3 && agreement.tested == 3)
+        #expect(agreement.change?.b == 0 && agreement.change?.c == 1 && agreement.change?.p == 1 && agreement.change?.exact == true)
+        #expect(ResultsRow.percent(agreement.count, of: row.registered) == 12.5)
+        // Nobody completed (no discussion answered): no champions, whatever their scores; tested = took the post-test.
+        #expect(row.completed == 0 && row.count("champion").count == 0 && row.count("champion").tested == 3)
+        #expect(row.count("champion").change == nil)
         #expect(results.total.registered == 24 && results.rules.contains { $0.contains("rendah") || $0.contains("low 12–20") })
     }
 }

@@ -19,15 +19,31 @@ public struct ProgrammeReport: Sendable {
 
     public var participants: [ParticipantResult]
     public var batches: [BatchPeriod]
+    public var indicators: [Indicator]
     public var language: Language
 
-    public init(participants: [ParticipantResult], batches: [BatchPeriod], language: Language = .id) {
+    public init(participants: [ParticipantResult], batches: [BatchPeriod], indicators: [Indicator] = Indicator.defaults,
+                language: Language = .id) {
         self.participants = participants
         self.batches = batches
+        self.indicators = indicators
         self.language = language
     }
 
+    func results(_ grouping: ResultsGrouping) -> ProgrammeResults {
+        ProgrammeResults(participants, by: grouping, indicators: indicators, language: language)
+    }
+
     func t(_ id: String, _ en: String) -> String { language == .id ? id : en }
+
+    /// A column heading: the built-in indicators have short names; others their id.
+    static func shortName(_ indicator: Indicator, _ language: Language) -> String {
+        switch indicator.id {
+        case "agreement": language == .id ? "Setuju akses" : "Agree on access"
+        case "champion": language == .id ? "Champion" : "Champions"
+        default: indicator.id
+        }
+    }
 
     /// `87,4 %` in Indonesian, `87.4%` in English.
     func percent(_ count: Int, of total: Int) -> String {
@@ -63,7 +79,8 @@ public struct ProgrammeReport: Sendable {
     func share(_ count: Int, _ total: Int) -> String { "\(self.count(count)) (\(percent(count, of: total)))" }
 
     var sections: [Section] {
-        let total = ProgrammeResults(participants, by: .batch, language: language).total
+        let overall = results(.batch)
+        let total = overall.total
         var sections: [Section] = []
         let districts = Set(participants.map(\.district)).sorted()
         let start = batches.map(\.start).min(), end = batches.map(\.end).max()
@@ -75,23 +92,20 @@ public struct ProgrammeReport: Sendable {
             [t("Kabupaten/kota", "Districts"), "\(districts.count): " + districts.joined(separator: ", ")],
             [t("Periode", "Period"), period],
             [t("Menyelesaikan pelatihan", "Completed the training"), share(total.completed, total.registered)],
-            [t("Setuju akses yang sama atas sumber daya (post-test)", "Agree on equal access to resources (post-test)"),
-             share(total.agreement, total.registered)],
-            [t("Calon champion yang andal", "Reliable future champions"), share(total.champions, total.registered)],
-        ], notes: [t("Semua persentase dihitung dari peserta terdaftar (\(count(total.registered))), kecuali disebut lain.",
+        ] + total.indicators.map { [$0.name, share($0.count, total.registered)] }, notes: [t("Semua persentase dihitung dari peserta terdaftar (\(count(total.registered))), kecuali disebut lain.",
                      "Every percentage is of registered participants (\(count(total.registered))) unless said otherwise.")]))
 
         func groupTable(_ grouping: ResultsGrouping, _ label: String, districtsColumn: Bool = false) -> [[String]] {
-            let results = ProgrammeResults(participants, by: grouping, language: language)
-            var header = [label, t("Angkatan", "Batches"), t("Peserta", "Participants"), t("Selesai", "Completed"),
-                          t("Setuju akses", "Agree on access"), t("Champion", "Champions")]
+            let results = results(grouping)
+            var header = [label, t("Angkatan", "Batches"), t("Peserta", "Participants"), t("Selesai", "Completed")]
+                + self.indicators.map { Self.shortName($0, language) }
             if districtsColumn { header.append(t("Kabupaten/kota", "Districts")) }
             return [header] + results.rows.map { row in
                 let members = participants.filter { $0.groups(grouping).contains(row.group) }
                 var line = [row.group == "with disability" ? t("dengan disabilitas", "with disability")
                             : row.group == "without disability" ? t("tanpa disabilitas", "without disability") : row.group,
-                            count(Set(members.map(\.batch)).count), count(row.registered), share(row.completed, row.registered),
-                            share(row.agreement, row.registered), share(row.champions, row.registered)]
+                            count(Set(members.map(\.batch)).count), count(row.registered), share(row.completed, row.registered)]
+                    + row.indicators.map { share($0.count, row.registered) }
                 if districtsColumn { line.append(Set(members.map(\.district)).sorted().joined(separator: ", ")) }
                 return line
             }
@@ -104,18 +118,23 @@ public struct ProgrammeReport: Sendable {
                                           "With disability: at least one Washington Group domain in the participants file.")]))
 
         // Indicators with both denominators.
-        var indicators: [[String]] = [[t("Indikator", "Indicator"), t("Jumlah", "Count"), t("dari terdaftar", "of registered"),
+        var indicatorTable: [[String]] = [[t("Indikator", "Indicator"), t("Jumlah", "Count"), t("dari terdaftar", "of registered"),
                                        t("dari yang dites", "of those tested")]]
-        indicators.append([t("Setuju akses yang sama (post-test)", "Agree on equal access (post-test)"), count(total.agreement),
-                           percent(total.agreement, of: total.registered), "\(percent(total.agreement, of: total.agreementTested)) (n = \(count(total.agreementTested)))"])
-        indicators.append([t("Calon champion", "Future champions"), count(total.champions), percent(total.champions, of: total.registered),
-                           "\(percent(total.champions, of: total.tookPost)) (n = \(count(total.tookPost)))"])
-        var indicatorNotes = ProgrammeResults(participants, by: .batch, language: language).rules.map { t("Aturan: ", "Rule: ") + $0 }
-        if let mcNemar = total.agreementChange {
-            indicatorNotes.append(t("Sebelum → sesudah: \(mcNemar.c) menjadi setuju, \(mcNemar.b) tidak lagi; uji McNemar p = \(number(mcNemar.p, digits: 3))",
-                                    "Before → after: \(mcNemar.c) came to agree, \(mcNemar.b) stopped; McNemar p = \(number(mcNemar.p, digits: 3))"))
+        for indicator in total.indicators {
+            indicatorTable.append([indicator.name, count(indicator.count), percent(indicator.count, of: total.registered),
+                               "\(percent(indicator.count, of: indicator.tested)) (n = \(count(indicator.tested)))"])
         }
-        sections.append(Section(heading: t("Indikator", "Indicators"), table: indicators, notes: indicatorNotes))
+        // The instruments' rules, then each indicator's by its name in the report's language.
+        let instrumentRules = overall.rules.dropLast(indicators.count)
+        let instrument = participants.lazy.compactMap(\.instrument).first
+        var indicatorNotes = (Array(instrumentRules) + indicators.map { "\($0.name(language)): \($0.rule.describe(language, instrument: instrument))" })
+            .map { t("Aturan: ", "Rule: ") + $0 }
+        for indicator in total.indicators {
+            guard let mcNemar = indicator.change else { continue }
+            indicatorNotes.append(t("\(indicator.name), sebelum → sesudah: \(mcNemar.c) baru memenuhi, \(mcNemar.b) tidak lagi; uji McNemar p = \(number(mcNemar.p, digits: 3))",
+                                    "\(indicator.name), before → after: \(mcNemar.c) newly met it, \(mcNemar.b) no longer did; McNemar p = \(number(mcNemar.p, digits: 3))"))
+        }
+        sections.append(Section(heading: t("Indikator", "Indicators"), table: indicatorTable, notes: indicatorNotes))
 
         // The change, on the pairs.
         var change: [[String]] = [[t("Alur", "Flow"), t("Jumlah", "Count")],

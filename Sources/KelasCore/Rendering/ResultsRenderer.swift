@@ -19,18 +19,20 @@ public enum ResultsRenderer {
 
     public static func table(_ results: ProgrammeResults) -> String {
         let header = [results.by.rawValue.uppercased(), "REGISTERED", "PRE", "POST", "BOTH", "MEAN PRE", "MEAN POST", "CHANGE [95% CI]",
-                      "D_Z", "AGREE (POST)", "CHAMPIONS"]
+                      "D_Z"] + results.indicators.map { $0.id.uppercased() }
         let rows = (results.rows + [results.total]).map { row in
             [row.group, String(row.registered), String(row.tookPre), String(row.tookPost), String(row.both), number(row.meanPre),
-             number(row.meanPost), interval(row.change), number(row.change?.dz, digits: 2),
-             share(row.agreement, of: row.registered), share(row.champions, of: row.registered)]
+             number(row.meanPost), interval(row.change), number(row.change?.dz, digits: 2)]
+                + row.indicators.map { share($0.count, of: row.registered) }
         }
         var out = TextTable.render([header] + rows)
-        out += "\npercentages are of registered participants (\(results.total.registered)); "
-            + "agreement of those who answered the statement at the post-test: \(share(results.total.agreement, of: results.total.agreementTested))\n"
-        if let mcNemar = results.total.agreementChange {
-            out += "agreement before → after: \(mcNemar.c) came to agree, \(mcNemar.b) stopped; McNemar p = \(String(format: "%.3f", mcNemar.p))"
-                + (mcNemar.exact ? " (exact)" : " (χ² \(number(mcNemar.chiSquare, digits: 2)))") + "\n"
+        out += "\npercentages are of registered participants (\(results.total.registered))\n"
+        for indicator in results.total.indicators {
+            out += "\(indicator.id) of those tested: \(share(indicator.count, of: indicator.tested)) of \(indicator.tested)\n"
+            if let mcNemar = indicator.change {
+                out += "\(indicator.id) before → after: \(mcNemar.c) newly met it, \(mcNemar.b) no longer did; McNemar p = \(String(format: "%.3f", mcNemar.p))"
+                    + (mcNemar.exact ? " (exact)" : " (χ² \(number(mcNemar.chiSquare, digits: 2)))") + "\n"
+            }
         }
         for rule in results.rules { out += "rule: \(rule)\n" }
         return out
@@ -38,16 +40,15 @@ public enum ResultsRenderer {
 
     public static func csv(_ results: ProgrammeResults) -> String {
         let header = [results.by.rawValue, "registered", "took_pre", "took_post", "both", "mean_pre", "mean_post", "change_mean",
-                      "change_ci_low", "change_ci_high", "d_z", "improved", "unchanged", "declined", "agreement", "agreement_tested",
-                      "agreement_percent_registered", "mcnemar_p", "champions", "champions_percent_registered", "completed"]
+                      "change_ci_low", "change_ci_high", "d_z", "improved", "unchanged", "declined", "completed"]
+            + results.indicators.flatMap { [$0.id, "\($0.id)_tested", "\($0.id)_percent_registered", "\($0.id)_mcnemar_p"] }
         func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "" }
         let rows = (results.rows + [results.total]).map { row -> [String] in
             [row.group, String(row.registered), String(row.tookPre), String(row.tookPost), String(row.both), cell(row.meanPre),
              cell(row.meanPost), cell(row.change?.mean), cell(row.change?.interval?.lowerBound), cell(row.change?.interval?.upperBound),
              cell(row.change?.dz), row.change.map { String($0.improved) } ?? "", row.change.map { String($0.unchanged) } ?? "",
-             row.change.map { String($0.declined) } ?? "", String(row.agreement), String(row.agreementTested),
-             cell(ResultsRow.percent(row.agreement, of: row.registered)), cell(row.agreementChange?.p), String(row.champions),
-             cell(ResultsRow.percent(row.champions, of: row.registered)), String(row.completed)]
+             row.change.map { String($0.declined) } ?? "", String(row.completed)]
+                + row.indicators.flatMap { [String($0.count), String($0.tested), cell(ResultsRow.percent($0.count, of: row.registered)), cell($0.change?.p)] }
         }
         return CSVText.document([header] + rows)
     }

@@ -18,15 +18,17 @@ public struct ParticipantResult: Sendable, Hashable {
     public var withDisability: Bool
     public var trainers: [String]
     public var completed: Bool
-    /// Answered the batch's last discussion: the follow-up plan (RTL) in the built-in curriculum.
-    public var answeredActionPlan: Bool
+    /// The prompts (curriculum item ids) they answered: replied, by voice note, discussed or phoned.
+    public var answeredPrompts: Set<String>
+    /// The batch's last discussion: the follow-up plan (RTL) in the built-in curriculum.
+    public var lastDiscussion: String?
     public var instrument: Instrument?
     public var pre: SurveyReading?
     public var post: SurveyReading?
 
     public init(batch: String, phone: String, name: String, district: String, programme: String, year: Int, withDisability: Bool,
-                trainers: [String], completed: Bool, answeredActionPlan: Bool, instrument: Instrument?, pre: SurveyReading?,
-                post: SurveyReading?) {
+                trainers: [String], completed: Bool, answeredPrompts: Set<String>, lastDiscussion: String?, instrument: Instrument?,
+                pre: SurveyReading?, post: SurveyReading?) {
         self.batch = batch
         self.phone = phone
         self.name = name
@@ -36,7 +38,8 @@ public struct ParticipantResult: Sendable, Hashable {
         self.withDisability = withDisability
         self.trainers = trainers
         self.completed = completed
-        self.answeredActionPlan = answeredActionPlan
+        self.answeredPrompts = answeredPrompts
+        self.lastDiscussion = lastDiscussion
         self.instrument = instrument
         self.pre = pre
         self.post = post
@@ -52,22 +55,6 @@ public struct ParticipantResult: Sendable, Hashable {
         case .trainer: trainers.isEmpty ? ["(no trainer)"] : trainers
         }
     }
-
-    /// Agrees that women and men should have equal access to resources: the answer to the instrument's equal-access
-    /// statement is its first option (setuju / agree). Nil when that statement was not answered.
-    public func agrees(_ reading: SurveyReading?) -> Bool? {
-        guard let instrument, let reading,
-              let statement = instrument.statements.firstIndex(where: { $0.id == BuiltinInstruments.equalAccess }),
-              let option = reading.answers[statement] else { return nil }
-        return option == 0
-    }
-
-    /// A reliable future champion: completed the batch, scored in the instrument's highest band on the post-test, and
-    /// answered the follow-up plan (RTL).
-    public var isChampion: Bool {
-        guard completed, answeredActionPlan, let instrument, let top = instrument.bands.last, let total = post?.score?.total else { return false }
-        return top.range.contains(total.rounded())
-    }
 }
 
 /// One group's results. Counts are of participants; every percentage says its denominator.
@@ -82,14 +69,14 @@ public struct ResultsRow: Sendable, Equatable, Codable {
     public var meanPost: Double?
     /// Post − pre of those with both: mean, 95 % interval, d_z, improved / unchanged / declined.
     public var change: Statistics.PairedChange?
-    /// Agreed on equal access at the post-test.
-    public var agreement = 0
-    /// Answered the equal-access statement at the post-test: the tested denominator of `agreement`.
-    public var agreementTested = 0
-    /// Agreement before and after, of those who answered the statement both times.
-    public var agreementChange: Statistics.McNemar?
-    public var champions = 0
     public var completed = 0
+    /// Each indicator, in the order they were given.
+    public var indicators: [IndicatorCount] = []
+
+    /// The count of the indicator with this id (0 when there is none).
+    public func count(_ indicator: String) -> IndicatorCount {
+        indicators.first { $0.id == indicator } ?? IndicatorCount(id: indicator, name: indicator)
+    }
 
     public init(group: String) {
         self.group = group
@@ -101,6 +88,23 @@ public struct ResultsRow: Sendable, Equatable, Codable {
 }
 
 
+/// One indicator in one group: how many it holds for, of how many tested, and (for a rule about the post-test alone)
+/// the same rule before and after.
+public struct IndicatorCount: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var count = 0
+    /// Those who took what the rule looks at (see `IndicatorRule`): the second denominator.
+    public var tested = 0
+    /// Before → after, of those tested both times, when the rule is about the post-test alone.
+    public var change: Statistics.McNemar?
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
 /// The programme's results by a grouping, with a total that counts each participant once.
 public struct ProgrammeResults: Sendable, Equatable, Codable {
     public var by: ResultsGrouping
@@ -110,8 +114,13 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
     public var rows: [ResultsRow]
     public var total: ResultsRow
 
-    public init(_ participants: [ParticipantResult], by grouping: ResultsGrouping, language: Language = .en) {
+    /// The indicators counted, in order (defaults: the programme's agreement and champion).
+    public var indicators: [Indicator]
+
+    public init(_ participants: [ParticipantResult], by grouping: ResultsGrouping, indicators: [Indicator] = Indicator.defaults,
+                language: Language = .en) {
         by = grouping
+        self.indicators = indicators
         var groups: [String: [ParticipantResult]] = [:]
         var order: [String] = []
         for participant in participants {
@@ -121,11 +130,12 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
             }
         }
         if grouping != .batch { order.sort() }
-        rows = order.map { Self.row($0, groups[$0] ?? []) }
-        total = Self.row("TOTAL", participants)
         // One of each instrument, by id (hashing whole instruments per participant would be slow).
         var byID: [String: Instrument] = [:]
         for participant in participants { if let instrument = participant.instrument, byID[instrument.id] == nil { byID[instrument.id] = instrument } }
+        let evaluator = IndicatorEvaluator(indicators, instruments: byID, language: language)
+        rows = order.map { Self.row($0, groups[$0] ?? [], evaluator) }
+        total = Self.row("TOTAL", participants, evaluator)
         let instruments = byID.values.sorted { $0.id < $1.id }
         let id = language == .id
         rules = instruments.map { instrument in
@@ -134,13 +144,10 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
                 + "dari \(instrument.statements.count) pernyataan dijawab (disesuaikan secara proporsional)"
                 : "\(instrument.id): totals \(range), bands \(instrument.bandRule(language)), a score needs \(instrument.minimumAnswered) "
                 + "of \(instrument.statements.count) statements (pro-rated)"
-        } + (id ? ["setuju: jawaban post-test atas pernyataan `\(BuiltinInstruments.equalAccess)` adalah setuju",
-                   "champion: menyelesaikan pelatihan, skor post-test di kategori tertinggi, dan menjawab rencana tindak lanjut (RTL)"]
-                : ["agreement: the post-test answer to `\(BuiltinInstruments.equalAccess)` is agree",
-                   "champion: completed, post-test in the highest band, and answered the follow-up plan (RTL)"])
+        } + indicators.map { "\($0.id): \($0.rule.describe(language, instrument: instruments.count == 1 ? instruments.first : nil))" }
     }
 
-    static func row(_ group: String, _ participants: [ParticipantResult]) -> ResultsRow {
+    static func row(_ group: String, _ participants: [ParticipantResult], _ evaluator: IndicatorEvaluator) -> ResultsRow {
         var row = ResultsRow(group: group)
         row.registered = participants.count
         let pre = participants.compactMap { $0.pre?.score?.total }
@@ -155,22 +162,56 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
         }
         row.both = pairs.count
         row.change = Statistics.pairedChange(pairs)
-        var b = 0, c = 0, paired = false
-        for participant in participants {
-            let after = participant.agrees(participant.post)
-            if let after {
-                row.agreementTested += 1
-                if after { row.agreement += 1 }
-            }
-            if let before = participant.agrees(participant.pre), let after {
-                paired = true
-                if before && !after { b += 1 }
-                if !before && after { c += 1 }
-            }
-        }
-        if paired { row.agreementChange = Statistics.mcNemar(b: b, c: c) }
-        row.champions = participants.count { $0.isChampion }
+        row.indicators = evaluator.count(participants)
         row.completed = participants.count { $0.completed }
         return row
+    }
+}
+
+/// Counts indicators over participants, with each rule bound once per instrument.
+struct IndicatorEvaluator {
+    struct Bound {
+        var after: ResolvedRule
+        var before: ResolvedRule?
+    }
+
+    let indicators: [Indicator]
+    let names: [String]
+    /// Per instrument id (and "" for participants without one), per indicator.
+    let bound: [String: [Bound]]
+
+    init(_ indicators: [Indicator], instruments: [String: Instrument], language: Language) {
+        self.indicators = indicators
+        names = indicators.map { $0.name(language) }
+        func bind(_ instrument: Instrument?) -> [Bound] {
+            indicators.map { Bound(after: ResolvedRule($0.rule, instrument: instrument), before: $0.rule.onPre.map { ResolvedRule($0, instrument: instrument) }) }
+        }
+        var bound = instruments.mapValues { bind($0) }
+        bound[""] = bind(nil)
+        self.bound = bound
+    }
+
+    func count(_ participants: [ParticipantResult]) -> [IndicatorCount] {
+        var counts = zip(indicators, names).map { IndicatorCount(id: $0.id, name: $1) }
+        var discordant = Array(repeating: (b: 0, c: 0, paired: false), count: indicators.count)
+        for participant in participants {
+            guard let rules = bound[participant.instrument?.id ?? ""] else { continue }
+            for (index, rule) in rules.enumerated() {
+                let tested = rule.after.tested(participant)
+                let holds = rule.after.holds(participant)
+                if tested { counts[index].tested += 1 }
+                if holds { counts[index].count += 1 }
+                if let before = rule.before, tested, before.tested(participant) {
+                    let held = before.holds(participant)
+                    discordant[index].paired = true
+                    if held && !holds { discordant[index].b += 1 }
+                    if !held && holds { discordant[index].c += 1 }
+                }
+            }
+        }
+        for index in counts.indices where discordant[index].paired {
+            counts[index].change = Statistics.mcNemar(b: discordant[index].b, c: discordant[index].c)
+        }
+        return counts
     }
 }

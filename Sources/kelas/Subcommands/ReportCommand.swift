@@ -69,15 +69,17 @@ extension ReportCommand {
     @Option(help: ArgumentHelp("markdown or html.", valueName: "format")) var format: Format = .markdown
     @Option(name: .customLong("batch"), help: ArgumentHelp("Only these batches (repeat the option; default: all).", valueName: "id"))
     var batches: [String] = []
+    @OptionGroup var indicators: IndicatorOptions
     @OptionGroup var database: DatabaseOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, html }
 
     func run() throws {
         let store = try database.open()
+        let indicators = try indicators.load(store)
         let participants = try storeCall { try store.participantResults(batchIDs: batches.isEmpty ? nil : batches, now: try CLIClock.now()) }
         let periods = try store.batches().filter { batches.isEmpty || batches.contains($0.id) }.compactMap(\.period)
-        let report = ProgrammeReport(participants: participants, batches: periods, language: lang)
+        let report = ProgrammeReport(participants: participants, batches: periods, indicators: indicators, language: lang)
         print(format == .markdown ? report.markdown : report.html, terminator: "")
     }
   }

@@ -15,13 +15,15 @@ struct ResultsCommand: ParsableCommand {
         count until a trainer types its answers with `kelas results set`.
 
         Figures per group: registered → took the pre-test → took the post-test → both; mean scores; the paired change \
-        (mean, 95 % interval from the t distribution, Cohen's d_z); agreement on equal access at the post-test, and \
-        McNemar's test of agreement before and after; champions. Percentages are of registered participants, and the \
-        rules (bands, indicators) are printed with every table.
+        (mean, 95 % interval from the t distribution, Cohen's d_z); each indicator — by default agreement on equal \
+        access at the post-test and champions, or those of `--indicators FILE` — as a count of registered and of those \
+        tested, with McNemar's test before and after for a rule about the post-test alone. Percentages are of \
+        registered participants, and the rules (bands, indicators) are printed with every table.
 
         Examples:
           kelas results                                  per batch
           kelas results --by district --format csv > results.csv
+          kelas results --indicators indicators.yaml     your own indicators (see the README)
           kelas results review gresik-2021-07            what needs a person
           kelas results set gresik-2021-07 "Cahyo Prasetyo" --survey pre "1=S 2=TS 3=R 4=S 5=S 6=S 7=TS 8=S 9=S 10=S 11=S 12=S"
           kelas results import pre-test.csv --batch gresik-2021-07 --survey pre      a KoboToolbox, ODK or Google Forms export
@@ -36,6 +38,7 @@ struct ResultsCommand: ParsableCommand {
         var by: ResultsGrouping = .batch
         @Option(help: ArgumentHelp("table, csv or json.", valueName: "format")) var format: Format = .table
         @Option(help: ArgumentHelp("Only this batch (repeat for several).", valueName: "id")) var batch: [String] = []
+        @OptionGroup var indicators: IndicatorOptions
         @OptionGroup var database: DatabaseOptions
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
@@ -43,8 +46,9 @@ struct ResultsCommand: ParsableCommand {
         func run() throws {
             let store = try database.open()
             let now = try CLIClock.now()
+            let indicators = try indicators.load(store)
             let participants = try storeCall { try store.participantResults(batchIDs: batch.isEmpty ? nil : batch, now: now) }
-            let results = ProgrammeResults(participants, by: by)
+            let results = ProgrammeResults(participants, by: by, indicators: indicators)
             switch format {
             case .table: print(ResultsRenderer.table(results), terminator: "")
             case .csv: print(ResultsRenderer.csv(results), terminator: "")
@@ -160,3 +164,30 @@ extension ResultsCommand {
 
 extension ResultsGrouping: ExpressibleByArgument {}
 extension SurveyKind: ExpressibleByArgument {}
+
+/// `--indicators FILE`: the indicators to count instead of the programme's two, checked against the store.
+struct IndicatorOptions: ParsableArguments {
+    @Option(name: .customLong("indicators"), help: ArgumentHelp(
+        "An indicators file (default: the programme's agreement and champion; see the README).", valueName: "file"))
+    var path: String?
+
+    /// The indicators, with every error at its line (a rule naming a statement, answer, band or prompt that no
+    /// instrument or curriculum in the store has is an error too); exits 1 on errors.
+    func load(_ store: KelasDatabase) throws -> [Indicator] {
+        guard let path else { return Indicator.defaults }
+        let log = DiagnosticLog()
+        let loaded: IndicatorFile.Loaded?
+        do { loaded = try IndicatorFile.load(path: path) } catch {
+            log.append(contentsOf: error.diagnostics)
+            loaded = nil
+        }
+        if let loaded {
+            let context = try storeCall { try store.indicatorContext() }
+            IndicatorFile.check(loaded, instruments: context.instruments, prompts: context.prompts, log: log)
+            if !log.hasErrors { return loaded.indicators }
+        }
+        for diagnostic in log.sorted { printError(diagnostic.description) }
+        printError("\(path): \(log.sorted.count { $0.severity == .error }) error(s); nothing was reported.")
+        throw ExitCode(1)
+    }
+}

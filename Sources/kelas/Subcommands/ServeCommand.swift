@@ -41,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Send every batch here instead of its delivery.sink (as `kelas run --sink`); `console` prints them.",
                                valueName: "sink"))
     var sink: String?
+    @OptionGroup var indicators: IndicatorOptions
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -54,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         let clock = try CLIClock.dispatchClock()
         var (configuration, generated) = ServerConfiguration.fromEnvironment()
         configuration.now = { clock.now() }
+        configuration.indicators = try indicators.load(store)
         var logger = Logger(label: "kelas.serve")
         logger.logLevel = .info
         let server = KelasServer(store: store, configuration: configuration, logger: logger)
