@@ -15,6 +15,8 @@ public struct LiveProgress: Sendable, Equatable {
     public var replies = 0
     /// Trainers' calls that reached a participant, recorded as `phoned` marks.
     public var calls = 0
+    /// Survey answers trainers typed (from voice notes, unclear replies and calls), as `kelas results set`.
+    public var typed = 0
     /// The week was played to its end (not stopped).
     public var finished = false
 
@@ -27,7 +29,7 @@ public struct LiveProgress: Sendable, Equatable {
 /// A simulated week played live: the batch goes into the store as a real one, the real `Dispatcher` sends its planned
 /// messages through a sink as their times come on the clock, and what the simulated members say comes back as
 /// WhatsApp Cloud API webhook payloads through the same decoder and ingest as `kelas ingest webhook`; trainers' calls
-/// become marks. The week's events are decided in advance by the `Simulator` (seeded), so the statuses the store ends
+/// become marks, and the survey answers they type are recorded as `kelas results set` records them. The week's events are decided in advance by the `Simulator` (seeded), so the statuses the store ends
 /// with are the simulation's own — `mismatches` checks that — whatever the clock's speed.
 public struct LiveSimulation: Sendable {
     public let week: SimulatedWeek
@@ -67,9 +69,9 @@ public struct LiveSimulation: Sendable {
     /// calls of that moment go in. `progress` hears after every step. Stops when nothing is left, or when cancelled
     /// (what was sent and ingested by then stays in the store).
     public func run(clock: any DispatchClock, progress: @Sendable (LiveProgress) -> Void = { _ in }) async throws -> LiveProgress {
-        enum Event { case payload(SimulatedPayload), call(SimulatedCall) }
+        enum Event { case payload(SimulatedPayload), call(SimulatedCall), typing(SimulatedTyping) }
         let events: [(at: Date, event: Event)] = (week.webhookPayloads().map { ($0.at, Event.payload($0)) }
-            + week.calls.filter(\.reached).map { ($0.at, Event.call($0)) })
+            + week.calls.filter(\.reached).map { ($0.at, Event.call($0)) } + week.typed.map { ($0.at, Event.typing($0)) })
             .enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
         let horizon = week.end.addingTimeInterval(2 * 86_400)
         var state = LiveProgress(now: clock.now(), day: day(of: clock.now()))
@@ -98,6 +100,10 @@ public struct LiveSimulation: Sendable {
                     _ = try store.mark(batchID: week.batch.id, participant: call.phone.e164, session: call.session, kind: .phoned,
                                        note: "simulated call", now: call.at, recompute: false)
                     state.calls += 1
+                case .typing(let typing):
+                    _ = try store.setAnswers(batchID: week.batch.id, participant: typing.phone.e164, survey: typing.survey,
+                                             answers: typing.answers, source: "trainer", now: typing.at, recompute: false)
+                    state.typed += 1
                 }
                 next += 1
             }

@@ -37,59 +37,49 @@ extension KelasDatabase {
         let batch = try requireBatch(db, batchID)
         let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
         let replay = try Self.replay(db, batchID: batchID, now: now)
-        let surveys = replay.prompts.filter { $0.kind == .survey }
+        let surveyPrompts = replay.prompts.filter { $0.kind == .survey }
         // The instrument of the batch's scored surveys (pre and post share one).
         var instrument: Instrument?
-        for prompt in surveys {
+        for prompt in surveyPrompts {
             guard let id = prompt.instrument else { continue }
             instrument = try Self.instrument(db, batchID: batchID, id: id, cache: &instruments)
         }
-        let surveyOf = Dictionary(uniqueKeysWithValues: surveys.compactMap { prompt in prompt.survey.map { (prompt.key, $0) } })
-        // Replies counted for a survey prompt, per participant and survey.
-        var replies: [String: [SurveyReply]] = [:]
-        let counted = replay.tracker.answers.filter { surveyOf[$0.value.prompt] != nil }
+        let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
+                                           arguments: [batchID])
+        let start = try Self.start(batch, batchID: batchID)
+        let district: String = batch["district"]
+        let people = try Row.fetchAll(db, sql: """
+            SELECT phone, name, district, disabilities FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position
+            """, arguments: [batchID]).map { row in
+            BatchResults.Person(phone: row["phone"], name: row["name"],
+                                district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? district,
+                                withDisability: !(row["disabilities"] as String).isEmpty)
+        }
+        var input = BatchResults(batchID: batchID, programme: batch["programme"], year: start.year, trainers: trainers, completion: rule,
+                                 prompts: replay.prompts, instrument: instrument, people: people, states: replay.tracker.states)
+        // Replies counted for a survey prompt.
+        let surveys = input.surveyOfPrompt
+        let counted = replay.tracker.answers.filter { surveys[$0.value.prompt] != nil }
         if !counted.isEmpty {
             for row in try Row.fetchAll(db, sql: "SELECT id, sentAt, type, text FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL",
                                         arguments: [batchID]) {
                 let id: String = row["id"]
-                guard let answer = counted[id], let survey = surveyOf[answer.prompt] else { continue }
+                guard let answer = counted[id] else { continue }
                 let type: String = row["type"]
-                replies[answer.participant.e164 + "|" + survey.rawValue, default: []].append(
-                    SurveyReply(messageID: id, at: Date(timeIntervalSince1970: row["sentAt"]), text: row["text"], isVoice: type == "voice"))
+                input.add(SurveyReply(messageID: id, at: Date(timeIntervalSince1970: row["sentAt"]), text: row["text"], isVoice: type == "voice"),
+                          from: answer.participant, prompt: answer.prompt, surveys: surveys)
             }
         }
-        var typed: [String: [Int: Int]] = [:]
+        // Answers typed by trainers, or imported from a form (`import:` sources).
         var fromForms: [String: Bool] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT phone, survey, statement, option, source FROM surveyAnswer WHERE batchID = ?",
                                     arguments: [batchID]) {
             let key = (row["phone"] as String) + "|" + (row["survey"] as String)
-            typed[key, default: [:]][row["statement"]] = row["option"]
+            input.typed[key, default: BatchResults.Typed(answers: [:], source: "trainer")].answers[row["statement"]] = row["option"]
             fromForms[key] = (fromForms[key] ?? true) && (row["source"] as String).hasPrefix("import:")
         }
-        let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
-                                           arguments: [batchID])
-        let lastDiscussion = replay.prompts.last { $0.kind == .discussion }?.key
-        let start = try Self.start(batch, batchID: batchID)
-        return try Row.fetchAll(db, sql: """
-            SELECT phone, name, district, disabilities FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position
-            """, arguments: [batchID]).map { row in
-            let phone: String = row["phone"]
-            let states = replay.tracker.states[PhoneNumber(e164: phone)] ?? [:]
-            func reading(_ survey: SurveyKind) -> SurveyReading? {
-                guard let instrument else { return nil }
-                let key = phone + "|" + survey.rawValue
-                guard replies[key] != nil || typed[key] != nil else { return nil }
-                return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed[key] ?? [:],
-                                          typedSource: fromForms[key] == true ? "form" : "trainer")
-            }
-            return ParticipantResult(
-                batch: batchID, phone: phone, name: row["name"],
-                district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? batch["district"],
-                programme: batch["programme"], year: start.year, withDisability: !(row["disabilities"] as String).isEmpty,
-                trainers: trainers, completed: rule.isComplete(states, prompts: replay.prompts),
-                answeredPrompts: Set(states.compactMap { $0.value.isAnswered ? $0.key : nil }), lastDiscussion: lastDiscussion,
-                instrument: instrument, pre: reading(.pre), post: reading(.post))
-        }
+        for (key, form) in fromForms where form { input.typed[key]?.source = "form" }
+        return input.participants
     }
 
     /// The instruments and prompt keys in use, to check an indicators file against (`IndicatorFile.check`).
@@ -121,7 +111,7 @@ extension KelasDatabase {
     /// those statements. Returns the participant's number.
     @discardableResult
     public func setAnswers(batchID: String, participant: String, survey: SurveyKind, answers: [Int: Int], source: String,
-                           now: Date) throws -> PhoneNumber {
+                           now: Date, recompute: Bool = true) throws -> PhoneNumber {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
@@ -132,6 +122,7 @@ extension KelasDatabase {
             for (statement, option) in answers.sorted(by: { $0.key < $1.key }) {
                 try insert.execute(arguments: [batchID, phone.e164, survey.rawValue, statement, option, source, now.timeIntervalSince1970])
             }
+            if recompute { try Self.recompute(db, batchID: batchID, now: now) }
             return phone
         }
     }
@@ -219,6 +210,8 @@ extension KelasDatabase {
                     summary.stored += 1
                 }
             }
+            // The survey now counts as taken: the stored statuses follow.
+            if summary.stored > 0 { try Self.recompute(db, batchID: batchID, now: now) }
             return summary
         }
     }

@@ -3,8 +3,8 @@ import GRDB
 import KelasCore
 
 extension KelasDatabase {
-    /// Stores a simulated week as a real batch would be: the batch and its plan, every message of the group, and the
-    /// trainers' calls as `phoned` marks, then the statuses as of the week's end — in one transaction. The outbox
+    /// Stores a simulated week as a real batch would be: the batch and its plan, every message of the group, the
+    /// trainers' calls as `phoned` marks and the survey answers they typed (as `kelas results set` does), then the statuses as of the week's end — in one transaction. The outbox
     /// entries are closed as `skipped` ("simulated") so `kelas run` never sends a simulated batch.
     public func store(_ week: SimulatedWeek, source: String) throws {
         var batch = week.batch
@@ -19,6 +19,15 @@ extension KelasDatabase {
             let mark = try db.cachedStatement(sql: "INSERT INTO mark (batchID, phone, session, kind, note, at) VALUES (?, ?, ?, 'phoned', ?, ?)")
             for call in week.calls where call.reached {
                 try mark.execute(arguments: [batch.id, call.phone.e164, call.session, "simulated call", call.at.timeIntervalSince1970])
+            }
+            let typed = try db.cachedStatement(sql: """
+                INSERT INTO surveyAnswer (batchID, phone, survey, statement, option, source, at) VALUES (?, ?, ?, ?, ?, 'trainer', ?)
+                """)
+            for typing in week.typed {
+                for (statement, option) in typing.answers.sorted(by: { $0.key < $1.key }) {
+                    try typed.execute(arguments: [batch.id, typing.phone.e164, typing.survey.rawValue, statement, option,
+                                                  typing.at.timeIntervalSince1970])
+                }
             }
             try db.execute(sql: """
                 UPDATE outbox SET state = 'skipped', lastError = 'simulated: posted by the simulator', leaseUntil = NULL

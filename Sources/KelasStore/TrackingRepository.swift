@@ -112,8 +112,18 @@ extension KelasDatabase {
                               kind: try row.parsed("kind", table: "mark", key: "\(row["id"] as Int64)", MarkKind.init(rawValue:)),
                               at: Date(timeIntervalSince1970: row["at"]))
         }
+        // Survey answers typed by a trainer or imported from a form: the survey counts as taken when they were recorded.
+        let typed = try Row.fetchAll(db, sql: """
+            SELECT phone, survey, MIN(at) AS at FROM surveyAnswer WHERE batchID = ? GROUP BY phone, survey
+            """, arguments: [batchID]).map { row in
+            TrackerEvent.surveyTaken(participant: PhoneNumber(e164: row["phone"]),
+                                     survey: try row.parsed("survey", table: "surveyAnswer", key: row["phone"], SurveyKind.init(rawValue:)),
+                                     at: Date(timeIntervalSince1970: row["at"]))
+        }
         var replay = TrackerReplay(tracker: Tracker(prompts: prompts, participants: participants, trainers: trainers,
-                                                    promptOfMessage: promptOfMessage), marks: marks)
+                                                    promptOfMessage: promptOfMessage),
+                                   marks: (marks + typed).enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+                                    .map(\.element))
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, phone, sentAt, type, quoting, mentions FROM inboundMessage
             WHERE batchID = ? AND phone IS NOT NULL ORDER BY sentAt, rowid

@@ -42,6 +42,8 @@ struct SimulationTests {
         for person in week.batch.participants {
             #expect(stored[person.phone] == keys.map { week.states[person.phone]?[$0] ?? .pending }, "\(person.name)")
         }
+        // The results the store reads from the stored messages and typing are the simulation's, to the message.
+        #expect(try store.participantResults(now: week.end) == week.results)
         // Nothing of a simulated batch is left for `kelas run` to send.
         #expect(try store.outbox(states: [.queued, .claimed]).isEmpty)
     }
@@ -71,7 +73,20 @@ struct SimulationTests {
             _ = try fresh.mark(batchID: "gresik-2021-07", participant: call.phone.e164, session: call.session, kind: .phoned,
                                note: nil, now: call.at)
         }
+        // Nor are the survey answers trainers typed from voice notes and calls: `kelas results set`.
+        #expect(!week.typed.isEmpty)
+        for typing in week.typed {
+            _ = try fresh.setAnswers(batchID: "gresik-2021-07", participant: typing.phone.e164, survey: typing.survey, answers: typing.answers,
+                                     source: "trainer", now: typing.at)
+        }
         #expect(try statuses(fresh, at: week.end) == statuses(simulated, at: week.end))
+        // And the results read from the chat are the simulation's own (the message ids differ: a chat has none).
+        func answers(_ results: [ParticipantResult]) -> [String] {
+            func sorted(_ answers: [Int: Int]?) -> [[Int]] { (answers ?? [:]).sorted { $0.key < $1.key }.map { [$0.key, $0.value] } }
+            return results.map { "\($0.phone) \($0.completed) \(sorted($0.pre?.answers)) \(sorted($0.post?.answers)) \($0.answeredPrompts.sorted())" }
+        }
+        let got = try answers(fresh.participantResults(now: week.end)), want = answers(week.results)
+        #expect(got == want, "\(zip(got, want).filter { $0 != $1 }.prefix(3))")
     }
 }
 
@@ -171,5 +186,38 @@ struct SimulationScenarioTests {
         #expect(scenario.voice == 0.3) // 30% read as 0.3
         let good = ScenarioFile.decode("participants:\n  reminder: 0.5\n  latency: { median: 2h, spread: 0.5 }\n", file: "ok.yaml", log: DiagnosticLog())
         #expect(good.reminder == 0.5 && good.latency == Scenario.Delay(median: 7200, spread: 0.5))
+    }
+}
+
+/// Outcomes come from the results pipeline reading the simulated answers: attitudes and trainers' follow-up move them.
+@Suite("Simulation: results through the pipeline")
+struct SimulationResultsTests {
+    let base = StoreTests()
+
+    func totals(_ edit: (inout Scenario) -> Void) throws -> SimulationTotals {
+        let (loaded, _) = try base.example()
+        var scenario = Scenario()
+        edit(&scenario)
+        var totals = SimulationTotals()
+        for seed: UInt64 in [1, 2, 3] {
+            totals.add(Simulator(batch: SyntheticPeople.resized(loaded.batch, to: 100, seed: seed), curriculum: loaded.curriculum,
+                                 scenario: scenario, seed: seed).run())
+        }
+        return totals
+    }
+
+    @Test("a larger gain raises post scores and champions; fewer calls back mean fewer post-tests; no transcribing leaves voice notes unscored")
+    func directions() throws {
+        let base = try totals { _ in }
+        let mean = { (values: [Double]) in values.reduce(0, +) / Double(max(values.count, 1)) }
+        let gain = try totals { $0.gainPerEngagement = 4 }
+        #expect(mean(gain.postScores) > mean(base.postScores) + 1 && gain.champions > base.champions)
+        let noCalls = try totals { $0.surveyCall = 0 }
+        #expect(noCalls.postScores.count < base.postScores.count && noCalls.agree < base.agree)
+        let noTyping = try totals { $0.transcribe = 0; $0.surveyCall = 0 }
+        #expect(noTyping.typed == 0 && noTyping.postScores.count < noCalls.postScores.count)
+        // Everyone equitable: every post-test taker agrees on equal access.
+        let equitable = try totals { $0.attitudeMean = 6; $0.attitudeSD = 0.1 }
+        #expect(equitable.agree == equitable.postScores.count)
     }
 }

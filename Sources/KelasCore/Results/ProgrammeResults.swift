@@ -191,6 +191,11 @@ struct IndicatorEvaluator {
         self.bound = bound
     }
 
+    /// Whether each indicator holds for one participant, in order.
+    func holds(_ participant: ParticipantResult) -> [Bool] {
+        (bound[participant.instrument?.id ?? ""] ?? []).map { $0.after.holds(participant) }
+    }
+
     func count(_ participants: [ParticipantResult]) -> [IndicatorCount] {
         var counts = zip(indicators, names).map { IndicatorCount(id: $0.id, name: $1) }
         var discordant = Array(repeating: (b: 0, c: 0, paired: false), count: indicators.count)

@@ -6,8 +6,11 @@ public struct SimulationTotals: Sendable, Equatable {
     public var completed = 0
     public var agree = 0
     public var champions = 0
-    public var preScores: [Int] = []
-    public var postScores: [Int] = []
+    public var preScores: [Double] = []
+    public var postScores: [Double] = []
+    /// The instrument's lowest and highest total, for the summary.
+    public var range: ClosedRange<Double>?
+    public var typed = 0
     public var messages = 0
     public var voiceNotes = 0
 
@@ -20,6 +23,8 @@ public struct SimulationTotals: Sendable, Equatable {
         champions += week.outcomes.count { $0.champion }
         preScores += week.outcomes.compactMap(\.pre)
         postScores += week.outcomes.compactMap(\.post)
+        range = range ?? week.results.lazy.compactMap(\.instrument).first?.range
+        typed += week.typed.count
         messages += week.messages.count
         voiceNotes += week.messages.count { $0.isVoice }
     }
@@ -29,11 +34,13 @@ public struct SimulationTotals: Sendable, Equatable {
     /// The summary lines `kelas simulate` prints and the HTML page shows.
     public var lines: [(String, String)] {
         func percent(_ count: Int) -> String { String(format: "%d / %d (%.1f%%)", count, registered, share(count) * 100) }
-        func mean(_ values: [Int]) -> String { values.isEmpty ? "—" : String(format: "%.1f (n = %d)", Double(values.reduce(0, +)) / Double(values.count), values.count) }
+        func mean(_ values: [Double]) -> String { values.isEmpty ? "—" : String(format: "%.1f (n = %d)", values.reduce(0, +) / Double(values.count), values.count) }
+        let scale = range.map { " (\(Instrument.number($0.lowerBound))–\(Instrument.number($0.upperBound)))" } ?? ""
         return [("completed", percent(completed)), ("agree on equal access to resources", percent(agree)),
-                ("judged future champions", percent(champions)), ("GEM pre-test mean (24–72)", mean(preScores)),
-                ("GEM post-test mean (24–72)", mean(postScores)),
-                ("messages", "\(messages), of which \(voiceNotes) voice notes")]
+                ("reliable future champions", percent(champions)), ("pre-test mean" + scale, mean(preScores)),
+                ("post-test mean" + scale, mean(postScores)),
+                ("messages", "\(messages), of which \(voiceNotes) voice notes"),
+                ("answers typed by trainers", "\(typed) tests (voice notes, unclear replies, calls)")]
     }
 }
 

@@ -42,18 +42,26 @@ public struct Scenario: Sendable, Equatable {
     /// Whether trainers phone those still silent on a discussion at the end of its day.
     public var calls = true
 
-    // Outcomes (documented functions of engagement, the share of prompts a participant took part in)
-    /// GEM scale total (24 items scored 1–3, so 24–72) before the week.
-    public var preMean = 48.0
-    public var preSD = 6.0
-    /// Post-test = pre-test + gainBase + gainPerEngagement × engagement + noise (sd 3).
-    public var gainBase = 2.0
-    public var gainPerEngagement = 10.0
-    /// P(agrees men and women should have equal access to resources) = logistic(agreeBase + agreeSlope × engagement).
-    public var agreeBase = 0.0
-    public var agreeSlope = 2.4
-    /// A participant is judged a future champion when engagement + (post − 48) / 48 + noise (sd 0.15) ≥ this.
-    public var championThreshold = 1.07
+    /// Chance that a trainer types a survey reply the results could not read (a voice note, an unclear reply) from the
+    /// note or a call back (`kelas results set`).
+    public var transcribe = 0.9
+    /// Chance that a trainer's call reaches a participant with no readable answers to a survey and takes them by phone.
+    public var surveyCall = 0.75
+
+    // Attitudes: what participants answer to a scored survey (an ordered-logit draw per statement, see `SurveyWriting`)
+    /// Attitude before the week, on the log-odds scale of the equitable answer: normal with this mean and sd.
+    public var attitudeMean = -0.3
+    public var attitudeSD = 1.0
+    /// Attitude at the post-test = before + gainBase + gainPerEngagement × e, where e is the share of the week's
+    /// discussions they took part in (answered, or talked through on a call) before it.
+    public var gainBase = 0.5
+    public var gainPerEngagement = 1.5
+    /// Half the width of the middle answer (ragu-ragu) on the latent scale.
+    public var unsure = 0.8
+    /// Added to the attitude for a statement phrased equitably (reverse-keyed: agreeing is equitable), and for one phrased
+    /// inequitably: people agree readily with equal rights, and let go of a traditional role less readily.
+    public var equitableEase = 3.5
+    public var inequitableEase = -1.25
 
     /// WIB hourly activity: quiet 23:00–05:00, a morning peak 06:00–08:00, an evening peak 19:00–22:00 (domain.md).
     public static let wibRhythm: [Double] = [0.05, 0.03, 0.03, 0.05, 0.15, 0.4, 1.0, 1.0, 0.7, 0.6, 0.6, 0.55,
@@ -64,10 +72,10 @@ public struct Scenario: Sendable, Equatable {
 
 /// Reads a scenario YAML file, with file:line errors for every bad value.
 public enum ScenarioFile {
-    static let topKeys = ["participants", "trainers", "outcomes"]
+    static let topKeys = ["participants", "trainers", "attitudes"]
     static let participantKeys = ["answer", "spread", "voice", "latency", "offline", "dropout", "reminder", "call", "chatter", "vocal", "rhythm"]
-    static let trainerKeys = ["reply", "delay", "calls"]
-    static let outcomeKeys = ["pre-mean", "pre-sd", "gain-base", "gain-per-engagement", "agree-base", "agree-slope", "champion-threshold"]
+    static let trainerKeys = ["reply", "delay", "calls", "transcribe", "survey-call"]
+    static let attitudeKeys = ["mean", "sd", "gain-base", "gain-per-engagement", "unsure", "equitable-ease", "inequitable-ease"]
 
     public static func load(path: String) throws(ValidationFailure) -> Scenario {
         let log = DiagnosticLog()
@@ -119,6 +127,8 @@ public enum ScenarioFile {
             let values = ValueReader(reader: reader, log: log)
             values.probability("reply", into: &scenario.reply)
             values.delay("delay", into: &scenario.trainerDelay)
+            values.probability("transcribe", into: &scenario.transcribe)
+            values.probability("survey-call", into: &scenario.surveyCall)
             if let (text, location) = reader.string("calls") {
                 switch text.lowercased() {
                 case "true", "yes", "on": scenario.calls = true
@@ -127,15 +137,15 @@ public enum ScenarioFile {
                 }
             }
         }
-        if let node = top.node("outcomes"), let reader = MappingReader(node, what: "`outcomes`", allowed: outcomeKeys, log: log) {
+        if let node = top.node("attitudes"), let reader = MappingReader(node, what: "`attitudes`", allowed: attitudeKeys, log: log) {
             let values = ValueReader(reader: reader, log: log)
-            values.number("pre-mean", in: 24...72, into: &scenario.preMean)
-            values.number("pre-sd", in: 0...24, into: &scenario.preSD)
-            values.number("gain-base", in: -48...48, into: &scenario.gainBase)
-            values.number("gain-per-engagement", in: -48...48, into: &scenario.gainPerEngagement)
-            values.number("agree-base", in: -20...20, into: &scenario.agreeBase)
-            values.number("agree-slope", in: -20...20, into: &scenario.agreeSlope)
-            values.number("champion-threshold", in: -5...5, into: &scenario.championThreshold)
+            values.number("mean", in: -10...10, into: &scenario.attitudeMean)
+            values.number("sd", in: 0...10, into: &scenario.attitudeSD)
+            values.number("gain-base", in: -10...10, into: &scenario.gainBase)
+            values.number("gain-per-engagement", in: -10...10, into: &scenario.gainPerEngagement)
+            values.number("unsure", in: 0...10, into: &scenario.unsure)
+            values.number("equitable-ease", in: -10...10, into: &scenario.equitableEase)
+            values.number("inequitable-ease", in: -10...10, into: &scenario.inequitableEase)
         }
         return scenario
     }

@@ -28,7 +28,17 @@ public struct SimulatedCall: Sendable, Hashable {
     public var reached: Bool
 }
 
-/// What the week did for one participant: engagement as the tracker saw it, and the outcome model's results.
+/// Answers a trainer typed for a participant (from a voice note, an unclear reply or a call): stored as
+/// `kelas results set` would store them.
+public struct SimulatedTyping: Sendable, Hashable {
+    public var phone: PhoneNumber
+    public var survey: SurveyKind
+    public var answers: [Int: Int]
+    public var at: Date
+}
+
+/// What the week did for one participant: engagement as the tracker saw it, and their results as the results pipeline
+/// reads them from the group's messages and the trainers' typing.
 public struct ParticipantOutcome: Sendable, Hashable {
     public var phone: PhoneNumber
     public var name: String
@@ -37,9 +47,10 @@ public struct ParticipantOutcome: Sendable, Hashable {
     public var completed: Bool
     /// The day they stopped, if they dropped out.
     public var droppedOnDay: Int?
-    /// GEM scale totals (24–72); nil when they did not answer that survey.
-    public var pre: Int?
-    public var post: Int?
+    /// Test totals on the instrument's scale (12–36 for `adil-gender`); nil without a usable score.
+    public var pre: Double?
+    public var post: Double?
+    /// The default indicators: agreement on equal access at the post-test, and reliable future champion.
     public var agrees: Bool
     public var champion: Bool
 }
@@ -54,6 +65,10 @@ public struct SimulatedWeek: Sendable {
     /// In time order (messages at the same minute in the order they were written).
     public var messages: [SimulatedMessage]
     public var calls: [SimulatedCall]
+    /// Survey answers trainers typed.
+    public var typed: [SimulatedTyping]
+    /// Each participant's results, read by the same pipeline as a real batch's.
+    public var results: [ParticipantResult]
     public var outcomes: [ParticipantOutcome]
     /// The tracker's states at the end of the week (the same the store computes from these messages and marks).
     public var states: [PhoneNumber: [String: PromptState]]
@@ -125,12 +140,15 @@ public struct Simulator: Sendable {
         var calls: [SimulatedCall] = []
         var dropped: [PhoneNumber: Int] = [:]
         var answersToTakeUp: [(at: Date, phone: PhoneNumber, day: Int)] = []
+        var intended: [PhoneNumber: [SurveyKind: [Int: Int]]] = [:]
 
         for (index, person) in batch.participants.enumerated() {
             var random = SplitMix64(seed: derivedSeed(seed, person.phone.e164))
             let propensity = logistic(logit(scenario.answer) + scenario.spread * random.normal())
             let voiceShare = person.disabilities.contains(.seeing) ? 0.9 : person.disabilities.contains(.hearing) ? 0 : scenario.voice
             let vocal = 1 / pow(Double(ranks[index]), scenario.vocal)
+            let attitude = scenario.attitudeMean + scenario.attitudeSD * random.normal()
+            var discussions = 0, tookPart = 0
             let name = person.alias ?? person.name
             var droppedOn: Int?
             var offlineDays: Set<Int> = []
@@ -150,6 +168,15 @@ public struct Simulator: Sendable {
             }
             for prompt in prompts {
                 let end = ends[prompt.key] ?? prompt.closesAt
+                // A scored survey: what they would answer now (after the week's discussions, for the post-test).
+                var choices: (answers: [Int: Int], instrument: Instrument)?
+                if let id = prompt.instrument, let instrument = curriculum.instruments[id], let survey = prompt.survey {
+                    let engagement = discussions == 0 ? 0 : Double(tookPart) / Double(discussions)
+                    let now = survey == .pre ? attitude : attitude + scenario.gainBase + scenario.gainPerEngagement * engagement
+                    let answers = SurveyWriting.choose(instrument, attitude: now, scenario: scenario, random: &random)
+                    intended[person.phone, default: [:]][survey] = answers
+                    choices = (answers, instrument)
+                }
                 var answerAt: Date?
                 if random.chance(propensity) {
                     let at = clock.reply(after: prompt.opensAt, delay: scenario.latency, rhythm: scenario.rhythm, random: &random)
@@ -164,15 +191,35 @@ public struct Simulator: Sendable {
                     }
                 }
                 // Trainers phone those still silent on a discussion at the end of its day.
+                var reached = false
                 if scenario.calls, let session = prompt.session, prompt.kind == .discussion {
                     let callAt = clock.endOfDay(of: prompt.opensAt)
                     if callAt < end, answerAt.map({ $0 >= callAt }) ?? true {
-                        calls.append(SimulatedCall(phone: person.phone, session: session, at: callAt, reached: random.chance(scenario.call)))
+                        reached = random.chance(scenario.call)
+                        calls.append(SimulatedCall(phone: person.phone, session: session, at: callAt, reached: reached))
                     }
+                }
+                if prompt.kind == .discussion {
+                    discussions += 1
+                    if answerAt != nil || reached { tookPart += 1 }
                 }
                 guard let at = answerAt else { continue }
                 let voice = random.chance(voiceShare)
+                if let choices, !voice {
+                    // Written answers, sometimes over two messages a few minutes apart; no chatter after a test.
+                    let texts = SurveyWriting.messages(choices.answers, instrument: choices.instrument, language: language, random: &random)
+                    var last = at
+                    for (index, text) in texts.enumerated() {
+                        if index > 0 {
+                            last = clock.reply(after: last, delay: Scenario.Delay(median: 4 * 60, spread: 0.8), rhythm: scenario.rhythm, random: &random)
+                            guard last < end, active(at: last) else { break }
+                        }
+                        say(last, voice: false, text: text)
+                    }
+                    continue
+                }
                 say(at, voice: voice, text: Phrases.answer(prompt, language: language, random: &random))
+                if prompt.kind == .survey { continue }
                 // Trainers take up discussion answers; a survey answer ("done") needs no reply.
                 if prompt.kind == .discussion { answersToTakeUp.append((at, person.phone, clock.day(of: at))) }
                 // Follow-ups: the vocal few say much more; each is text, inside the prompt's time.
@@ -209,15 +256,16 @@ public struct Simulator: Sendable {
         let sorted = messages.sorted { ($0.0.at, $0.order) < ($1.0.at, $1.order) }.map(\.0)
         calls.sort { ($0.at, $0.phone) < ($1.at, $1.phone) }
         let end = (prompts.map(\.closesAt).max() ?? clock.startOfWeek).addingTimeInterval(60)
-        let states = Self.track(messages: sorted, calls: calls, batch: grouped, prompts: prompts, plan: plan, end: end)
-        let outcomes = outcomes(states: states, prompts: prompts, dropped: dropped)
+        var tracker = Self.track(messages: sorted, calls: calls, batch: grouped, prompts: prompts, plan: plan, end: end)
+        let (results, typed) = results(messages: sorted, tracker: &tracker, prompts: prompts, intended: intended, ends: ends)
+        let outcomes = outcomes(results, states: tracker.states, prompts: prompts, dropped: dropped)
         return SimulatedWeek(seed: seed, batch: batch, curriculum: curriculum, plan: plan, prompts: prompts, messages: sorted,
-                             calls: calls, outcomes: outcomes, states: states, end: end)
+                             calls: calls, typed: typed, results: results, outcomes: outcomes, states: tracker.states, end: end)
     }
 
     /// The tracker over the week, in the order the store replays it (`TrackerReplay`), with the same message ids.
     static func track(messages: [SimulatedMessage], calls: [SimulatedCall], batch: Batch, prompts: [Prompt],
-                      plan: [PlannedMessage], end: Date) -> [PhoneNumber: [String: PromptState]] {
+                      plan: [PlannedMessage], end: Date) -> Tracker {
         let tracker = Tracker(prompts: prompts, participants: batch.participants.map(\.phone),
                               trainers: batch.trainers.map(\.phone) + [batch.admin.phone], plan: plan)
         var replay = TrackerReplay(tracker: tracker, marks: calls.filter(\.reached).map {
@@ -228,30 +276,67 @@ public struct Simulator: Sendable {
                            quoting: message.quoting, mentions: message.mentions)
         }
         replay.finish(at: end)
-        return replay.tracker.states
+        return replay.tracker
     }
 
-    /// Outcomes as documented functions of engagement (see `Scenario`), drawn from their own seeded stream.
-    func outcomes(states: [PhoneNumber: [String: PromptState]], prompts: [Prompt], dropped: [PhoneNumber: Int]) -> [ParticipantOutcome] {
-        batch.participants.map { person in
-            var random = SplitMix64(seed: derivedSeed(seed, "outcome " + person.phone.e164))
+    /// The results pipeline over the week: the replies the tracker counted for each survey, read as answers; what it
+    /// cannot read (a voice note, an unclear or incomplete reply) or a participant silent on a survey is taken up by a
+    /// trainer — typed from the note or a call back with `transcribe`, by phone with `surveyCall` — as their answers.
+    /// The typed surveys count as answered (`.surveyTaken`, applied to `tracker`: it changes no other prompt, so the
+    /// states are those of a replay with the typing in time order, as the store does it).
+    func results(messages: [SimulatedMessage], tracker: inout Tracker, prompts: [Prompt], intended: [PhoneNumber: [SurveyKind: [Int: Int]]],
+                 ends: [String: Date]) -> ([ParticipantResult], [SimulatedTyping]) {
+        let instrument = prompts.lazy.compactMap { $0.instrument.flatMap { self.curriculum.instruments[$0] } }.first
+        var input = BatchResults(
+            batchID: batch.id, programme: batch.programme, year: batch.start.year, trainers: batch.trainers.map(\.name),
+            completion: batch.completion, prompts: prompts, instrument: instrument,
+            people: batch.participants.map {
+                BatchResults.Person(phone: $0.phone.e164, name: $0.name, district: $0.district ?? batch.district, withDisability: !$0.disabilities.isEmpty)
+            }, states: tracker.states)
+        let surveys = input.surveyOfPrompt
+        for message in SimulatedWeek.inbound(messages, batchID: batch.id) {
+            guard let answer = tracker.answers[message.id] else { continue }
+            input.add(SurveyReply(messageID: message.id, at: message.sentAt, text: message.text, isVoice: message.kind == .voice),
+                      from: answer.participant, prompt: answer.prompt, surveys: surveys)
+        }
+        var typed: [SimulatedTyping] = []
+        if let instrument {
+            for prompt in prompts {
+                guard let survey = prompt.survey, prompt.instrument != nil else { continue }
+                let at = ends[prompt.key] ?? prompt.closesAt
+                for person in batch.participants {
+                    let key = BatchResults.key(person.phone.e164, survey)
+                    guard input.typed[key] == nil, let answers = intended[person.phone]?[survey] else { continue }
+                    let reading = SurveyReading.read(instrument, replies: input.replies[key] ?? [])
+                    guard reading.score == nil || !reading.review.isEmpty else { continue }
+                    var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + person.phone.e164))
+                    guard random.chance(input.replies[key] == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
+                    input.typed[key] = BatchResults.Typed(answers: answers, source: "trainer")
+                    typed.append(SimulatedTyping(phone: person.phone, survey: survey, answers: answers, at: at))
+                    _ = tracker.apply(.surveyTaken(participant: person.phone, survey: survey, at: at))
+                }
+            }
+        }
+        input.states = tracker.states
+        return (input.participants, typed)
+    }
+
+    /// Each participant's engagement (from the tracker) beside their results and the default indicators.
+    func outcomes(_ results: [ParticipantResult], states: [PhoneNumber: [String: PromptState]], prompts: [Prompt],
+                  dropped: [PhoneNumber: Int]) -> [ParticipantOutcome] {
+        let evaluator = IndicatorEvaluator(Indicator.defaults, instruments: Dictionary(
+            results.compactMap { $0.instrument.map { ($0.id, $0) } }, uniquingKeysWith: { first, _ in first }), language: .en)
+        return zip(batch.participants, results).map { person, result in
             let mine = states[person.phone] ?? [:]
-            let answered = prompts.filter { mine[$0.key]?.isAnswered ?? false }
-            let engagement = prompts.isEmpty ? 0 : Double(answered.count) / Double(prompts.count)
-            let preScore = clampScore(scenario.preMean + scenario.preSD * random.normal())
-            let postScore = clampScore(Double(preScore) + scenario.gainBase + scenario.gainPerEngagement * engagement + 3 * random.normal())
-            let tookPre = prompts.contains { $0.survey == .pre && (mine[$0.key]?.isAnswered ?? false) }
-            let tookPost = prompts.contains { $0.survey == .post && (mine[$0.key]?.isAnswered ?? false) }
-            let agrees = random.chance(logistic(scenario.agreeBase + scenario.agreeSlope * engagement))
-            let championScore = engagement + (Double(postScore) - 48) / 48 + 0.15 * random.normal()
-            return ParticipantOutcome(phone: person.phone, name: person.name, engagement: engagement,
-                                      completed: batch.completion.isComplete(mine, prompts: prompts), droppedOnDay: dropped[person.phone],
-                                      pre: tookPre ? preScore : nil, post: tookPost ? postScore : nil, agrees: agrees,
-                                      champion: championScore >= scenario.championThreshold)
+            let answered = prompts.count { mine[$0.key]?.isAnswered ?? false }
+            let holds = evaluator.holds(result)
+            return ParticipantOutcome(phone: person.phone, name: person.name,
+                                      engagement: prompts.isEmpty ? 0 : Double(answered) / Double(prompts.count),
+                                      completed: result.completed, droppedOnDay: dropped[person.phone],
+                                      pre: result.pre?.score?.total, post: result.post?.score?.total,
+                                      agrees: holds.first ?? false, champion: holds.dropFirst().first ?? false)
         }
     }
-
-    func clampScore(_ value: Double) -> Int { Int(min(72, max(24, value.rounded()))) }
 }
 
 func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }

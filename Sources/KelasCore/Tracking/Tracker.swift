@@ -89,6 +89,9 @@ public enum TrackerEvent: Sendable, Hashable {
     case trainerMessage(id: String, from: PhoneNumber, at: Date, quoting: String?, mentions: [PhoneNumber] = [])
     /// A trainer's record of what happened off WhatsApp for one session.
     case mark(participant: PhoneNumber, session: Int, kind: MarkKind, at: Date)
+    /// A trainer typed a participant's answers to a survey (from a voice note or a call), or a form export brought them:
+    /// the survey counts as answered, as a reply in the group would.
+    case surveyTaken(participant: PhoneNumber, survey: SurveyKind, at: Date)
     /// Time has reached `at`: prompts that closed by then turn silent participants to `missed`.
     case clock(Date)
 }
@@ -188,6 +191,16 @@ public struct Tracker: Sendable {
                 let current = states[participant]?[prompt.key] ?? .pending
                 let next: PromptState = kind == .excused ? .excused : .discussed
                 if let change = set(participant, prompt.key, current, next, at: at, messageID: nil) { changes.append(change) }
+            }
+            return changes
+        case .surveyTaken(let participant, let survey, let at):
+            guard participants.contains(participant) else { return [] }
+            var changes: [TrackerChange] = []
+            for prompt in prompts where prompt.survey == survey {
+                let current = states[participant]?[prompt.key] ?? .pending
+                guard current == .pending || current == .missed,
+                      let change = set(participant, prompt.key, current, .replied, at: at, messageID: nil) else { continue }
+                changes.append(change)
             }
             return changes
         case .clock(let at):

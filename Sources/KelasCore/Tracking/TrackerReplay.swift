@@ -10,7 +10,7 @@ public struct TrackerReplay: Sendable {
     private var marks: ArraySlice<TrackerEvent>
     private let trainers: Set<PhoneNumber>
 
-    /// `marks` are `.mark` events in time order.
+    /// `marks` are `.mark` and `.surveyTaken` events in time order.
     public init(tracker: Tracker, marks: [TrackerEvent]) {
         self.tracker = tracker
         self.marks = marks[...]
@@ -43,9 +43,10 @@ public struct TrackerReplay: Sendable {
 
 extension TrackerEvent {
     /// When the event happened.
-    var time: Date {
+    public var time: Date {
         switch self {
-        case .participantMessage(_, _, let at, _, _), .trainerMessage(_, _, let at, _, _), .mark(_, _, _, let at), .clock(let at): at
+        case .participantMessage(_, _, let at, _, _), .trainerMessage(_, _, let at, _, _), .mark(_, _, _, let at),
+             .surveyTaken(_, _, let at), .clock(let at): at
         }
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Everything one batch's results are read from — the tracker's view of the week, the replies it counted for each
+/// survey, and the answers typed by trainers or imported from forms — so that the store and the simulator read results
+/// the same way (`participants`).
+public struct BatchResults: Sendable {
+    public struct Person: Sendable {
+        public var phone: String
+        public var name: String
+        /// Their own district when the participants file gives one, else the batch's.
+        public var district: String
+        public var withDisability: Bool
+
+        public init(phone: String, name: String, district: String, withDisability: Bool) {
+            self.phone = phone
+            self.name = name
+            self.district = district
+            self.withDisability = withDisability
+        }
+    }
+
+    /// Answers typed for one participant and survey, and where they came from (`trainer` or `form`).
+    public struct Typed: Sendable, Hashable {
+        public var answers: [Int: Int]
+        public var source: String
+
+        public init(answers: [Int: Int], source: String) {
+            self.answers = answers
+            self.source = source
+        }
+    }
+
+    public var batchID: String
+    public var programme: String
+    public var year: Int
+    public var trainers: [String]
+    public var completion: CompletionRule
+    public var prompts: [Prompt]
+    public var instrument: Instrument?
+    public var people: [Person]
+    /// The tracker's states at the end (participant → prompt key → state).
+    public var states: [PhoneNumber: [String: PromptState]]
+    /// Replies counted for a survey, by `Self.key(phone, survey)`.
+    public var replies: [String: [SurveyReply]] = [:]
+    /// Typed answers, by `Self.key(phone, survey)`.
+    public var typed: [String: Typed] = [:]
+
+    public init(batchID: String, programme: String, year: Int, trainers: [String], completion: CompletionRule, prompts: [Prompt],
+                instrument: Instrument?, people: [Person], states: [PhoneNumber: [String: PromptState]]) {
+        self.batchID = batchID
+        self.programme = programme
+        self.year = year
+        self.trainers = trainers
+        self.completion = completion
+        self.prompts = prompts
+        self.instrument = instrument
+        self.people = people
+        self.states = states
+    }
+
+    public static func key(_ phone: String, _ survey: SurveyKind) -> String { phone + "|" + survey.rawValue }
+
+    /// The survey each scored survey prompt is (prompt key → pre or post).
+    public var surveyOfPrompt: [String: SurveyKind] {
+        Dictionary(prompts.compactMap { prompt in prompt.survey.map { (prompt.key, $0) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Adds a message the tracker counted for `prompt` (ignored unless the prompt is a survey).
+    public mutating func add(_ reply: SurveyReply, from participant: PhoneNumber, prompt: String, surveys: [String: SurveyKind]) {
+        guard let survey = surveys[prompt] else { return }
+        replies[Self.key(participant.e164, survey), default: []].append(reply)
+    }
+
+    /// Each participant's results. (A survey typed by a trainer or imported from a form is answered in `states`: the
+    /// tracker's `.surveyTaken`.)
+    public var participants: [ParticipantResult] {
+        let lastDiscussion = prompts.last { $0.kind == .discussion }?.key
+        return people.map { person in
+            let states = self.states[PhoneNumber(e164: person.phone)] ?? [:]
+            func reading(_ survey: SurveyKind) -> SurveyReading? {
+                guard let instrument else { return nil }
+                let key = Self.key(person.phone, survey)
+                let typed = self.typed[key]
+                guard replies[key] != nil || typed != nil else { return nil }
+                return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed?.answers ?? [:],
+                                          typedSource: typed?.source ?? "trainer")
+            }
+            let pre = reading(.pre), post = reading(.post)
+            return ParticipantResult(
+                batch: batchID, phone: person.phone, name: person.name, district: person.district, programme: programme, year: year,
+                withDisability: person.withDisability, trainers: trainers, completed: completion.isComplete(states, prompts: prompts),
+                answeredPrompts: Set(states.compactMap { $0.value.isAnswered ? $0.key : nil }), lastDiscussion: lastDiscussion,
+                instrument: instrument, pre: pre, post: post)
+        }
+    }
+}
