@@ -55,7 +55,7 @@ extension KelasDatabase {
                                 district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? district,
                                 withDisability: !(row["disabilities"] as String).isEmpty)
         }
-        var input = BatchResults(batchID: batchID, programme: batch["programme"], year: start.year, trainers: trainers, completion: rule,
+        var input = BatchResults(batchID: batchID, programme: batch["programme"], start: start, trainers: trainers, completion: rule,
                                  prompts: replay.prompts, instrument: instrument, people: people, states: replay.tracker.states)
         // Replies counted for a survey prompt.
         let surveys = input.surveyOfPrompt

@@ -13,7 +13,7 @@ struct IndicatorTests {
         func reading(_ answers: [Int: Int]?) -> SurveyReading? {
             answers.map { SurveyReading(answers: $0, score: instrument.score($0), review: [], source: "trainer") }
         }
-        return ParticipantResult(batch: "b", phone: "+62811000" + name, name: name, district: "Gresik", programme: "WEE", year: 2021,
+        return ParticipantResult(batch: "b", phone: "+62811000" + name, name: name, district: "Gresik", programme: "WEE", start: LocalDate(year: 2021, month: 7, day: 5),
                                  withDisability: false, trainers: [], completed: completed, answeredPrompts: answered, lastDiscussion: "rtl",
                                  instrument: instrument, pre: reading(pre), post: reading(post))
     }
@@ -148,5 +148,23 @@ extension IndicatorRule {
     func replacingOption(_ option: String) -> IndicatorRule {
         if case .answer(let test, let statement, _) = self { return .answer(test, statement: statement, option: option) }
         return self
+    }
+}
+
+@Suite("Results groupings")
+struct ResultsGroupingTests {
+    @Test("programme years run twelve months from the first batch's month: the seed programme's 29 and 48 batches")
+    func programmeYears() throws {
+        let batches = Programme.batches(seed: 1)
+        let people = batches.map { batch in
+            ParticipantResult(batch: batch.id, phone: batch.id, name: batch.id, district: batch.district, programme: batch.programme,
+                              start: batch.start, withDisability: false, trainers: [], completed: false, answeredPrompts: [],
+                              lastDiscussion: nil, instrument: nil, pre: nil, post: nil)
+        }
+        let years = ProgrammeResults(people, by: .programmeYear, language: .id)
+        #expect(years.rows.map(\.group) == ["Tahun 1 (Okt 2019 – Sep 2020)", "Tahun 2 (Okt 2020 – Sep 2021)"])
+        #expect(years.rows.map(\.registered) == [29, 48])
+        // Calendar years split the same batches three ways.
+        #expect(ProgrammeResults(people, by: .year).rows.map(\.group) == ["2019", "2020", "2021"])
     }
 }

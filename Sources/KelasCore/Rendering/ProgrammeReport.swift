@@ -95,13 +95,14 @@ public struct ProgrammeReport: Sendable {
         ] + total.indicators.map { [$0.name, share($0.count, total.registered)] }, notes: [t("Semua persentase dihitung dari peserta terdaftar (\(count(total.registered))), kecuali disebut lain.",
                      "Every percentage is of registered participants (\(count(total.registered))) unless said otherwise.")]))
 
+        let first = participants.lazy.map(\.start).min()
         func groupTable(_ grouping: ResultsGrouping, _ label: String, districtsColumn: Bool = false) -> [[String]] {
             let results = results(grouping)
             var header = [label, t("Angkatan", "Batches"), t("Peserta", "Participants"), t("Selesai", "Completed")]
                 + self.indicators.map { Self.shortName($0, language) }
             if districtsColumn { header.append(t("Kabupaten/kota", "Districts")) }
             return [header] + results.rows.map { row in
-                let members = participants.filter { $0.groups(grouping).contains(row.group) }
+                let members = participants.filter { $0.groups(grouping, first: first, language: language).contains(row.group) }
                 var line = [row.group == "with disability" ? t("dengan disabilitas", "with disability")
                             : row.group == "without disability" ? t("tanpa disabilitas", "without disability") : row.group,
                             count(Set(members.map(\.batch)).count), count(row.registered), share(row.completed, row.registered)]
@@ -110,7 +111,9 @@ public struct ProgrammeReport: Sendable {
                 return line
             }
         }
-        sections.append(Section(heading: t("Per tahun", "By year"), table: groupTable(.year, t("Tahun", "Year")), notes: []))
+        sections.append(Section(heading: t("Per tahun", "By year"), table: groupTable(.programmeYear, t("Tahun", "Year")),
+                                notes: [t("Tahun program: dua belas bulan sejak bulan angkatan pertama dimulai.",
+                                          "Programme years: twelve months from the month the first batch started.")]))
         sections.append(Section(heading: t("Per program", "By strand"), table: groupTable(.programme, t("Program", "Strand"), districtsColumn: true),
                                 notes: []))
         sections.append(Section(heading: t("Disabilitas", "Disability"), table: groupTable(.disability, t("Kelompok", "Group")),

@@ -32,7 +32,7 @@ public struct BatchResults: Sendable {
 
     public var batchID: String
     public var programme: String
-    public var year: Int
+    public var start: LocalDate
     public var trainers: [String]
     public var completion: CompletionRule
     public var prompts: [Prompt]
@@ -45,11 +45,11 @@ public struct BatchResults: Sendable {
     /// Typed answers, by `Self.key(phone, survey)`.
     public var typed: [String: Typed] = [:]
 
-    public init(batchID: String, programme: String, year: Int, trainers: [String], completion: CompletionRule, prompts: [Prompt],
+    public init(batchID: String, programme: String, start: LocalDate, trainers: [String], completion: CompletionRule, prompts: [Prompt],
                 instrument: Instrument?, people: [Person], states: [PhoneNumber: [String: PromptState]]) {
         self.batchID = batchID
         self.programme = programme
-        self.year = year
+        self.start = start
         self.trainers = trainers
         self.completion = completion
         self.prompts = prompts
@@ -87,7 +87,7 @@ public struct BatchResults: Sendable {
             }
             let pre = reading(.pre), post = reading(.post)
             return ParticipantResult(
-                batch: batchID, phone: person.phone, name: person.name, district: person.district, programme: programme, year: year,
+                batch: batchID, phone: person.phone, name: person.name, district: person.district, programme: programme, start: start,
                 withDisability: person.withDisability, trainers: trainers, completed: completion.isComplete(states, prompts: prompts),
                 answeredPrompts: Set(states.compactMap { $0.value.isAnswered ? $0.key : nil }), lastDiscussion: lastDiscussion,
                 instrument: instrument, pre: pre, post: post)

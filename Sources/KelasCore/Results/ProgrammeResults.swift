@@ -3,6 +3,8 @@ import Foundation
 /// How `kelas results` groups participants.
 public enum ResultsGrouping: String, Sendable, CaseIterable, Codable {
     case batch, district, programme, year, disability, trainer
+    /// Twelve-month periods from the month the programme's first batch started: year 1, year 2, …
+    case programmeYear = "programme-year"
 }
 
 /// One participant's results: who they are (for grouping), whether they completed, and their pre- and post-test.
@@ -12,8 +14,10 @@ public struct ParticipantResult: Sendable, Hashable {
     public var name: String
     public var district: String
     public var programme: String
-    /// The year the batch started.
-    public var year: Int
+    /// The day the batch started.
+    public var start: LocalDate
+    /// The calendar year the batch started.
+    public var year: Int { start.year }
     /// Any Washington Group domain in the participants file.
     public var withDisability: Bool
     public var trainers: [String]
@@ -26,7 +30,7 @@ public struct ParticipantResult: Sendable, Hashable {
     public var pre: SurveyReading?
     public var post: SurveyReading?
 
-    public init(batch: String, phone: String, name: String, district: String, programme: String, year: Int, withDisability: Bool,
+    public init(batch: String, phone: String, name: String, district: String, programme: String, start: LocalDate, withDisability: Bool,
                 trainers: [String], completed: Bool, answeredPrompts: Set<String>, lastDiscussion: String?, instrument: Instrument?,
                 pre: SurveyReading?, post: SurveyReading?) {
         self.batch = batch
@@ -34,7 +38,7 @@ public struct ParticipantResult: Sendable, Hashable {
         self.name = name
         self.district = district
         self.programme = programme
-        self.year = year
+        self.start = start
         self.withDisability = withDisability
         self.trainers = trainers
         self.completed = completed
@@ -45,14 +49,25 @@ public struct ParticipantResult: Sendable, Hashable {
         self.post = post
     }
 
-    func groups(_ grouping: ResultsGrouping) -> [String] {
+    func groups(_ grouping: ResultsGrouping, first: LocalDate? = nil, language: Language = .en) -> [String] {
         switch grouping {
-        case .batch: [batch]
-        case .district: [district]
-        case .programme: [programme]
-        case .year: [String(year)]
-        case .disability: [withDisability ? "with disability" : "without disability"]
-        case .trainer: trainers.isEmpty ? ["(no trainer)"] : trainers
+        case .programmeYear:
+            guard let first else { return [String(year)] }
+            let months = (start.year - first.year) * 12 + start.month - first.month
+            let number = months / 12
+            let from = (first.year * 12 + first.month - 1) + number * 12, to = from + 11
+            func month(_ index: Int) -> String {
+                let names = language == .id ? ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+                    : ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+                return "\(names[index % 12]) \(index / 12)"
+            }
+            return ["\(language == .id ? "Tahun" : "Year") \(number + 1) (\(month(from)) – \(month(to)))"]
+        case .batch: return [batch]
+        case .district: return [district]
+        case .programme: return [programme]
+        case .year: return [String(year)]
+        case .disability: return [withDisability ? "with disability" : "without disability"]
+        case .trainer: return trainers.isEmpty ? ["(no trainer)"] : trainers
         }
     }
 }
@@ -123,8 +138,9 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
         self.indicators = indicators
         var groups: [String: [ParticipantResult]] = [:]
         var order: [String] = []
+        let first = participants.lazy.map(\.start).min()
         for participant in participants {
-            for group in participant.groups(grouping) {
+            for group in participant.groups(grouping, first: first, language: language) {
                 if groups[group] == nil { order.append(group) }
                 groups[group, default: []].append(participant)
             }

@@ -288,7 +288,7 @@ public struct Simulator: Sendable {
                  ends: [String: Date]) -> ([ParticipantResult], [SimulatedTyping]) {
         let instrument = prompts.lazy.compactMap { $0.instrument.flatMap { self.curriculum.instruments[$0] } }.first
         var input = BatchResults(
-            batchID: batch.id, programme: batch.programme, year: batch.start.year, trainers: batch.trainers.map(\.name),
+            batchID: batch.id, programme: batch.programme, start: batch.start, trainers: batch.trainers.map(\.name),
             completion: batch.completion, prompts: prompts, instrument: instrument,
             people: batch.participants.map {
                 BatchResults.Person(phone: $0.phone.e164, name: $0.name, district: $0.district ?? batch.district, withDisability: !$0.disabilities.isEmpty)

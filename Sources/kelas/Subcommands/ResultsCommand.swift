@@ -33,8 +33,8 @@ struct ResultsCommand: ParsableCommand {
     )
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Results per batch, district, programme, year, disability or trainer.")
-        @Option(help: ArgumentHelp("batch, district, programme, year, disability or trainer.", valueName: "grouping"))
+        static let configuration = CommandConfiguration(abstract: "Results per batch, district, programme, year, programme year, disability or trainer.")
+        @Option(help: ArgumentHelp("batch, district, programme, year (calendar), programme-year (12 months from the first batch), disability or trainer.", valueName: "grouping"))
         var by: ResultsGrouping = .batch
         @Option(help: ArgumentHelp("table, csv or json.", valueName: "format")) var format: Format = .table
         @Option(help: ArgumentHelp("Only this batch (repeat for several).", valueName: "id")) var batch: [String] = []
