@@ -51,6 +51,42 @@ struct ValidateAndInitTests {
         #expect(result.stdout.contains("2 errors"))
     }
 
+    @Test("validate tells instrument and indicator files by their content and checks them")
+    func instrumentsAndIndicators() throws {
+        let directory = temporaryDirectory()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let indicators = directory.appendingPathComponent("indicators.yaml")
+        try Data("""
+            indicators:
+              - id: high
+                name: { id: Tinggi, en: High }
+                rule:
+                  band: { test: post, is: highest }
+
+            """.utf8).write(to: indicators)
+        let instrument = directory.appendingPathComponent("sikap.yaml")
+        try Data("""
+            id: sikap
+            name: { id: Sikap, en: Attitudes }
+            options: agreement
+            statements:
+              - { id: rumah, text: { id: "Rumah.", en: "Home." } }
+              - { id: akses, text: { id: "Akses.", en: "Access." }, reverse: true }
+            bands:
+              - { name: { id: rendah, en: low }, from: 2, to: 4 }
+              - { name: { id: tinggi, en: high }, from: 5, to: 6 }
+
+            """.utf8).write(to: instrument)
+        let good = try KelasBinary.run(["validate", indicators.path, instrument.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("1 indicators (high)") && good.stdout.contains("instrument sikap, 2 statements, 3 options"), "\(good.stdout)")
+        try Data(String(decoding: try Data(contentsOf: indicators), as: UTF8.self).replacingOccurrences(of: "band:", with: "bands:").utf8)
+            .write(to: indicators)
+        let bad = try KelasBinary.run(["validate", indicators.path])
+        #expect(bad.status == 1 && bad.stderr.contains("indicators.yaml:5:7: error: unknown rule `bands`") && bad.stderr.contains("did you mean `band`?"),
+                "\(bad.stderr)")
+    }
+
     @Test("plan on an invalid batch prints the errors and exits 1")
     func planInvalid() throws {
         let result = try KelasBinary.run(["plan", "/nonexistent/batch.yaml"])

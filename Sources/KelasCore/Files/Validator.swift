@@ -20,7 +20,7 @@ public struct ValidationReport: Sendable {
 /// Checks batch, curriculum and participant files, telling which is which by content.
 public enum Validator {
     public enum FileKind: String, Sendable {
-        case batch, curriculum, participants
+        case batch, curriculum, participants, instrument, indicators
     }
 
     public static func validate(paths: [String]) -> ValidationReport {
@@ -55,6 +55,14 @@ public enum Validator {
         case .curriculum:
             guard let curriculum = CurriculumFile.decode(text, file: path, log: log) else { return nil }
             return "\(path): curriculum \(curriculum.id), \(curriculum.days.count) days, \(curriculum.items.count) items, languages \(curriculum.languages.map(\.rawValue).joined(separator: ", "))"
+        case .instrument:
+            guard let instrument = InstrumentFile.decode(text, file: path, log: log) else { return nil }
+            return "\(path): instrument \(instrument.id), \(instrument.statements.count) statements, \(instrument.options.count) options, "
+                + "bands \(instrument.bandRule(.en))"
+        case .indicators:
+            guard let loaded = IndicatorFile.decode(text, file: path, log: log) else { return nil }
+            // What the rules name is checked against the store's instruments by `kelas results --indicators`.
+            return "\(path): \(loaded.indicators.count) indicators (\(loaded.indicators.map(\.id).joined(separator: ", ")))"
         case .batch:
             guard let loaded = BatchFile.decode(text, file: path, log: log), !log.hasErrors else { return nil }
             let batch = loaded.batch
@@ -65,10 +73,14 @@ public enum Validator {
         }
     }
 
-    /// `.csv` is a participants file; a YAML file with `days` is a curriculum; any other YAML is a batch.
+    /// `.csv` is a participants file; a YAML file with a top-level `days` is a curriculum, with `statements` an
+    /// instrument, with `indicators` an indicators file; any other YAML is a batch.
     public static func kind(of path: String, text: String) -> FileKind {
         if path.lowercased().hasSuffix(".csv") { return .participants }
-        let isCurriculum = text.split(whereSeparator: \.isNewline).contains { $0.hasPrefix("days:") }
-        return isCurriculum ? .curriculum : .batch
+        let lines = text.split(whereSeparator: \.isNewline)
+        if lines.contains(where: { $0.hasPrefix("days:") }) { return .curriculum }
+        if lines.contains(where: { $0.hasPrefix("statements:") }) { return .instrument }
+        if lines.contains(where: { $0.hasPrefix("indicators:") }) { return .indicators }
+        return .batch
     }
 }

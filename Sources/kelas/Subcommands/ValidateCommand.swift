@@ -4,12 +4,12 @@ import KelasCore
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check batch, curriculum and participant files; print every problem with its fix.",
+        abstract: "Check batch, curriculum, participant, instrument and indicator files; print every problem with its fix.",
         discussion: """
         Each problem is printed as FILE:LINE:COLUMN: error|warning: what is wrong, then how to fix it. \
         A batch file is checked together with the curriculum and participants it names. \
         The kind of each file is told by its content: .csv is a participants list, YAML with `days:` a curriculum, \
-        other YAML a batch.
+        with `statements:` an instrument, with `indicators:` an indicators file, other YAML a batch.
 
         Exit status: 0 when there are no errors (warnings allowed), 1 when any file has an error.
         """
