@@ -173,10 +173,8 @@ public struct ProgrammeReport: Sendable {
         var out = "# " + t("Laporan hasil program", "Programme results report") + "\n"
         for section in sections {
             out += "\n## \(section.heading)\n\n"
-            guard let header = section.table.first else { continue }
-            out += "| " + header.joined(separator: " | ") + " |\n"
-            out += "|" + header.map { _ in "---" }.joined(separator: "|") + "|\n"
-            for row in section.table.dropFirst() { out += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
+            guard !section.table.isEmpty else { continue }
+            out += MarkdownTable.render(section.table)
             if !section.notes.isEmpty { out += "\n" + section.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
         }
         return out

@@ -17,25 +17,37 @@ public enum ResultsRenderer {
         return "\(sign)\(number(change.mean)) [\(number(range.lowerBound)), \(number(range.upperBound))]"
     }
 
-    public static func table(_ results: ProgrammeResults) -> String {
+    /// The table's rows, header first.
+    static func rows(_ results: ProgrammeResults) -> [[String]] {
         let header = [results.by.rawValue.uppercased(), "REGISTERED", "PRE", "POST", "BOTH", "MEAN PRE", "MEAN POST", "CHANGE [95% CI]",
                       "D_Z"] + results.indicators.map { $0.id.uppercased() }
-        let rows = (results.rows + [results.total]).map { row in
+        return [header] + (results.rows + [results.total]).map { row in
             [row.group, String(row.registered), String(row.tookPre), String(row.tookPost), String(row.both), number(row.meanPre),
              number(row.meanPost), interval(row.change), number(row.change?.dz, digits: 2)]
                 + row.indicators.map { share($0.count, of: row.registered) }
         }
-        var out = TextTable.render([header] + rows)
-        out += "\npercentages are of registered participants (\(results.total.registered))\n"
+    }
+
+    /// What every table is printed with: the denominators, each indicator of those tested and before → after, the rules.
+    static func notes(_ results: ProgrammeResults) -> [String] {
+        var notes = ["percentages are of registered participants (\(results.total.registered))"]
         for indicator in results.total.indicators {
-            out += "\(indicator.id) of those tested: \(share(indicator.count, of: indicator.tested)) of \(indicator.tested)\n"
+            notes.append("\(indicator.id) of those tested: \(share(indicator.count, of: indicator.tested)) of \(indicator.tested)")
             if let mcNemar = indicator.change {
-                out += "\(indicator.id) before → after: \(mcNemar.c) newly met it, \(mcNemar.b) no longer did; McNemar p = \(String(format: "%.3f", mcNemar.p))"
-                    + (mcNemar.exact ? " (exact)" : " (χ² \(number(mcNemar.chiSquare, digits: 2)))") + "\n"
+                notes.append("\(indicator.id) before → after: \(mcNemar.c) newly met it, \(mcNemar.b) no longer did; "
+                    + "McNemar p = \(String(format: "%.3f", mcNemar.p))"
+                    + (mcNemar.exact ? " (exact)" : " (χ² \(number(mcNemar.chiSquare, digits: 2)))"))
             }
         }
-        for rule in results.rules { out += "rule: \(rule)\n" }
-        return out
+        return notes + results.rules.map { "rule: \($0)" }
+    }
+
+    public static func table(_ results: ProgrammeResults) -> String {
+        TextTable.render(rows(results)) + "\n" + notes(results).map { $0 + "\n" }.joined()
+    }
+
+    public static func markdown(_ results: ProgrammeResults) -> String {
+        MarkdownTable.render(rows(results)) + "\n" + notes(results).map { "- " + $0 + "\n" }.joined()
     }
 
     public static func csv(_ results: ProgrammeResults) -> String {

@@ -10,3 +10,12 @@ public enum TextTable {
         }.joined(separator: "\n") + "\n"
     }
 }
+
+/// A Markdown (GitHub) table: the first row is the header; `|` in a cell is escaped.
+public enum MarkdownTable {
+    public static func render(_ rows: [[String]]) -> String {
+        guard let header = rows.first else { return "" }
+        func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
+        return line(header) + "|" + header.map { _ in "---" }.joined(separator: "|") + "|\n" + rows.dropFirst().map(line).joined()
+    }
+}

@@ -36,12 +36,12 @@ struct ResultsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Results per batch, district, programme, year, programme year, disability or trainer.")
         @Option(help: ArgumentHelp("batch, district, programme, year (calendar), programme-year (12 months from the first batch), disability or trainer.", valueName: "grouping"))
         var by: ResultsGrouping = .batch
-        @Option(help: ArgumentHelp("table, csv or json.", valueName: "format")) var format: Format = .table
+        @Option(help: ArgumentHelp("table, csv, json or markdown.", valueName: "format")) var format: Format = .table
         @Option(help: ArgumentHelp("Only this batch (repeat for several).", valueName: "id")) var batch: [String] = []
         @OptionGroup var indicators: IndicatorOptions
         @OptionGroup var database: DatabaseOptions
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, markdown }
 
         func run() throws {
             let store = try database.open()
@@ -53,6 +53,7 @@ struct ResultsCommand: ParsableCommand {
             case .table: print(ResultsRenderer.table(results), terminator: "")
             case .csv: print(ResultsRenderer.csv(results), terminator: "")
             case .json: print(try ResultsRenderer.json(results), terminator: "")
+            case .markdown: print(ResultsRenderer.markdown(results), terminator: "")
             }
         }
     }
