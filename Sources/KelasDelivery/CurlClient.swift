@@ -129,3 +129,32 @@ public final class CurlClient: @unchecked Sendable {
         return responses
     }
 }
+
+extension CurlClient {
+    /// One request per event, all in flight together: `prepare` makes an event's request or says why it cannot be sent
+    /// (a refusal, never retried), `outcome` reads each answer. Reports come back in the events' order.
+    func deliver(_ events: [OutboundEvent], prepare: (OutboundEvent) -> Result<HTTPRequest, SendRefusal>,
+                 outcome: (HTTPResponse) -> SendOutcome) async -> [SendReport] {
+        var reports = [SendReport?](repeating: nil, count: events.count)
+        var requests: [HTTPRequest] = []
+        var sent: [Int] = []
+        for (index, event) in events.enumerated() {
+            switch prepare(event) {
+            case .failure(let refusal): reports[index] = SendReport(.rejected(status: nil, reason: refusal.reason, retry: false))
+            case .success(let request):
+                requests.append(request)
+                sent.append(index)
+            }
+        }
+        let responses = await perform(requests)
+        for (index, response) in zip(sent, responses) {
+            reports[index] = SendReport(outcome(response), latency: response.latency)
+        }
+        return reports.map { $0 ?? SendReport(.transportError("not sent")) }
+    }
+}
+
+/// Why a sink will not send a message at all (no request is made; the message fails with this reason).
+public struct SendRefusal: Error, Sendable, Equatable {
+    public var reason: String
+}

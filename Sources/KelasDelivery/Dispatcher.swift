@@ -192,7 +192,8 @@ public actor Dispatcher {
                 }
                 let zone = try timeZone(of: item.message.batchID)
                 let offset = zone.secondsFromGMT(for: item.message.sendAt)
-                ready.append((item, OutboundEvent(webhookID: item.webhookID, message: item.message, recipients: recipients, offset: offset),
+                ready.append((item, OutboundEvent(webhookID: item.webhookID, message: item.message, recipients: recipients, offset: offset,
+                                                   group: item.batchGroup),
                               resolved))
             }
             if ready.isEmpty { continue }

@@ -6,7 +6,7 @@ import KelasCore
 /// ```json
 /// {"id": "msg_gresik-2021-07:d2:diskusi-sesi-1", "batch": "gresik-2021-07", "day": 2, "item": "diskusi-sesi-1",
 ///  "kind": "discussion", "audience": "group", "recipients": ["+6281234567110", …], "text": "…",
-///  "link": null, "filename": null, "session": 1, "plannedAt": "2021-07-06T09:00:00+07:00"}
+///  "link": null, "filename": null, "session": 1, "plannedAt": "2021-07-06T09:00:00+07:00", "group": null}
 /// ```
 public struct OutboundEvent: Sendable, Equatable, Codable {
     /// The `webhook-id`: the same on every attempt, so a receiver that dedupes sees the message once.
@@ -25,8 +25,11 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
     public var session: Int?
     /// The planned local time with its offset (ISO 8601).
     public var plannedAt: String
+    /// The batch's WhatsApp group (`delivery.group`), where a gateway posts it; null when the batch names none.
+    public var group: String?
 
-    public init(webhookID: String, message: PlannedMessage, recipients: [PhoneNumber], offset: Int) {
+    public init(webhookID: String, message: PlannedMessage, recipients: [PhoneNumber], offset: Int, group: String? = nil) {
+        self.group = group
         id = webhookID
         batch = message.batchID
         day = message.day
@@ -41,7 +44,7 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
         plannedAt = KelasTimeZone.iso8601(message.date, message.localTime, offset: offset)
     }
 
-    enum CodingKeys: String, CodingKey { case id, batch, day, item, kind, audience, recipients, text, link, filename, session, plannedAt }
+    enum CodingKeys: String, CodingKey { case id, batch, day, item, kind, audience, recipients, text, link, filename, session, plannedAt, group }
 
     /// Absent values are written as `null`, so every event has the same keys.
     public func encode(to encoder: any Encoder) throws {
@@ -58,6 +61,7 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
         try container.encode(filename, forKey: .filename)
         try container.encode(session, forKey: .session)
         try container.encode(plannedAt, forKey: .plannedAt)
+        try container.encode(group, forKey: .group)
     }
 
     /// Compact JSON with sorted keys: the exact bytes that are signed and sent.

@@ -14,6 +14,8 @@ extension SinkSpec {
         case .console, .jsonl: nil
         case .webhook: "KELAS_WEBHOOK_SECRET"
         case .whatsappCloud: "KELAS_WHATSAPP_TOKEN"
+        case .waha: "KELAS_WAHA_API_KEY"
+        case .evolution: "KELAS_EVOLUTION_API_KEY"
         }
     }
 
@@ -38,6 +40,23 @@ extension SinkSpec {
                                      + "token with the whatsapp_business_messaging permission (in the environment, never in a file)")
             }
             return WhatsAppCloudSink(phoneNumberID: id, token: secret, api: api)
+        case .waha(let url, let session):
+            guard let secret else {
+                throw SinkSetupError(description: "the waha sink needs WAHA's API key: set KELAS_WAHA_API_KEY to the key WAHA was "
+                                     + "started with (WAHA_API_KEY), in the environment, never in a file")
+            }
+            return GatewaySink(gateway: .waha(session: session), base: url, apiKey: secret)
+        case .evolution(let url, let instance):
+            let name = instance.isEmpty ? environment["KELAS_EVOLUTION_INSTANCE"] ?? "" : instance
+            guard !name.isEmpty else {
+                throw SinkSetupError(description: "the evolution sink needs the instance linked to the phone: set `instance:` under "
+                                     + "`delivery` in the batch file (or KELAS_EVOLUTION_INSTANCE with --sink)")
+            }
+            guard let secret else {
+                throw SinkSetupError(description: "the evolution sink needs Evolution API's key: set KELAS_EVOLUTION_API_KEY to its "
+                                     + "AUTHENTICATION_API_KEY (or the instance's token), in the environment, never in a file")
+            }
+            return GatewaySink(gateway: .evolution(instance: name), base: url, apiKey: secret)
         }
     }
 }

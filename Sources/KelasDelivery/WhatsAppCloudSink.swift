@@ -27,27 +27,17 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
     }
 
     public func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
-        var reports = [SendReport?](repeating: nil, count: events.count)
-        var requests: [HTTPRequest] = []
-        var sent: [Int] = []
-        for (index, event) in events.enumerated() {
+        await client.deliver(events, prepare: { event in
             guard event.audience.hasPrefix("participant:") || event.audience.hasPrefix("non-responders:"), event.recipients.count == 1 else {
-                reports[index] = SendReport(.rejected(status: nil, reason: Self.groupRefusal(event), retry: false))
-                continue
+                return .failure(SendRefusal(reason: Self.groupRefusal(event)))
             }
-            let body: Data
-            do { body = try Self.request(for: event, to: event.recipients[0]) } catch {
-                reports[index] = SendReport(.rejected(status: nil, reason: "cannot encode the request: \(error)", retry: false))
-                continue
+            do {
+                let body = try Self.request(for: event, to: event.recipients[0])
+                return .success(HTTPRequest(url: endpoint, headers: [("Authorization", "Bearer \(token)")], body: body, timeout: timeout))
+            } catch {
+                return .failure(SendRefusal(reason: "cannot encode the request: \(error)"))
             }
-            requests.append(HTTPRequest(url: endpoint, headers: [("Authorization", "Bearer \(token)")], body: body, timeout: timeout))
-            sent.append(index)
-        }
-        let responses = await client.perform(requests)
-        for (index, response) in zip(sent, responses) {
-            reports[index] = SendReport(Self.outcome(of: response, now: now), latency: response.latency)
-        }
-        return reports.map { $0 ?? SendReport(.transportError("not sent")) }
+        }, outcome: { Self.outcome(of: $0, now: now) })
     }
 
     static func groupRefusal(_ event: OutboundEvent) -> String {

@@ -45,16 +45,21 @@ extension KelasDatabase {
         return try writer.write { db in
             var summary = BatchImportSummary(batchID: batch.id)
             summary.created = try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batch.id]) == nil
+            if let group = batch.delivery.group,
+               let other = try String.fetchOne(db, sql: "SELECT id FROM batch WHERE waGroup = ? AND id != ?", arguments: [group, batch.id]) {
+                throw StoreError.groupTaken(group, batch: batch.id, by: other)
+            }
             try db.execute(sql: """
-                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest, sink)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest, sink, waGroup)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, programme = excluded.programme, district = excluded.district,
                   timezone = excluded.timezone, start = excluded.start, language = excluded.language, mode = excluded.mode,
                   source = excluded.source, completionSessions = excluded.completionSessions, completionPostTest = excluded.completionPostTest,
-                  sink = excluded.sink
+                  sink = excluded.sink, waGroup = excluded.waGroup
                 """, arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
                                  batch.language.rawValue, batch.delivery.mode.rawValue, source, batch.completion.sessions,
-                                 batch.completion.postTest, try batch.delivery.sink.map(BatchSink.encode)])
+                                 batch.completion.postTest, try batch.delivery.sink.map(BatchSink.encode),
+                                 batch.delivery.group])
 
             // People: the file is the truth.
             var existing: [String: Row] = [:]
@@ -186,6 +191,8 @@ public struct StoredBatch: Sendable, Equatable {
     public var completion: CompletionRule
     /// The batch file's `delivery.sink`.
     public var sink: BatchSink
+    /// The batch file's `delivery.group`.
+    public var group: String?
 
     /// `timezone`, resolved.
     public var timeZone: TimeZone
@@ -196,5 +203,6 @@ public struct StoredBatch: Sendable, Equatable {
         participants = row["participants"]; messages = row["messages"]; days = row["days"]
         completion = CompletionRule(sessions: row["completionSessions"], postTest: row["completionPostTest"])
         sink = BatchSink.decode(row["sink"])
+        group = row["waGroup"]
     }
 }

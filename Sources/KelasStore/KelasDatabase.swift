@@ -235,6 +235,13 @@ public struct KelasDatabase: Sendable {
             );
             """)
         }
+        migrator.registerMigration("v8: the WhatsApp group a gateway batch posts to") { db in
+            try db.execute(sql: """
+            -- `delivery.group` (120363…@g.us): where a gateway posts, and how a group message finds its batch.
+            ALTER TABLE batch ADD COLUMN waGroup TEXT;
+            CREATE UNIQUE INDEX batchByGroup ON batch(waGroup) WHERE waGroup IS NOT NULL;
+            """)
+        }
         return migrator
     }
 

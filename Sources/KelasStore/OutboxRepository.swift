@@ -36,6 +36,8 @@ public struct OutboxItem: Sendable, Equatable {
     public var leaseUntil: Date?
     /// The batch's `delivery.sink`, read with the message so the sink is resolved when it is sent.
     public var batchSink: BatchSink = .unset
+    /// The batch's `delivery.group`, where a gateway posts it.
+    public var batchGroup: String?
 
     /// Queued, never tried, with a reason: its sink cannot be made (or its row read); it is not sent until that is fixed.
     public var isHeld: Bool { state == .queued && attempts == 0 && lastError != nil }
@@ -131,7 +133,7 @@ extension KelasDatabase {
     public func claimDue(now: Date, limit: Int, lease: TimeInterval, owner: String, wall: Date = Date()) throws -> [OutboxItem] {
         try writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT o.*, m.*, b.sink AS batchSink FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
+                SELECT o.*, m.*, b.sink AS batchSink, b.waGroup AS batchGroup FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
                 JOIN batch b ON b.id = o.batchID
                 WHERE (o.state = 'queued' AND o.nextAttemptAt <= ?1) OR (o.state = 'claimed' AND o.nextAttemptAt <= ?1 AND o.leaseUntil <= ?2)
                 ORDER BY o.nextAttemptAt, m.sendAt, m.sequence LIMIT ?3
@@ -241,7 +243,7 @@ extension KelasDatabase {
             if let batchID { conditions.append("o.batchID = ?"); _ = arguments.append(contentsOf: [batchID]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: """
-                SELECT o.*, m.*, b.sink AS batchSink FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
+                SELECT o.*, m.*, b.sink AS batchSink, b.waGroup AS batchGroup FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
                 JOIN batch b ON b.id = o.batchID \(filter) ORDER BY o.dueAt, m.sequence
                 """, arguments: arguments).map(Self.outboxItem)
         }
@@ -323,6 +325,7 @@ extension KelasDatabase {
         item.claimedBy = row["claimedBy"]
         item.leaseUntil = (row["leaseUntil"] as Double?).map { Date(timeIntervalSince1970: $0) }
         if row.hasColumn("batchSink") { item.batchSink = BatchSink.decode(row["batchSink"]) }
+        if row.hasColumn("batchGroup") { item.batchGroup = row["batchGroup"] }
         return item
     }
 

@@ -195,6 +195,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownExporter(String, batch: String)
     case notRequeueable(String, state: String)
     case notQuarantined(Int64)
+    case groupTaken(String, batch: String, by: String)
 
     public var description: String {
         switch self {
@@ -211,6 +212,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "no message `\(id)` in the outbox; list them with `kelas outbox list`"
         case .notQuarantined(let seq):
             "no quarantined payload #\(seq) in the inbox; list them with `kelas inbox list`"
+        case .groupTaken(let group, let batch, let other):
+            "batch \(batch) names the WhatsApp group \(group), which batch \(other) already names: a group message must belong to "
+                + "one batch; give each batch its own group"
         case .notRequeueable(let id, let state):
             "message \(id) is \(state); only failed, dead, expired or skipped messages can be sent again"
         }

@@ -22,7 +22,7 @@ public enum BatchFile {
 
     static let topKeys = ["id", "name", "programme", "district", "timezone", "start", "language", "curriculum",
                           "delivery", "trainers", "admin", "participants", "completion"]
-    static let deliveryKeys = ["mode", "window", "quiet", "sink", "api"]
+    static let deliveryKeys = ["mode", "window", "quiet", "sink", "api", "group", "session", "instance"]
     static let personKeys = ["name", "phone", "alias", "district", "disability"]
 
     /// Loads `path` and everything it names; every problem found goes to `log`.
@@ -241,11 +241,18 @@ public enum BatchFile {
             }
         }
         let api = reader.string("api")
+        let session = reader.string("session"), instance = reader.string("instance")
+        if let (text, location) = reader.string("group") {
+            if DeliverySettings.isGroupID(text) { settings.group = text } else {
+                log.error(location, "`group` must be a WhatsApp group id such as `120363012345678901@g.us`, found `\(text)`",
+                          fix: "copy it from the gateway (WAHA: GET /api/{session}/groups; Evolution: GET /group/fetchAllGroups/{instance})")
+            }
+        }
         if let (text, location) = reader.string("sink") {
             if let problem = SinkSpec.problem(text) {
                 log.error(location, problem, fix: "write e.g. `sink: webhook:https://gateway.example.org/kelas`; secrets come from "
                           + "KELAS_WEBHOOK_SECRET / KELAS_WHATSAPP_TOKEN in the environment, never from this file")
-            } else if var sink = SinkSpec(text, api: api?.0) {
+            } else if var sink = SinkSpec(text, api: api?.0, session: session?.0, instance: instance?.0) {
                 if case .jsonl(let path) = sink {
                     // Relative to the batch file, and kept absolute so `kelas run` finds it from any folder.
                     let resolved = resolve(path, relativeTo: directory)
@@ -258,6 +265,26 @@ public enum BatchFile {
                               fix: "add `mode: fanout` under `delivery` to send each participant a 1:1 message, or use a `webhook:` gateway on a linked phone")
                 }
             }
+        }
+        if let sink = settings.sink, sink.isGateway {
+            if settings.group == nil {
+                log.error(reader.keyLocation("sink"), "the \(sink.description.prefix { $0 != ":" }) gateway posts to one WhatsApp group: the batch must name it",
+                          fix: "add `group: 120363…@g.us` under `delivery` (the group's id, from the gateway's list of groups)")
+            }
+            if settings.mode == .fanout {
+                log.error(reader.keyLocation("mode"), "a group gateway posts to the group, not to each participant",
+                          fix: "remove `mode: fanout`, or use `sink: whatsapp-cloud:…` to reach each participant 1:1")
+            }
+            if case .evolution(_, let name) = sink, name.isEmpty {
+                log.error(reader.keyLocation("sink"), "the evolution sink needs the instance linked to the phone",
+                          fix: "add `instance: NAME` under `delivery` (the name given to `POST /instance/create`)")
+            }
+        }
+        if let (_, location) = session, !(settings.sink.map { if case .waha = $0 { true } else { false } } ?? false) {
+            log.error(location, "`session` only applies to `sink: waha:…`", fix: "remove it, or set the sink to `waha:URL`")
+        }
+        if let (_, location) = instance, !(settings.sink.map { if case .evolution = $0 { true } else { false } } ?? false) {
+            log.error(location, "`instance` only applies to `sink: evolution:…`", fix: "remove it, or set the sink to `evolution:URL`")
         }
         if let (text, location) = api {
             if case .whatsappCloud = settings.sink {

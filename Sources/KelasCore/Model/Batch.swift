@@ -51,13 +51,23 @@ public struct DeliverySettings: Sendable, Hashable {
     public var quiet: [QuietPeriod]
     /// Where `kelas run` sends this batch's messages; nil: the console, unless `--sink` says otherwise.
     public var sink: SinkSpec?
+    /// The WhatsApp group a gateway posts to and whose messages belong to this batch (`120363…@g.us`).
+    public var group: String?
 
     public init(mode: DeliveryMode = .group, window: TimeRange = defaultWindow, quiet: [QuietPeriod] = defaultQuiet,
-                sink: SinkSpec? = nil) {
+                sink: SinkSpec? = nil, group: String? = nil) {
         self.mode = mode
         self.window = window
         self.quiet = quiet
         self.sink = sink
+        self.group = group
+    }
+
+    /// Whether `text` is a WhatsApp group id: digits (or the older `digits-digits`) then `@g.us`.
+    public static func isGroupID(_ text: String) -> Bool {
+        guard text.hasSuffix("@g.us") else { return false }
+        let digits = text.dropLast(5)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-") } && digits.first != "-" && digits.last != "-"
     }
 }
 

@@ -11,17 +11,28 @@ public enum SinkSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     case webhook(url: String)
     /// The WhatsApp Cloud API: one `/messages` request per participant from this business phone number.
     case whatsappCloud(phoneNumberID: String, api: String)
+    /// WAHA, the open-source WhatsApp HTTP API, on a phone linked to its `session`: posts to the batch's group.
+    case waha(url: String, session: String)
+    /// Evolution API on a phone linked to its `instance`: posts to the batch's group.
+    case evolution(url: String, instance: String)
 
     /// The Cloud API's base URL unless a batch file or `--api` says otherwise.
     public static let defaultCloudAPI = "https://graph.facebook.com/v21.0"
     /// The forms `kelas run --sink` and `delivery.sink` accept.
-    public static let forms = ["console", "jsonl:FILE", "webhook:URL", "whatsapp-cloud:PHONE_NUMBER_ID"]
+    public static let forms = ["console", "jsonl:FILE", "webhook:URL", "whatsapp-cloud:PHONE_NUMBER_ID", "waha:URL", "evolution:URL"]
+    /// WAHA's session unless `delivery.session` names another.
+    public static let defaultWAHASession = "default"
 
-    /// Parses `console`, `jsonl:FILE`, `webhook:URL` or `whatsapp-cloud:PHONE_NUMBER_ID`; nil when it is none of them
-    /// (see `problem(_:)` for why).
-    public init?(_ text: String, api: String? = nil) {
+    /// Parses `console`, `jsonl:FILE`, `webhook:URL`, `whatsapp-cloud:PHONE_NUMBER_ID`, `waha:URL` or
+    /// `evolution:URL`; nil when it is none of them (see `problem(_:)` for why). A WAHA session defaults to `default`;
+    /// an Evolution instance has no default (`delivery.instance`, or `KELAS_EVOLUTION_INSTANCE` for `--sink`).
+    public init?(_ text: String, api: String? = nil, session: String? = nil, instance: String? = nil) {
         guard Self.problem(text) == nil else { return nil }
-        if text == "console" {
+        if text.hasPrefix("waha:") {
+            self = .waha(url: String(text.dropFirst(5)).trimmingTrailingSlashes, session: session ?? Self.defaultWAHASession)
+        } else if text.hasPrefix("evolution:") {
+            self = .evolution(url: String(text.dropFirst(10)).trimmingTrailingSlashes, instance: instance ?? "")
+        } else if text == "console" {
             self = .console
         } else if text.hasPrefix("jsonl:") {
             self = .jsonl(path: String(text.dropFirst(6)))
@@ -41,6 +52,12 @@ public enum SinkSpec: Sendable, Hashable, Codable, CustomStringConvertible {
             return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil
                 : "`webhook:` needs an http:// or https:// URL, as in `webhook:https://gateway.example.org/kelas`"
         }
+        for (prefix, example) in [("waha:", "waha:http://127.0.0.1:3000"), ("evolution:", "evolution:https://evo.example.org")]
+            where text.hasPrefix(prefix) {
+            let url = text.dropFirst(prefix.count)
+            return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil
+                : "`\(prefix)` needs the gateway's http:// or https:// base URL, as in `\(example)`"
+        }
         if text.hasPrefix("whatsapp-cloud:") {
             let id = text.dropFirst(15)
             return !id.isEmpty && id.allSatisfy(\.isNumber) ? nil
@@ -56,6 +73,16 @@ public enum SinkSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         case .jsonl(let path): "jsonl:\(path)"
         case .webhook(let url): "webhook:\(url)"
         case .whatsappCloud(let id, _): "whatsapp-cloud:\(id)"
+        case .waha(let url, _): "waha:\(url)"
+        case .evolution(let url, _): "evolution:\(url)"
+        }
+    }
+
+    /// Whether the sink posts into a WhatsApp group by its id (`delivery.group`), through a phone-linked gateway.
+    public var isGateway: Bool {
+        switch self {
+        case .waha, .evolution: true
+        default: false
         }
     }
 
@@ -63,5 +90,13 @@ public enum SinkSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public var reachesGroups: Bool {
         if case .whatsappCloud = self { return false }
         return true
+    }
+}
+
+extension String {
+    var trimmingTrailingSlashes: String {
+        var text = self
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
     }
 }
