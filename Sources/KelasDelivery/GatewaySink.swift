@@ -125,12 +125,12 @@ public final class GatewaySink: OutboundSink, @unchecked Sendable {
     // MARK: Responses
 
     /// The id a gateway gave the sent message: WAHA's `id` (a string, or `_serialized` in an object), or `key.id`
-    /// (Evolution API, and WAHA's NOWEB engine).
+    /// (Evolution API, and WAHA's NOWEB engine) — in the short form acks and quoting replies carry.
     static func messageID(_ object: [String: Any]) -> String? {
-        if let id = object["id"] as? String, !id.isEmpty { return id }
-        if let id = (object["id"] as? [String: Any])?["_serialized"] as? String { return id }
-        if let id = (object["key"] as? [String: Any])?["id"] as? String { return id }
-        return nil
+        let id = (object["id"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            ?? (object["id"] as? [String: Any])?["_serialized"] as? String
+            ?? (object["key"] as? [String: Any])?["id"] as? String
+        return id.map(WhatsAppID.shortMessageID)
     }
 
     /// The gateway's own words: `error`, `message`, or `response.message` (a string or a list).

@@ -18,6 +18,10 @@ public struct ServerConfiguration: Sendable {
     public var verifyToken: String?
     /// The `whsec_…` secret that signs `POST /webhooks/kelas` (Standard Webhooks).
     public var webhookSecret: String?
+    /// The key WAHA signs its webhooks with: `X-Webhook-Hmac` is the HMAC-SHA512 of the body (`KELAS_WAHA_WEBHOOK_KEY`).
+    public var wahaWebhookKey: String?
+    /// The token Evolution API sends in the `X-Kelas-Token` header set on its webhook (`KELAS_EVOLUTION_WEBHOOK_TOKEN`).
+    public var evolutionWebhookToken: String?
     /// Bodies above this are refused with 413.
     public var maxBodyBytes = 1 << 20
     /// How far a Standard Webhooks timestamp may be from the server's clock.
@@ -45,7 +49,10 @@ public struct ServerConfiguration: Sendable {
         let configuration = ServerConfiguration(
             adminToken: token ?? Self.randomToken(), appSecret: value("KELAS_WHATSAPP_APP_SECRET"),
             verifyToken: value("KELAS_WHATSAPP_VERIFY_TOKEN"), webhookSecret: value("KELAS_WEBHOOK_SECRET"))
-        return (configuration, token == nil)
+        var gateways = configuration
+        gateways.wahaWebhookKey = value("KELAS_WAHA_WEBHOOK_KEY")
+        gateways.evolutionWebhookToken = value("KELAS_EVOLUTION_WEBHOOK_TOKEN")
+        return (gateways, token == nil)
     }
 
     static func randomToken() -> String {
@@ -115,8 +122,12 @@ public final class InboxApplier: Service, Sendable {
 
     /// Reads a stored body by the endpoint it came to.
     public static func decode(endpoint: String, body: Data) throws -> WebhookContent {
-        endpoint == "kelas" ? try KelasEvents.decode(body, file: "POST /webhooks/kelas")
-            : try WebhookPayload.decode(body, file: "POST /webhooks/whatsapp")
+        switch endpoint {
+        case "kelas": try KelasEvents.decode(body, file: "POST /webhooks/kelas")
+        case "waha": try GatewayPayload.decode(body, format: .waha, file: "POST /webhooks/waha")
+        case "evolution": try GatewayPayload.decode(body, format: .evolution, file: "POST /webhooks/evolution")
+        default: try WebhookPayload.decode(body, file: "POST /webhooks/whatsapp")
+        }
     }
 
     /// Applies until nothing waits; returns how many payloads it applied. The stored statuses of the batches it
@@ -258,4 +269,9 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
 /// Lower-case hex of HMAC-SHA256(key, data).
 func hmacHex(key: String, _ data: Data) -> String {
     HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
+}
+
+/// HMAC-SHA512 of `data` with `key`, in lower-case hex: WAHA's `X-Webhook-Hmac`.
+func hmac512Hex(key: String, _ data: Data) -> String {
+    HMAC<SHA512>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
 }

@@ -14,6 +14,48 @@ struct WebhookRoutes {
         router.get("/webhooks/whatsapp") { request, _ in try handshake(request) }
         router.post("/webhooks/whatsapp") { request, _ in try await whatsapp(request) }
         router.post("/webhooks/kelas") { request, _ in try await kelas(request) }
+        router.post("/webhooks/waha") { request, _ in try await waha(request) }
+        router.post("/webhooks/evolution") { request, _ in try await evolution(request) }
+    }
+
+    /// WAHA: `X-Webhook-Hmac` is the HMAC-SHA512 of the raw body with the key configured on the session's webhook.
+    func waha(_ request: Request) async throws -> Response {
+        let endpoint = "waha"
+        guard let key = server.configuration.wahaWebhookKey else {
+            return try answer(endpoint, .serviceUnavailable, "set KELAS_WAHA_WEBHOOK_KEY to the HMAC key of WAHA's webhook to receive it\n")
+        }
+        guard let body = try await collect(request) else { return try tooLarge(endpoint) }
+        guard let signature = request.header("x-webhook-hmac") else {
+            return try answer(endpoint, .unauthorized, "missing X-Webhook-Hmac (set the webhook's hmac key in WAHA)\n")
+        }
+        guard constantTimeEqual(signature.lowercased(), hmac512Hex(key: key, body)) else {
+            return try answer(endpoint, .unauthorized, "X-Webhook-Hmac does not match the body\n")
+        }
+        return try await store(endpoint, body, deliveryID: request.header("x-webhook-request-id"), format: .waha)
+    }
+
+    /// Evolution API: the shared token in the `X-Kelas-Token` header set on the instance's webhook.
+    func evolution(_ request: Request) async throws -> Response {
+        let endpoint = "evolution"
+        guard let token = server.configuration.evolutionWebhookToken else {
+            return try answer(endpoint, .serviceUnavailable, "set KELAS_EVOLUTION_WEBHOOK_TOKEN to the token in the webhook's X-Kelas-Token header\n")
+        }
+        guard let body = try await collect(request) else { return try tooLarge(endpoint) }
+        guard let given = request.header("x-kelas-token") else {
+            return try answer(endpoint, .unauthorized, "missing X-Kelas-Token (set it in the webhook's headers: POST /webhook/set/{instance})\n")
+        }
+        guard constantTimeEqual(given, token) else { return try answer(endpoint, .unauthorized, "X-Kelas-Token does not match\n") }
+        return try await store(endpoint, body, deliveryID: nil, format: .evolution)
+    }
+
+    /// A verified gateway body: read once (400 with the reason when it cannot be), stored in the inbox, answered.
+    func store(_ endpoint: String, _ body: Data, deliveryID: String?, format: WebhookFormat) async throws -> Response {
+        do { _ = try GatewayPayload.decode(body, format: format, file: "body") } catch {
+            return try answer(endpoint, .badRequest, reason(error))
+        }
+        let stored = try server.store.enqueueWebhook(endpoint: endpoint, deliveryID: deliveryID, body: body, receivedAt: server.configuration.now())
+        server.applier.notify()
+        return try answer(endpoint, .ok, stored ? "stored\n" : "already stored\n")
     }
 
     /// Meta's verification: `hub.mode=subscribe`, our verify token, and the challenge echoed back as it came.

@@ -39,10 +39,30 @@ extension KelasDatabase {
 
     static func ingest(_ db: Database, _ content: WebhookContent, source: String, now: Date, recompute: Bool) throws -> IngestSummary {
         var summary = IngestSummary()
-        let router = try BatchRouter(db)
-        for message in content.messages {
-            let batchID = message.phone.flatMap { router.batch(of: $0, at: message.sentAt) }
-            if batchID == nil { summary.unmatched[message.phone?.e164 ?? message.author, default: 0] += 1 }
+        var router = try BatchRouter(db)
+        let learn = try db.cachedStatement(sql: """
+            INSERT INTO lidMap (lid, phone, learnedAt) VALUES (?, ?, ?) ON CONFLICT(lid) DO UPDATE SET phone = excluded.phone, learnedAt = excluded.learnedAt
+            """)
+        for var message in content.messages {
+            // The lid ↔ phone pair, whenever a payload carries both.
+            if let lid = message.lid, let phone = message.phone, router.lids[lid] != phone {
+                try learn.execute(arguments: [lid, phone.e164, now.timeIntervalSince1970])
+                router.lids[lid] = phone
+            }
+            let batchID: String?
+            if let group = message.groupID, let named = router.batchesByGroup[group] {
+                // A group message belongs to the batch naming its group, exactly.
+                batchID = named
+                if message.phone == nil { message.phone = try router.sender(of: message, in: named, db) }
+            } else if message.viaGateway && message.groupID != nil {
+                batchID = nil   // a group no batch names: kept and listed, never guessed from numbers
+            } else {
+                if message.phone == nil, let lid = message.lid { message.phone = router.lids[lid] }
+                batchID = message.phone.flatMap { router.batch(of: $0, at: message.sentAt) }
+            }
+            if batchID == nil || message.phone == nil {
+                summary.unmatched[message.phone?.e164 ?? [message.author, message.lid].compactMap { $0 }.joined(separator: " "), default: 0] += 1
+            }
             try Self.insert(db, message, batchID: batchID, source: source, into: &summary)
         }
         let insertStatus = try db.cachedStatement(sql: """
@@ -155,6 +175,12 @@ extension KelasDatabase {
 /// started by the message's day (else the earliest).
 struct BatchRouter {
     private var batchesOf: [PhoneNumber: [(id: String, start: Date)]] = [:]
+    /// Batches by their `delivery.group`.
+    var batchesByGroup: [String: String] = [:]
+    /// Hidden ids learnt with their phones.
+    var lids: [String: PhoneNumber] = [:]
+    /// Per batch: people by lower-cased name and alias (nil when two share one), for senders known only by push name.
+    private var names: [String: [String: PhoneNumber?]] = [:]
 
     init(_ db: Database) throws {
         var starts: [String: Date] = [:]
@@ -168,6 +194,30 @@ struct BatchRouter {
             batchesOf[PhoneNumber(e164: row["phone"]), default: []].append((row["batchID"], start))
         }
         for key in batchesOf.keys { batchesOf[key]?.sort { ($0.start, $0.id) < ($1.start, $1.id) } }
+        for row in try Row.fetchAll(db, sql: "SELECT id, waGroup FROM batch WHERE waGroup IS NOT NULL") { batchesByGroup[row["waGroup"]] = row["id"] }
+        for row in try Row.fetchAll(db, sql: "SELECT lid, phone FROM lidMap") { lids[row["lid"]] = PhoneNumber(e164: row["phone"]) }
+    }
+
+    /// The participant behind a group sender without a number: by their lid (learnt), else by push name against the
+    /// batch's names and aliases when exactly one person has it.
+    mutating func sender(of message: InboundMessage, in batchID: String, _ db: Database) throws -> PhoneNumber? {
+        if let lid = message.lid, let phone = lids[lid] { return phone }
+        if names[batchID] == nil {
+            var table: [String: PhoneNumber?] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT phone, name, alias FROM person WHERE batchID = ?", arguments: [batchID]) {
+                let phone = PhoneNumber(e164: row["phone"])
+                for name in [row["name"] as String?, row["alias"] as String?].compactMap({ $0?.lowercased() }) where !name.isEmpty {
+                    if let existing = table[name] {
+                        if existing != phone { table[name] = .some(nil) }
+                    } else {
+                        table[name] = .some(phone)
+                    }
+                }
+            }
+            names[batchID] = table
+        }
+        let name = message.author.trimmingCharacters(in: .whitespaces).lowercased()
+        return names[batchID]?[name] ?? nil
     }
 
     func batch(of phone: PhoneNumber, at: Date) -> String? {

@@ -242,6 +242,16 @@ public struct KelasDatabase: Sendable {
             CREATE UNIQUE INDEX batchByGroup ON batch(waGroup) WHERE waGroup IS NOT NULL;
             """)
         }
+        migrator.registerMigration("v9: hidden group ids (lid) learnt with the phone behind them") { db in
+            try db.execute(sql: """
+            -- A gateway names some group senders only by a hidden id (`…@lid`); whenever a payload carries both, the pair is kept.
+            CREATE TABLE lidMap (
+                lid TEXT PRIMARY KEY,
+                phone TEXT NOT NULL,
+                learnedAt REAL NOT NULL
+            );
+            """)
+        }
         return migrator
     }
 

@@ -28,6 +28,27 @@ struct IngestCommandTests {
         #expect(bad.stderr.contains("nothing was stored"))
     }
 
+    @Test("ingest webhook --format waha|evolution: a group gateway's events into the batch naming the group")
+    func gateways() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-gateway-cli-\(UUID().uuidString)")
+        let initialised = try KelasBinary.run(["init", directory.path])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        let file = directory.appendingPathComponent("batch.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "mode: group", with: "mode: group\n  group: 120363012345678901@g.us\n  #")
+        try Data(text.utf8).write(to: file)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        _ = try KelasBinary.run(["batch", "add", file.path, "--database", database])
+        for format in ["waha", "evolution"] {
+            let run = try KelasBinary.run(["ingest", "webhook", "--format", format, "Tests/Fixtures/gateways/\(format).jsonl", "--database", database])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains("read 12 payloads from Tests/Fixtures/gateways/\(format).jsonl: 8 messages, 2 statuses"), "\(run.stdout)")
+            #expect(run.stdout.contains("stored 8 new messages (gresik-2021-07: 7)"), "\(run.stdout)")
+        }
+        let wrong = try KelasBinary.run(["ingest", "webhook", "--format", "waha", Self.fixtures + "webhook-all-types.jsonl", "--database", database])
+        #expect(wrong.status == 1 && wrong.stderr.contains("give the body exactly as the waha gateway posted it"), "\(wrong.stderr)")
+    }
+
     @Test("ingest chat --dry-run --format json has the documented shape and touches no store")
     func dryRunJSON() throws {
         let database = try freshStore()

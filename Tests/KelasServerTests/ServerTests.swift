@@ -97,6 +97,57 @@ struct ServerTests {
         #expect(status.rows.flatMap(\.states).count { $0 == .replied } == 1)
     }
 
+    @Test("WAHA (X-Webhook-Hmac, HMAC-SHA512) and Evolution API (X-Kelas-Token): good stored and applied to the batch naming the group; bad and missing refused")
+    func gatewayWebhooks() async throws {
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
+        let file = directory.appendingPathComponent("batch.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "mode: group", with: "mode: group\n  group: 120363012345678901@g.us\n  #")
+        try Data(text.utf8).write(to: file)
+        let store = try KelasDatabase(path: directory.appendingPathComponent("kelas.sqlite").path)
+        _ = try store.addBatch(try BatchFile.load(path: file.path), source: file.path, now: Self.now.addingTimeInterval(-2 * 86_400))
+        var configuration = ServerConfiguration(adminToken: Self.admin)
+        configuration.wahaWebhookKey = "waha-hmac-key"
+        configuration.evolutionWebhookToken = "evo-token"
+        configuration.now = { Self.now }
+        configuration.wall = { Self.now }
+        let server = KelasServer(store: store, configuration: configuration)
+        let waha = Data(#"{"id":"evt_1","event":"message","session":"default","payload":{"id":"false_120363012345678901@g.us_3EB0X1_6281234567111@c.us","timestamp":1625540400,"from":"120363012345678901@g.us","fromMe":false,"participant":"6281234567111@c.us","body":"Jawaban saya","hasMedia":false}}"#.utf8)
+        let evolution = Data(#"{"event":"messages.upsert","instance":"i","data":{"key":{"remoteJid":"120363012345678901@g.us","fromMe":false,"id":"BAE5X2","participant":"6281234567112@s.whatsapp.net"},"pushName":"Cahyo","message":{"audioMessage":{"ptt":true}},"messageTimestamp":1625540460}}"#.utf8)
+        let hmac = HMAC<SHA512>.authenticationCode(for: waha, using: SymmetricKey(data: Data("waha-hmac-key".utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+        try await server.application().test(.router) { client in
+            func send(_ path: String, _ body: Data, _ headers: [String: String]) async throws -> HTTPResponse.Status {
+                var fields: HTTPFields = [.contentType: "application/json"]
+                for (name, value) in headers { fields[Self.header(name)] = value }
+                return try await client.execute(uri: path, method: .post, headers: fields, body: ByteBuffer(data: body)).status
+            }
+            let answer1 = try await send("/webhooks/waha", waha, [:])
+            #expect(answer1 == .unauthorized)
+            let answer2 = try await send("/webhooks/waha", waha, ["X-Webhook-Hmac": String(repeating: "0", count: 128)])
+            #expect(answer2 == .unauthorized)
+            let answer3 = try await send("/webhooks/waha", waha, ["X-Webhook-Hmac": hmac, "X-Webhook-Hmac-Algorithm": "sha512"])
+            #expect(answer3 == .ok)
+            let answer4 = try await send("/webhooks/evolution", evolution, [:])
+            #expect(answer4 == .unauthorized)
+            let answer5 = try await send("/webhooks/evolution", evolution, ["X-Kelas-Token": "wrong"])
+            #expect(answer5 == .unauthorized)
+            let answer6 = try await send("/webhooks/evolution", evolution, ["X-Kelas-Token": "evo-token"])
+            #expect(answer6 == .ok)
+            let broken = Data(#"{"event":"messages.upsert","data":{"message":{}}}"#.utf8)
+            let answer7 = try await send("/webhooks/evolution", broken, ["X-Kelas-Token": "evo-token"])
+            #expect(answer7 == .badRequest)
+        }
+        let status = try server.store.status(batchID: "gresik-2021-07", now: Self.now)
+        let states = Dictionary(uniqueKeysWithValues: status.rows.map { ($0.phone.e164, $0.states) })
+        #expect(states["+6281234567111"]?.contains(.replied) == true)
+        #expect(states["+6281234567112"]?.contains(.voiceNote) == true)
+        // Without the key or token configured, the endpoints say which variable to set.
+        try await self.server().application().test(.router) { client in
+            let response = try await client.execute(uri: "/webhooks/waha", method: .post, body: ByteBuffer(data: waha))
+            #expect(response.status == .serviceUnavailable && String(buffer: response.body).contains("KELAS_WAHA_WEBHOOK_KEY"))
+        }
+    }
+
     @Test("Kelas events: Standard Webhooks signature within five minutes; a repeated webhook-id is stored once")
     func kelasWebhook() async throws {
         let server = try server()

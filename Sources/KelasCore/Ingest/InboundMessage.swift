@@ -53,9 +53,16 @@ public struct InboundMessage: Sendable, Hashable {
     public var groupID: String?
     /// People the message @-mentions, resolved to numbers.
     public var mentions: [PhoneNumber]
+    /// The sender's hidden per-group id (`…@lid`), when a gateway gave one: matched to a phone through the lid map.
+    public var lid: String?
+    /// From a group gateway (WAHA, Evolution API): a group message belongs only to the batch naming its group.
+    public var viaGateway: Bool
 
     public init(id: String, phone: PhoneNumber?, author: String, sentAt: Date, kind: Kind, text: String? = nil,
-                quoting: String? = nil, groupID: String? = nil, mentions: [PhoneNumber] = []) {
+                quoting: String? = nil, groupID: String? = nil, mentions: [PhoneNumber] = [], lid: String? = nil,
+                viaGateway: Bool = false) {
+        self.lid = lid
+        self.viaGateway = viaGateway
         self.id = id
         self.phone = phone
         self.author = author

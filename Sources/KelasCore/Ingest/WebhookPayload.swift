@@ -23,17 +23,20 @@ public struct WebhookContent: Sendable, Hashable {
 public enum WebhookPayload {
     public static func decode(_ data: Data, file: String) throws -> WebhookContent {
         var content = WebhookContent()
+        try documents(data) { document, line in try decodeDocument(document, file: file, line: line, into: &content) }
+        return content
+    }
+
+    /// The JSON documents of a payload file: one document (an object or an array), or JSON lines (with their numbers).
+    static func documents(_ data: Data, _ each: (Data, Int?) throws -> Void) throws {
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let nonBlank = lines.enumerated().filter { !$0.element.allSatisfy(Self.isSpace) }
         // JSON lines when the first non-blank line is a whole JSON value by itself and others follow.
         if nonBlank.count > 1, let first = nonBlank.first, (try? JSONSerialization.jsonObject(with: Data(first.element))) != nil {
-            for (index, line) in nonBlank {
-                try decodeDocument(Data(line), file: file, line: index + 1, into: &content)
-            }
+            for (index, line) in nonBlank { try each(Data(line), index + 1) }
         } else {
-            try decodeDocument(data, file: file, line: nil, into: &content)
+            try each(data, nil)
         }
-        return content
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }

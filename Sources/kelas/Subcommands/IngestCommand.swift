@@ -16,7 +16,7 @@ struct IngestCommand: ParsableCommand {
 
     struct Webhook: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ingest WhatsApp Cloud API webhook payloads (one JSON document, or JSON lines).",
+            abstract: "Ingest webhook payloads of the Cloud API, WAHA or Evolution API (one JSON document, or JSON lines).",
             discussion: """
             Reads `messages` (text, audio and voice notes, image, video, document, sticker, reaction; `context.id` \
             replies; `group_id`) and `statuses` (sent, delivered, read, played, failed with its error code). \
@@ -24,12 +24,20 @@ struct IngestCommand: ParsableCommand {
             (the latest batch that had started by then, when the number is in several); messages from numbers in no \
             batch are kept and join a batch when one lists the number.
 
+            --format waha|evolution reads what those gateways post (`message`/`message.any` and `message.ack`; \
+            `messages.upsert` and `messages.update`): a group message belongs to the batch whose `delivery.group` is \
+            that group, exactly; a sender known only by a hidden `…@lid` id is matched through the lids learnt from \
+            earlier payloads that carried both, else by push name against the batch's names and aliases; senders that \
+            match nobody are kept and listed.
+
             Examples:
               kelas ingest webhook payloads.jsonl
+              kelas ingest webhook --format waha waha-events.jsonl
               cat payload.json | kelas ingest webhook -
             """
         )
         @Argument(help: ArgumentHelp("A JSON or JSON-lines file, or - for standard input.", valueName: "file")) var file: String
+        @Option(help: ArgumentHelp("cloud (default), waha or evolution.", valueName: "format")) var format: WebhookFormat = .cloud
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
@@ -43,7 +51,7 @@ struct IngestCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let content: WebhookContent
-            do { content = try WebhookPayload.decode(data, file: name) } catch let failure as ValidationFailure {
+            do { content = try GatewayPayload.decode(data, format: format, file: name) } catch let failure as ValidationFailure {
                 for diagnostic in failure.diagnostics { printError(diagnostic.description) }
                 printError("\(name): nothing was stored.")
                 throw ExitCode(1)
@@ -184,3 +192,5 @@ enum IngestReport {
         return lines
     }
 }
+
+extension WebhookFormat: ExpressibleByArgument {}
