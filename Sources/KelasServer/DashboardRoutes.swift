@@ -65,10 +65,12 @@ struct DashboardRoutes {
         let now = server.configuration.now()
         let zone = stored.timeZone
         let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
+        let receipts = try store.receipts(batchID: id)
         let plan = try store.outbox(batchID: id).filter { $0.message.date == today }.map { item in
             Dashboard.PlanLine(time: item.message.localTime.description, kind: item.message.kind.rawValue,
                                audience: audience(item.message.audience), state: item.displayState,
-                               detail: item.lastError ?? (item.attempts > 1 ? "\(item.attempts) attempts" : ""))
+                               detail: item.lastError ?? receipts[item.message.id]?.description
+                                   ?? (item.attempts > 1 ? "\(item.attempts) attempts" : ""))
         }
         let status = try store.status(batchID: id, now: now)
         return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now), today: today.description, plan: plan))

@@ -287,6 +287,22 @@ extension KelasDatabase {
         }
     }
 
+    /// Each sent message's receipts in a batch (planned message id → delivered / read / played), from the acks
+    /// matched on the id the sink was given back.
+    public func receipts(batchID: String) throws -> [String: ReadReceipts] {
+        try writer.read { db in
+            var acks: [String: [(recipient: String, state: DeliveryStatus.State)]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT o.messageID AS id, s.recipient, s.state FROM outbox o JOIN deliveryStatus s ON s.messageID = o.wamid
+                WHERE o.batchID = ? AND o.wamid IS NOT NULL
+                """, arguments: [batchID]) {
+                guard let state = DeliveryStatus.State(rawValue: row["state"]) else { continue }
+                acks[row["id"], default: []].append((row["recipient"], state))
+            }
+            return acks.mapValues(ReadReceipts.init)
+        }
+    }
+
     /// How many planned messages are in each outbox state.
     public func outboxCounts() throws -> [OutboxItem.State: Int] {
         try writer.read { db in

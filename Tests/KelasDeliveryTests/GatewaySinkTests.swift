@@ -141,6 +141,19 @@ struct GatewaySinkTests {
         #expect((reminder["mentions"] as? [String])?.count == 24 && (reminder["text"] as? String)?.contains("@6281234567110") == true)
         let sent = try store.outbox(states: [.sent])
         #expect(Set(sent.compactMap(\.wamid)).count == sent.count)
+
+        // Acks per participant come back on the WAHA webhook: receipts count each participant once, at their furthest.
+        let first = try #require(sent.first)
+        let wamid = try #require(first.wamid)
+        func ack(_ digits: String, _ ack: Int) -> String {
+            #"{"event":"message.ack","session":"kelas","timestamp":1625540400000,"payload":{"id":"true_120363012345678901@g.us_\#(wamid)_\#(digits)@c.us","from":"120363012345678901@g.us","participant":"\#(digits)@c.us","fromMe":true,"ack":\#(ack)}}"#
+        }
+        let acks = [ack("6281234567110", 2), ack("6281234567110", 3), ack("6281234567111", 4), ack("6281234567112", 2), ack("6281234567113", 1)]
+        _ = try store.ingest(GatewayPayload.decode(Data(acks.joined(separator: "\n").utf8), format: .waha, file: "acks.jsonl"),
+                             source: "test", now: DispatcherTests.end)
+        let receipts = try #require(try store.receipts(batchID: "gresik-2021-07")[first.message.id])
+        #expect(receipts.delivered == 3 && receipts.read == 2 && receipts.played == 1)
+        #expect(receipts.description == "delivered to 3, read by 2, played by 1")
     }
 
     @Test("a week to the group through Evolution API: the instance in each path, the apikey header")

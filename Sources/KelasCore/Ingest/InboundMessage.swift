@@ -98,3 +98,45 @@ public struct DeliveryStatus: Sendable, Hashable {
         self.errorTitle = errorTitle
     }
 }
+
+/// What the acks of one sent message add up to, per recipient (a group gateway acks per participant): how many it was
+/// delivered to, read by, and — a voice note — played by. Each recipient counts once, at the furthest state reported.
+public struct ReadReceipts: Sendable, Hashable {
+    public var delivered = 0
+    public var read = 0
+    public var played = 0
+    public var failed = 0
+
+    public init() {}
+
+    public init(_ acks: [(recipient: String, state: DeliveryStatus.State)]) {
+        func rank(_ state: DeliveryStatus.State) -> Int {
+            switch state {
+            case .failed, .deleted: -1
+            case .sent: 0
+            case .delivered: 1
+            case .read: 2
+            case .played: 3
+            }
+        }
+        var furthest: [String: Int] = [:]
+        for ack in acks { furthest[ack.recipient] = max(furthest[ack.recipient] ?? -2, rank(ack.state)) }
+        for value in furthest.values {
+            if value == -1 { failed += 1 }
+            if value >= 1 { delivered += 1 }
+            if value >= 2 { read += 1 }
+            if value >= 3 { played += 1 }
+        }
+    }
+
+    public var isEmpty: Bool { delivered + read + played + failed == 0 }
+
+    /// `delivered to 23, read by 17, played by 4` (zero parts left out, except delivered).
+    public var description: String {
+        var parts = ["delivered to \(delivered)"]
+        if read > 0 { parts.append("read by \(read)") }
+        if played > 0 { parts.append("played by \(played)") }
+        if failed > 0 { parts.append("failed for \(failed)") }
+        return parts.joined(separator: ", ")
+    }
+}

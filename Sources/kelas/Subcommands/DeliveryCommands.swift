@@ -137,7 +137,14 @@ struct OutboxCommand: ParsableCommand {
                 let result = attempt.statusCode.map { "HTTP \($0)" } ?? attempt.error ?? "?"
                 print("  #\(attempt.attempt) \(attempt.at)  \(result)" + (attempt.latency.map { String(format: "  %.0f ms", $0 * 1000) } ?? ""))
             }
-            for status in try store.deliveryStatuses(messageID: id) {
+            let statuses = try store.deliveryStatuses(messageID: id)
+            if !statuses.isEmpty {
+                let receipts = ReadReceipts(statuses.compactMap { status in
+                    DeliveryStatus.State(rawValue: status.state).map { (status.recipient.e164, $0) }
+                })
+                print("  receipts: \(receipts.description)")
+            }
+            for status in statuses {
                 let error = status.errorCode.map { " (error \($0)\(status.errorTitle.map { ": \($0)" } ?? ""))" } ?? ""
                 print("  \(status.state) \(status.at) to \(status.recipient)\(error)")
             }
