@@ -157,6 +157,7 @@ public actor Dispatcher {
         var summary = DispatchSummary()
         summary.expired = try store.expireOverdue(now: now, wall: wall())
         var silent: [String: [PhoneNumber]] = [:]
+        var optedOut: [String: [PhoneNumber: OptOutState]] = [:]
         while true {
             let items = try store.claimDue(now: now, limit: inFlight, lease: lease, owner: owner, wall: wall())
             if items.isEmpty { break }
@@ -171,7 +172,17 @@ public actor Dispatcher {
                     if !summary.holdReasons.contains(problem.description) { summary.holdReasons.append(problem.description) }
                     continue
                 }
-                let recipients = try recipients(of: item.message, now: now, silent: &silent)
+                let everyone = try recipients(of: item.message, now: now, silent: &silent)
+                // Nothing more to those who opted out: a 1:1 message is skipped, a reminder no longer names them (a group
+                // post still reaches the group: a gateway cannot leave one member out; the admin removes them).
+                if optedOut[item.message.batchID] == nil { optedOut[item.message.batchID] = try store.optOuts(batchID: item.message.batchID) }
+                let out = optedOut[item.message.batchID] ?? [:]
+                let recipients = everyone.filter { out[$0] == nil }
+                if case .participant(let phone) = item.message.audience, let state = out[phone] {
+                    try store.skip(messageID: item.message.id, reason: "opted out (\(state.how))", now: now)
+                    summary.skipped += 1
+                    continue
+                }
                 if recipients.isEmpty {
                     try store.skip(messageID: item.message.id, reason: item.message.remindsOf == nil ? "nobody to send to"
                                    : "everyone it reminds had answered", now: now)

@@ -50,16 +50,17 @@ extension KelasDatabase {
                 throw StoreError.groupTaken(group, batch: batch.id, by: other)
             }
             try db.execute(sql: """
-                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest, sink, waGroup)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest, sink, waGroup, optOutWords)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, programme = excluded.programme, district = excluded.district,
                   timezone = excluded.timezone, start = excluded.start, language = excluded.language, mode = excluded.mode,
                   source = excluded.source, completionSessions = excluded.completionSessions, completionPostTest = excluded.completionPostTest,
-                  sink = excluded.sink, waGroup = excluded.waGroup
+                  sink = excluded.sink, waGroup = excluded.waGroup, optOutWords = excluded.optOutWords
                 """, arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
                                  batch.language.rawValue, batch.delivery.mode.rawValue, source, batch.completion.sessions,
                                  batch.completion.postTest, try batch.delivery.sink.map(BatchSink.encode),
-                                 batch.delivery.group])
+                                 batch.delivery.group,
+                                 batch.optOutWords == .default ? nil : String(decoding: try JSONEncoder().encode(batch.optOutWords), as: UTF8.self)])
 
             // People: the file is the truth.
             var existing: [String: Row] = [:]

@@ -252,6 +252,22 @@ public struct KelasDatabase: Sendable {
             );
             """)
         }
+        migrator.registerMigration("v10: opt-outs") { db in
+            try db.execute(sql: """
+            -- The batch file's opt-out words (JSON {stop, start}; NULL: the defaults).
+            ALTER TABLE batch ADD COLUMN optOutWords TEXT;
+            -- Opt-outs and opt-ins an admin recorded (`kelas optout add|remove`); those written in the group are read from
+            -- the messages.
+            CREATE TABLE optOut (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                batchID TEXT NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
+                phone TEXT NOT NULL,
+                optedOut INTEGER NOT NULL,
+                at REAL NOT NULL,
+                note TEXT
+            );
+            """)
+        }
         return migrator
     }
 

@@ -15,6 +15,7 @@ public enum ReportRenderer {
         let rows = [[report.by.rawValue.uppercased(), "BATCHES"] + headers]
             + (report.rows + [report.total]).map { [$0.group, String($0.batches)] + cells($0) }
         return TextTable.render(rows) + "\npercentages are of registered participants (\(report.total.registered) in \(report.total.batches) batch\(report.total.batches == 1 ? "" : "es"))\n"
+            + (report.total.optedOut > 0 ? "\(report.total.optedOut) opted out of the messages (STOP) and are still counted among the registered\n" : "")
     }
 
     /// UTF-8 with a byte-order mark (so spreadsheets read the accents right), a header row, CRLF line ends (RFC 4180).

@@ -26,6 +26,8 @@ public struct ReportRow: Sendable, Equatable, Codable {
     public var awaitingTrainer = 0
     /// Answered before, then missed at least the last two prompts that have closed.
     public var dropOuts = 0
+    /// Opted out of the batch's messages (STOP): still registered, still in the denominator.
+    public var optedOut = 0
 
     public init(group: String) {
         self.group = group
@@ -70,11 +72,13 @@ extension KelasDatabase {
                     SELECT phone, district FROM person WHERE batchID = ? AND role = 'participant'
                     """, arguments: [batchID]).map { ($0["phone"] as String, ($0["district"] as String?) ?? "") })
                 total.batches += 1
+                let optOuts = try Self.optOuts(db, batchID: batchID)
                 var groupsSeen = Set<String>()
                 for participant in replay.participants {
                     let states = replay.tracker.states[participant] ?? [:]
-                    let figures = Self.figures(states: states, prompts: replay.prompts, rule: rule, now: now,
+                    var figures = Self.figures(states: states, prompts: replay.prompts, rule: rule, now: now,
                                                counts: counts[participant.e164] ?? (0, 0))
+                    if optOuts[participant] != nil { figures.optedOut = 1 }
                     let district = districts[participant.e164].flatMap { $0.isEmpty ? nil : $0 } ?? (batch["district"] as String)
                     let groups: [String]
                     switch grouping {
@@ -122,7 +126,7 @@ extension ReportRow {
     mutating func add(_ other: ReportRow) {
         registered += other.registered; active += other.active; completed += other.completed
         replies += other.replies; voiceNotes += other.voiceNotes
-        awaitingTrainer += other.awaitingTrainer; dropOuts += other.dropOuts
+        awaitingTrainer += other.awaitingTrainer; dropOuts += other.dropOuts; optedOut += other.optedOut
     }
 
     mutating func finish() {

@@ -21,4 +21,27 @@ struct StoreCommandTests {
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "error: no batch `gresik-2021-08` in the store; batches: gresik-2021-07\n")
     }
+
+    @Test("optout add, list and remove; status says who opted out and that they stay in the denominator")
+    func optOut() throws {
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-cli-\(UUID().uuidString).sqlite").path
+        _ = try KelasBinary.run(["batch", "add", "examples/gresik-2021-07/batch.yaml", "--database", database])
+        let none = try KelasBinary.run(["optout", "list", "gresik-2021-07", "--database", database])
+        #expect(none.stdout == "nobody has opted out of gresik-2021-07\n", "\(none.stderr)")
+        let add = try KelasBinary.run(["optout", "add", "gresik-2021-07", "Budi Santoso", "--note", "asked by phone", "--database", database])
+        #expect(add.status == 0 && add.stdout.contains("+6281234567111 opted out of gresik-2021-07"), "\(add.stderr)")
+        let list = try KelasBinary.run(["optout", "gresik-2021-07", "--database", database])
+        #expect(list.stdout.contains("+6281234567111") && list.stdout.contains("recorded by an admin: asked by phone"), "\(list.stdout)")
+        let status = try KelasBinary.run(["status", "gresik-2021-07", "--database", database])
+        #expect(status.stdout.contains("opted out, sent nothing more but kept in the denominator (1): Budi Santoso (recorded by an admin: asked by phone)"),
+                "\(status.stdout)")
+        let report = try KelasBinary.run(["report", "--database", database])
+        #expect(report.stdout.contains("1 opted out of the messages (STOP) and are still counted among the registered"), "\(report.stdout)")
+        let remove = try KelasBinary.run(["optout", "remove", "gresik-2021-07", "0812-3456-7111", "--database", database])
+        #expect(remove.status == 0)
+        let after = try KelasBinary.run(["optout", "list", "gresik-2021-07", "--database", database])
+        #expect(after.stdout.hasPrefix("nobody has opted out"))
+        let nobody = try KelasBinary.run(["optout", "add", "gresik-2021-07", "Siapa", "--database", database])
+        #expect(nobody.status == 1 && nobody.stderr.contains("no participant `Siapa` in gresik-2021-07"))
+    }
 }

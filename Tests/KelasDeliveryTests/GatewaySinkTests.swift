@@ -105,7 +105,8 @@ struct GatewaySinkTests {
     }
 
     /// A week of the example batch through one gateway on a local server: every request's path, key and group.
-    func week(sink: String, extra: String, environment: [String: String], answer: @escaping @Sendable (String) -> String)
+    func week(sink: String, extra: String, environment: [String: String], mode: String = "group",
+              before: (KelasDatabase) throws -> Void = { _ in }, answer: @escaping @Sendable (String) -> String)
         async throws -> (requests: [TestHTTPServer.Request], store: KelasDatabase, summary: DispatchSummary) {
         let server = try TestHTTPServer { request, number in
             .init(status: 201, headers: ["Content-Type": "application/json"], body: Data(answer("\(number)").utf8))
@@ -114,12 +115,13 @@ struct GatewaySinkTests {
         _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
         let batchFile = directory.appendingPathComponent("batch.yaml")
         let text = try String(contentsOf: batchFile, encoding: .utf8).replacingOccurrences(
-            of: "mode: group", with: "mode: group\n  sink: \(sink)http://127.0.0.1:\(server.port)\n  group: \(Self.group)\n\(extra)")
+            of: "mode: group", with: "mode: \(mode)\n  sink: \(sink)http://127.0.0.1:\(server.port)\n  group: \(Self.group)\n\(extra)")
         try Data(text.utf8).write(to: batchFile)
         let loaded = try BatchFile.load(path: batchFile.path)
         let store = try KelasDatabase(path: directory.appendingPathComponent("kelas.sqlite").path)
         _ = try store.addBatch(loaded, source: batchFile.path, now: DispatcherTests.start)
         #expect(try store.batch("gresik-2021-07")?.group == Self.group)
+        try before(store)
         let sinks = SinkResolver(fallback: nil) { try $0.makeSink(environment: environment) }
         let dispatcher = Dispatcher(store: store, sinks: sinks, inFlight: 8)
         let summary = try await dispatcher.run(clock: VirtualClock(DispatcherTests.start), until: DispatcherTests.end)
@@ -165,6 +167,57 @@ struct GatewaySinkTests {
         #expect(summary.failed == 0 && summary.sent == requests.count && summary.sent > 20)
         #expect(requests.allSatisfy { $0.headers["apikey"] == "k-evo" })
         #expect(Set(requests.map(\.path)) == ["/message/sendText/kelas-gresik", "/message/sendMedia/kelas-gresik"])
+    }
+
+    @Test("opt-out: STOP in the group takes Budi out of every reminder's mentions; MULAI would bring him back; BERHENTI is also read")
+    func optOutInGroup() async throws {
+        let budi = PhoneNumber(e164: "+6281234567111"), cahyo = PhoneNumber(e164: "+6281234567112")
+        let (requests, store, _) = try await week(sink: "waha:", extra: "", environment: ["KELAS_WAHA_API_KEY": "k"], before: { store in
+            _ = try store.ingest(batchID: "gresik-2021-07", source: "test", now: DispatcherTests.start) { insert in
+                try insert(InboundMessage(id: "w.stop", phone: budi, author: "Budi", sentAt: DispatcherTests.start.addingTimeInterval(-600),
+                                          kind: .text, text: " stop! "))
+                try insert(InboundMessage(id: "w.berhenti", phone: cahyo, author: "Cahyo", sentAt: DispatcherTests.start.addingTimeInterval(-500),
+                                          kind: .text, text: "Berhenti"))
+                try insert(InboundMessage(id: "w.mulai", phone: cahyo, author: "Cahyo", sentAt: DispatcherTests.start.addingTimeInterval(-400),
+                                          kind: .text, text: "MULAI"))
+            }
+        }) { #"{"id":"x\#($0)"}"# }
+        let bodies = try requests.map { try #require(try JSONSerialization.jsonObject(with: $0.body) as? [String: Any]) }
+        let mentions = bodies.compactMap { $0["mentions"] as? [String] }
+        #expect(!mentions.isEmpty && mentions.allSatisfy { $0.count == 23 && !$0.contains("6281234567111@c.us") && $0.contains("6281234567112@c.us") })
+        let states = try store.optOuts(batchID: "gresik-2021-07")
+        #expect(states.keys.sorted { $0.e164 < $1.e164 } == [budi] && states[budi]?.how == "wrote stop!")
+        // An admin records Budi's opt-in; the opt-out words of a batch file replace the defaults.
+        try store.setOptOut(batchID: "gresik-2021-07", participant: "Budi Santoso", optedOut: false, note: nil, now: DispatcherTests.end)
+        #expect(try store.optOuts(batchID: "gresik-2021-07").isEmpty)
+        #expect(OptOutWords.default.meaning(of: "Stop.") == true && OptOutWords.default.meaning(of: "stop dulu ya") == nil)
+        #expect(OptOutWords.default.meaning(of: " keluar ") == true && OptOutWords.default.meaning(of: "Start") == false)
+    }
+
+    @Test("opt-out in a fan-out batch: the opted-out participant's 1:1 messages are skipped with the reason")
+    func optOutFanOut() async throws {
+        let server = try TestHTTPServer { _, number in
+            .init(status: 200, body: Data(#"{"messages":[{"id":"wamid.O\#(number)"}]}"#.utf8))
+        }
+        defer { server.stop() }
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
+        let batchFile = directory.appendingPathComponent("batch.yaml")
+        let text = try String(contentsOf: batchFile, encoding: .utf8).replacingOccurrences(
+            of: "mode: group", with: "mode: fanout\n  sink: whatsapp-cloud:106540352242922\n  api: http://127.0.0.1:\(server.port)/v21.0\n  #")
+            + "opt-out: { stop: [STOP, CUKUP], start: [LANJUT] }\n"
+        try Data(text.utf8).write(to: batchFile)
+        let store = try KelasDatabase(path: directory.appendingPathComponent("kelas.sqlite").path)
+        _ = try store.addBatch(try BatchFile.load(path: batchFile.path), source: batchFile.path, now: DispatcherTests.start)
+        let budi = PhoneNumber(e164: "+6281234567111")
+        _ = try store.ingest(batchID: "gresik-2021-07", source: "test", now: DispatcherTests.start) { insert in
+            try insert(InboundMessage(id: "w.cukup", phone: budi, author: "Budi", sentAt: DispatcherTests.start, kind: .text, text: "Cukup"))
+        }
+        let sinks = SinkResolver(fallback: nil) { try $0.makeSink(environment: ["KELAS_WHATSAPP_TOKEN": "t"]) }
+        _ = try await Dispatcher(store: store, sinks: sinks, inFlight: 8).run(clock: VirtualClock(DispatcherTests.start), until: DispatcherTests.end)
+        let his = try store.outbox().filter { $0.message.audience == .participant(budi) }
+        #expect(!his.isEmpty && his.allSatisfy { $0.state == .skipped && $0.lastError?.contains("opted out (wrote Cukup)") == true })
+        #expect(try store.outbox(states: [.sent]).count > 100)
+        #expect(!server.requests.contains { String(decoding: $0.body, as: UTF8.self).contains("6281234567111") })
     }
 
     @Test("batch files: a gateway needs a group (and Evolution an instance); a bad group id and a stray session are errors at their line")

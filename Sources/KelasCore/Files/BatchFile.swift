@@ -21,7 +21,7 @@ public enum BatchFile {
     public static let trainerRange = 2...3
 
     static let topKeys = ["id", "name", "programme", "district", "timezone", "start", "language", "curriculum",
-                          "delivery", "trainers", "admin", "participants", "completion"]
+                          "delivery", "trainers", "admin", "participants", "completion", "opt-out"]
     static let deliveryKeys = ["mode", "window", "quiet", "sink", "api", "group", "session", "instance"]
     static let personKeys = ["name", "phone", "alias", "district", "disability"]
 
@@ -161,6 +161,24 @@ public enum BatchFile {
             }
         }
 
+        var optOutWords = OptOutWords.default
+        if let node = top.node("opt-out"), let reader = MappingReader(node, what: "`opt-out`", allowed: ["stop", "start"], log: log) {
+            func words(_ key: String) -> [String]? {
+                guard let nodes = reader.list(key) else { return nil }
+                let words = nodes.compactMap(\.scalar).map(OptOutWords.normalise).filter { !$0.isEmpty }
+                if words.isEmpty || words.count != nodes.count {
+                    log.error(reader.keyLocation(key), "`\(key)` must list words, such as [\(key == "stop" ? "STOP, BERHENTI" : "MULAI, START")]",
+                              fix: "write each word as plain text; a participant's message that is only one of them \(key == "stop" ? "opts them out" : "opts them back in")")
+                    return nil
+                }
+                return words
+            }
+            optOutWords = OptOutWords(stop: words("stop") ?? OptOutWords.default.stop, start: words("start") ?? OptOutWords.default.start)
+            if let shared = optOutWords.stop.first(where: optOutWords.start.contains) {
+                log.error(node.location, "`\(shared)` is both a stop and a start word", fix: "keep it in one of the lists")
+            }
+        }
+
         var curriculum: Curriculum?
         if let (reference, location) = top.string("curriculum", required: true, example: "adil-gender") {
             curriculum = loadCurriculum(reference, at: location, directory: directory, log: log)
@@ -172,6 +190,7 @@ public enum BatchFile {
                           language: language, curriculum: top.string("curriculum")?.0 ?? "", delivery: delivery,
                           trainers: trainers, admin: admin, participants: participants)
         batch.completion = completionRule
+        batch.optOutWords = optOutWords
         return check(batch, curriculum, languageLocation: languageLocation, log: log)
     }
 

@@ -88,6 +88,8 @@ public struct Batch: Sendable {
     public var participants: [Person]
     /// When a participant counts as having completed the batch.
     public var completion: CompletionRule = .default
+    /// The words that opt a participant out and back in (`opt-out` in the batch file).
+    public var optOutWords: OptOutWords = .default
 
     public init(id: String, name: String, programme: String, district: String, timeZone: TimeZone, start: LocalDate,
                 language: Language, curriculum: String, delivery: DeliverySettings, trainers: [Person], admin: Person,

@@ -120,6 +120,70 @@ struct MarkCommand: ParsableCommand {
 
 extension MarkKind: ExpressibleByArgument {}
 
+struct OptOutCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optout",
+        abstract: "Who has opted out of a batch's messages; record an opt-out or opt-in an admin was told of.",
+        discussion: """
+        A participant who writes only STOP, BERHENTI, KELUAR or UNSUBSCRIBE (the batch file's `opt-out: { stop: […] }` \
+        replaces the list) is opted out: no more 1:1 messages (skipped, with the reason), no reminder names them; a post \
+        to a gateway group still reaches the whole group, so the list tells the admin whom to remove. MULAI or START \
+        (`opt-out: { start: […] }`) opts them back in. Opted-out participants stay in every denominator, and reports say so.
+
+        Examples:
+          kelas optout list gresik-2021-07
+          kelas optout add gresik-2021-07 "Budi Santoso" --note "asked by phone"
+          kelas optout remove gresik-2021-07 "Budi Santoso"
+        """,
+        subcommands: [List.self, Add.self, Remove.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Those opted out of a batch now, since when and how.")
+        @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            let states = try storeCall { try store.optOuts(batchID: batch) }
+            if states.isEmpty { print("nobody has opted out of \(batch)"); return }
+            let format = ISO8601DateFormatter()
+            print(TextTable.render([["PHONE", "SINCE", "HOW"]] + states.values.sorted { $0.at < $1.at }.map {
+                [$0.phone.e164, format.string(from: $0.at), $0.how]
+            }), terminator: "")
+            print("\(states.count) opted out of \(batch); they stay in the denominators")
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that a participant opted out.")
+        @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
+        @Argument(help: ArgumentHelp("Phone number, name or alias.", valueName: "participant")) var participant: String
+        @Option(help: "A note to keep with it.") var note: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            let phone = try storeCall { try store.setOptOut(batchID: batch, participant: participant, optedOut: true, note: note, now: try CLIClock.now()) }
+            print("\(phone) opted out of \(batch): nothing more is sent to them")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that a participant opted back in.")
+        @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
+        @Argument(help: ArgumentHelp("Phone number, name or alias.", valueName: "participant")) var participant: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let store = try database.open()
+            let phone = try storeCall { try store.setOptOut(batchID: batch, participant: participant, optedOut: false, note: nil, now: try CLIClock.now()) }
+            print("\(phone) opted back in to \(batch)")
+        }
+    }
+}
+
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -134,13 +198,15 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open()
-        let status = try storeCall { try store.status(batchID: batch, now: try CLIClock.now()) }
-        print(StatusRenderer.table(status), terminator: "")
+        let now = try CLIClock.now()
+        let status = try storeCall { try store.status(batchID: batch, now: now) }
+        let optOuts = try storeCall { try store.optOuts(batchID: batch) }
+        print(StatusRenderer.table(status, optOuts: optOuts), terminator: "")
     }
 }
 
 enum StatusRenderer {
-    static func table(_ status: BatchStatus) -> String {
+    static func table(_ status: BatchStatus, optOuts: [PhoneNumber: OptOutState] = [:]) -> String {
         let headers = status.columns.map { column -> String in
             if let survey = column.survey { return survey == .pre ? "PRE" : "POST" }
             if let session = column.session { return "S\(session)" }
@@ -156,6 +222,10 @@ enum StatusRenderer {
             + "completed \(status.completed) (\(percent(status.completed))) of \(status.registered) registered\n"
         let calls = status.rows.filter(\.needsCall).map(\.name)
         out += calls.isEmpty ? "nobody needs a phone call\n" : "needs a phone call: \(calls.joined(separator: ", "))\n"
+        let out2 = status.rows.compactMap { row in optOuts[row.phone].map { "\(row.name) (\($0.how))" } }
+        if !out2.isEmpty {
+            out += "opted out, sent nothing more but kept in the denominator (\(out2.count)): \(out2.joined(separator: ", "))\n"
+        }
         return out
     }
 }
