@@ -39,8 +39,12 @@ extension KelasDatabase {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
-            try db.execute(sql: "INSERT INTO optOut (batchID, phone, optedOut, at, note) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [batchID, phone.e164, optedOut, now.timeIntervalSince1970, note])
+            // Records keep the order they were made in, even when a rehearsal's clock (`KELAS_NOW`, a clock running on
+            // from a fixed instant in each process) gives a later record an earlier time.
+            try db.execute(sql: """
+                INSERT INTO optOut (batchID, phone, optedOut, at, note)
+                VALUES (?, ?, ?, MAX(?, COALESCE((SELECT MAX(at) FROM optOut WHERE batchID = ?), 0) + 0.001), ?)
+                """, arguments: [batchID, phone.e164, optedOut, now.timeIntervalSince1970, batchID, note])
             return phone
         }
     }
