@@ -101,7 +101,8 @@ enum Dashboard {
         var detail: String
     }
 
-    static func batch(_ stored: StoredBatch, status: BatchStatus, when: String, today: String, plan: [PlanLine]) -> String {
+    static func batch(_ stored: StoredBatch, status: BatchStatus, when: String, today: String, plan: [PlanLine],
+                      optOuts: [PhoneNumber: OptOutState] = [:]) -> String {
         var body = "<p><a href=\"/\">← Batches</a></p><h1>\(escape(stored.name))</h1>"
             + "<p class=\"muted\">\(escape(stored.id)) · \(escape(stored.district)) · \(escape(stored.programme)) · \(escape(dates(stored))) · \(escape(when))</p>"
         body += "<p>Registered \(status.registered) · active \(status.active) (\(percent(status.active, status.registered))) · "
@@ -111,6 +112,14 @@ enum Dashboard {
         body += "<h2>Needs a phone call (\(calls.count))</h2>"
         body += calls.isEmpty ? "<p>Nobody today.</p>"
             : "<ul>" + calls.map { "<li>\(escape($0.name)) <span class=\"phone\">\(escape($0.phone.masked))</span></li>" }.joined() + "</ul>"
+
+        let out = status.rows.compactMap { row in optOuts[row.phone].map { (row, $0) } }
+        if !out.isEmpty {
+            body += "<h2>Opted out (\(out.count))</h2><p class=\"muted\">Sent nothing more, still counted among the registered."
+                + (stored.group != nil ? " A gateway posts to the whole group: remove them from it." : "") + "</p><ul>"
+                + out.map { row, state in "<li>\(escape(row.name)) <span class=\"phone\">\(escape(row.phone.masked))</span> — \(escape(state.how))</li>" }.joined()
+                + "</ul>"
+        }
 
         body += "<h2>Today's plan (\(escape(today)))</h2>"
         if plan.isEmpty {

@@ -73,7 +73,9 @@ struct DashboardRoutes {
                                    ?? (item.attempts > 1 ? "\(item.attempts) attempts" : ""))
         }
         let status = try store.status(batchID: id, now: now)
-        return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now), today: today.description, plan: plan))
+        let optOuts = try store.optOuts(batchID: id)
+        return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now), today: today.description, plan: plan,
+                                        optOuts: optOuts))
     }
 
     /// Who a planned message goes to, with a participant's number masked.

@@ -314,6 +314,18 @@ struct ServerTests {
         }
     }
 
+    @Test("the batch page lists who opted out, masked, with how")
+    func optOutsOnDashboard() async throws {
+        let server = try server()
+        try server.store.setOptOut(batchID: "gresik-2021-07", participant: "Budi Santoso", optedOut: true, note: "by phone", now: Self.now)
+        try await server.application().test(.router) { client in
+            let page = String(buffer: try await client.execute(uri: "/batches/gresik-2021-07", method: .get,
+                                                               headers: [.authorization: "Bearer \(Self.admin)"]).body)
+            #expect(page.contains("<h2>Opted out (1)</h2>") && page.contains("Budi Santoso") && page.contains("recorded by an admin: by phone"))
+            #expect(!page.contains("+6281234567111"))
+        }
+    }
+
     @Test("the results pages: the programme and a batch, Indonesian by default, English on request, behind the token")
     func resultsPages() async throws {
         let server = try server()
