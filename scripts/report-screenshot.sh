@@ -4,18 +4,13 @@
 # Usage: bash scripts/report-screenshot.sh [out-dir]     (default docs/; installs chromium if missing, as root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+source scripts/chromium.sh
 out=${1:-docs}
 mkdir -p "$out"
-if ! command -v chromium >/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else echo "install chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
-fi
-swift build --product kelas >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 .build/debug/kelas simulate --preset programme --seed 1 --database "$work/programme.sqlite" >/dev/null
-.build/debug/kelas report programme --format html --database "$work/programme.sqlite" > "$out/programme-report.html"
+.build/debug/kelas report programme --format html --database "$work/programme.sqlite" > "$work/programme-report.html"
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,2600 \
-  --screenshot="$PWD/$out/programme-report.png" "file://$PWD/$out/programme-report.html" 2>/dev/null
-ls -l "$out"/programme-report*
+  --screenshot="$PWD/$out/programme-report.png" "file://$work/programme-report.html" 2>/dev/null
+ls -l "$out"/programme-report.png

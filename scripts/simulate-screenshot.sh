@@ -4,14 +4,9 @@
 # Usage: bash scripts/simulate-screenshot.sh [out-dir]     (default docs/; installs chromium if missing, as root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+source scripts/chromium.sh
 out=${1:-docs}
 mkdir -p "$out"
-if ! command -v chromium >/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else echo "install chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
-fi
-swift build --product kelas >/dev/null
 .build/debug/kelas simulate --seed 7 --html "$out/simulated-week.html" >/dev/null
 page="file://$PWD/$out/simulated-week.html"
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=412,1400 \

@@ -267,11 +267,6 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
 }
 
 /// Lower-case hex of HMAC-SHA256(key, data).
-func hmacHex(key: String, _ data: Data) -> String {
-    HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
-}
-
-/// HMAC-SHA512 of `data` with `key`, in lower-case hex: WAHA's `X-Webhook-Hmac`.
-func hmac512Hex(key: String, _ data: Data) -> String {
-    HMAC<SHA512>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
+func hmacHex<H: HashFunction>(_ hash: H.Type = SHA256.self, key: String, _ data: Data) -> String {
+    HMAC<H>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import KelasCore
@@ -28,7 +29,7 @@ struct WebhookRoutes {
         guard let signature = request.header("x-webhook-hmac") else {
             return try answer(endpoint, .unauthorized, "missing X-Webhook-Hmac (set the webhook's hmac key in WAHA)\n")
         }
-        guard constantTimeEqual(signature.lowercased(), hmac512Hex(key: key, body)) else {
+        guard constantTimeEqual(signature.lowercased(), hmacHex(SHA512.self, key: key, body)) else {
             return try answer(endpoint, .unauthorized, "X-Webhook-Hmac does not match the body\n")
         }
         return try await store(endpoint, body, deliveryID: request.header("x-webhook-request-id"), format: .waha)

@@ -15,7 +15,7 @@ public enum WhatsAppID {
         guard domain == "c.us" || domain == "s.whatsapp.net" else { return nil }
         let user = jid[..<at].split(separator: ":").first.map(String.init) ?? ""   // a device suffix, `628…:12@s.whatsapp.net`
         guard !user.isEmpty, user.allSatisfy(\.isNumber) else { return nil }
-        return PhoneNumber(e164: "+" + user)
+        return try? PhoneNumber.parse("+" + user).get()
     }
 
     /// The hidden id of a `…@lid` sender.
@@ -80,12 +80,10 @@ public enum GatewayPayload {
         guard let text = string(value) ?? string((value as? [String: Any])?["low"]) else {
             throw problem(location, "`\(path)` is missing", format)
         }
-        guard var seconds = Double(text), seconds.isFinite else { throw problem(location, "`\(path)` is `\(text)`, not Unix seconds", format) }
-        if seconds > 100_000_000_000 { seconds /= 1000 }   // milliseconds
-        guard seconds >= 946_684_800, seconds < 4_102_444_800 else {
-            throw problem(location, "`\(path)` is `\(text)`, not a time between 2000 and 2100", format)
+        guard let date = WebhookPayload.unixTime(text, milliseconds: true) else {
+            throw problem(location, "`\(path)` is `\(text)`, not Unix seconds (or milliseconds) between 2000 and 2100", format)
         }
-        return Date(timeIntervalSince1970: seconds)
+        return date
     }
 
     static func kind(mimetype: String?, voiceFlag: Bool) -> InboundMessage.Kind {

@@ -110,11 +110,18 @@ public enum WebhookPayload {
     }
 
     static func date(_ timestamp: String, at location: SourceLocation, path: String) throws -> Date {
-        // Between 2000 and 2100: anything else is not a WhatsApp message's time (and a huge number would overflow the
-        // calendar arithmetic of the tracker).
-        guard let seconds = Double(timestamp), seconds.isFinite, seconds >= 946_684_800, seconds < 4_102_444_800 else {
+        guard let date = unixTime(timestamp) else {
             throw problem(location, "`\(path).timestamp` is `\(timestamp)`, not Unix seconds between 2000 and 2100")
         }
+        return date
+    }
+
+    /// Unix seconds between 2000 and 2100: anything else is not a WhatsApp message's time (and a huge number would
+    /// overflow the calendar arithmetic of the tracker). Milliseconds (a gateway's envelope) are read as such.
+    static func unixTime(_ text: String, milliseconds: Bool = false) -> Date? {
+        guard var seconds = Double(text), seconds.isFinite else { return nil }
+        if milliseconds && seconds > 100_000_000_000 { seconds /= 1000 }
+        guard seconds >= 946_684_800, seconds < 4_102_444_800 else { return nil }
         return Date(timeIntervalSince1970: seconds)
     }
 

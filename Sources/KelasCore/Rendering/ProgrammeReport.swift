@@ -128,9 +128,8 @@ public struct ProgrammeReport: Sendable {
                                "\(percent(indicator.count, of: indicator.tested)) (n = \(count(indicator.tested)))"])
         }
         // The instruments' rules, then each indicator's by its name in the report's language.
-        let instrumentRules = overall.rules.dropLast(indicators.count)
         let instrument = participants.lazy.compactMap(\.instrument).first
-        var indicatorNotes = (Array(instrumentRules) + indicators.map { "\($0.name(language)): \($0.rule.describe(language, instrument: instrument))" })
+        var indicatorNotes = (overall.instrumentRules + indicators.map { "\($0.name(language)): \($0.rule.describe(language, instrument: instrument))" })
             .map { t("Aturan: ", "Rule: ") + $0 }
         for indicator in total.indicators {
             guard let mcNemar = indicator.change else { continue }

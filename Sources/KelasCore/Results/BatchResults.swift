@@ -44,6 +44,9 @@ public struct BatchResults: Sendable {
     public var replies: [String: [SurveyReply]] = [:]
     /// Typed answers, by `Self.key(phone, survey)`.
     public var typed: [String: Typed] = [:]
+    /// Readings already made from these replies with no typed answers (the simulator reads them to decide what a
+    /// trainer types), so `participants` does not parse the same replies again. A key with typed answers is re-read.
+    public var readings: [String: SurveyReading] = [:]
 
     public init(batchID: String, programme: String, start: LocalDate, trainers: [String], completion: CompletionRule, prompts: [Prompt],
                 instrument: Instrument?, people: [Person], states: [PhoneNumber: [String: PromptState]]) {
@@ -81,6 +84,7 @@ public struct BatchResults: Sendable {
                 guard let instrument else { return nil }
                 let key = Self.key(person.phone, survey)
                 let typed = self.typed[key]
+                if typed == nil, let reading = readings[key] { return reading }
                 guard replies[key] != nil || typed != nil else { return nil }
                 return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed?.answers ?? [:],
                                           typedSource: typed?.source ?? "trainer")

@@ -124,8 +124,10 @@ public struct IndicatorCount: Sendable, Equatable, Codable {
 public struct ProgrammeResults: Sendable, Equatable, Codable {
     public var by: ResultsGrouping
     public var denominator = "registered participants"
-    /// The rules the figures follow, printed with every report.
+    /// The rules the figures follow, printed with every report: the instruments' (`instrumentRules`), then each indicator's.
     public var rules: [String]
+    /// How each instrument scores: totals, bands, the minimum answered.
+    public var instrumentRules: [String]
     public var rows: [ResultsRow]
     public var total: ResultsRow
 
@@ -154,13 +156,14 @@ public struct ProgrammeResults: Sendable, Equatable, Codable {
         total = Self.row("TOTAL", participants, evaluator)
         let instruments = byID.values.sorted { $0.id < $1.id }
         let id = language == .id
-        rules = instruments.map { instrument in
+        instrumentRules = instruments.map { instrument in
             let range = "\(Instrument.number(instrument.range.lowerBound))–\(Instrument.number(instrument.range.upperBound))"
             return id ? "\(instrument.id): total \(range), kategori \(instrument.bandRule(language)); skor perlu \(instrument.minimumAnswered) "
                 + "dari \(instrument.statements.count) pernyataan dijawab (disesuaikan secara proporsional)"
                 : "\(instrument.id): totals \(range), bands \(instrument.bandRule(language)), a score needs \(instrument.minimumAnswered) "
                 + "of \(instrument.statements.count) statements (pro-rated)"
-        } + indicators.map { "\($0.id): \($0.rule.describe(language, instrument: instruments.count == 1 ? instruments.first : nil))" }
+        }
+        rules = instrumentRules + indicators.map { "\($0.id): \($0.rule.describe(language, instrument: instruments.count == 1 ? instruments.first : nil))" }
     }
 
     static func row(_ group: String, _ participants: [ParticipantResult], _ evaluator: IndicatorEvaluator) -> ResultsRow {

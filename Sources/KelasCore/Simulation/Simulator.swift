@@ -308,6 +308,7 @@ public struct Simulator: Sendable {
                     let key = BatchResults.key(person.phone.e164, survey)
                     guard input.typed[key] == nil, let answers = intended[person.phone]?[survey] else { continue }
                     let reading = SurveyReading.read(instrument, replies: input.replies[key] ?? [])
+                    if input.replies[key] != nil { input.readings[key] = reading }
                     guard reading.score == nil || !reading.review.isEmpty else { continue }
                     var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + person.phone.e164))
                     guard random.chance(input.replies[key] == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
