@@ -135,6 +135,12 @@ extension CurlClient {
     /// (a refusal, never retried), `outcome` reads each answer. Reports come back in the events' order.
     func deliver(_ events: [OutboundEvent], prepare: (OutboundEvent) -> Result<HTTPRequest, SendRefusal>,
                  outcome: (HTTPResponse) -> SendOutcome) async -> [SendReport] {
+        await deliver(events, prepare: prepare, report: { SendReport(outcome($0)) })
+    }
+
+    /// The same, for a sink that says more about an answer than its outcome (the Cloud API's closed window).
+    func deliver(_ events: [OutboundEvent], prepare: (OutboundEvent) -> Result<HTTPRequest, SendRefusal>,
+                 report: (HTTPResponse) -> SendReport) async -> [SendReport] {
         var reports = [SendReport?](repeating: nil, count: events.count)
         var requests: [HTTPRequest] = []
         var sent: [Int] = []
@@ -148,7 +154,9 @@ extension CurlClient {
         }
         let responses = await perform(requests)
         for (index, response) in zip(sent, responses) {
-            reports[index] = SendReport(outcome(response), latency: response.latency)
+            var answer = report(response)
+            answer.latency = response.latency
+            reports[index] = answer
         }
         return reports.map { $0 ?? SendReport(.transportError("not sent")) }
     }

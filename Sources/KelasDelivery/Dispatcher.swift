@@ -78,6 +78,8 @@ public struct DispatchSummary: Sendable, Equatable {
     public var postponed = 0
     /// Left queued because their sink cannot be made (a missing secret, no sink named): not an attempt, never sent.
     public var held = 0
+    /// Left queued until their recipient answers the re-engagement template (the 24-hour window is closed).
+    public var waiting = 0
     /// Why messages were held, once each.
     public var holdReasons: [String] = []
     /// When the next queued message is due, if any.
@@ -88,6 +90,7 @@ public struct DispatchSummary: Sendable, Equatable {
     mutating func add(_ other: DispatchSummary) {
         sent += other.sent; retried += other.retried; failed += other.failed; dead += other.dead
         expired += other.expired; skipped += other.skipped; postponed += other.postponed; held += other.held
+        waiting += other.waiting
         for reason in other.holdReasons where !holdReasons.contains(reason) { holdReasons.append(reason) }
         next = other.next
     }
@@ -97,6 +100,7 @@ public struct DispatchSummary: Sendable, Equatable {
 
     public var description: String {
         "\(sent) sent, \(retried) to retry, \(failed) failed, \(dead) dead, \(expired) expired, \(skipped) skipped"
+            + (waiting > 0 ? ", \(waiting) waiting for a reply to the re-engagement template" : "")
             + (held > 0 ? ", \(held) held: " + holdReasons.joined(separator: "; ") : "")
     }
 }
@@ -189,6 +193,18 @@ public actor Dispatcher {
                     summary.skipped += 1
                     continue
                 }
+                // The Cloud API's 24-hour window, decided now from the stored messages: open → as written; closed → the
+                // item's template, or the batch's re-engagement template first while the message waits for a reply.
+                var template: PlannedTemplate?
+                if resolved.sink.observesConversationWindow, case .participant(let phone) = item.message.audience {
+                    switch try windowRoute(item, phone: phone, now: now) {
+                    case .freeForm, .blocked: break
+                    case .template: template = item.message.template
+                    case .reengage:
+                        summary.waiting += 1
+                        continue
+                    }
+                }
                 let key = if case .participant(let phone) = item.message.audience { phone.e164 } else { "group:" + item.message.batchID }
                 if let slot = reserved[item.message.id], slot <= now {
                     reserved[item.message.id] = nil
@@ -203,9 +219,10 @@ public actor Dispatcher {
                 }
                 let zone = try timeZone(of: item.message.batchID)
                 let offset = zone.secondsFromGMT(for: item.message.sendAt)
-                ready.append((item, OutboundEvent(webhookID: item.webhookID, message: item.message, recipients: recipients, offset: offset,
-                                                   group: item.batchGroup),
-                              resolved))
+                var event = OutboundEvent(webhookID: item.webhookID, message: item.message, recipients: recipients, offset: offset,
+                                          group: item.batchGroup)
+                event.template = template.map(OutboundEvent.Template.init)
+                ready.append((item, event, resolved))
             }
             if ready.isEmpty { continue }
             let reports = await Self.send(ready.map { ($0.event, $0.sink) }, at: now)
@@ -214,7 +231,7 @@ public actor Dispatcher {
                 let item = entry.item
                 let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer"))
                 let attempt = item.attempts + 1
-                let decision = policy.decide(attempt: attempt, outcome: report.outcome, now: now, random: &random)
+                var decision = policy.decide(attempt: attempt, outcome: report.outcome, now: now, random: &random)
                 var record = DeliveryAttempt(messageID: item.message.id, attempt: attempt, at: now, statusCode: nil, error: nil,
                                              latency: report.latency)
                 var wamid: String?
@@ -222,6 +239,15 @@ public actor Dispatcher {
                 case .status(let code, _, let id): record.statusCode = code; wamid = id
                 case .transportError(let error): record.error = error
                 case .rejected(let code, let reason, _): record.statusCode = code; record.error = reason
+                }
+                if report.windowClosed, case .participant(let phone) = item.message.audience {
+                    // The window was closed after all: remembered for this number until they write again, and a
+                    // free-form message with a template to fall back on goes again at once, as the template.
+                    try store.closeWindow(phone: phone, at: now)
+                    if entry.event.template == nil, let fallback = item.message.template {
+                        decision = .retry(at: now)
+                        record.error = (record.error ?? "") + "; sent again as template \(fallback.name)"
+                    }
                 }
                 switch decision {
                 case .sent: records.append((record, .sent(wamid: wamid))); summary.sent += 1
@@ -302,6 +328,28 @@ public actor Dispatcher {
             return try stillSilent(prompt).contains(phone) ? [phone] : []
         case .nonResponders(let prompt): return try stillSilent(prompt)
         }
+    }
+
+    /// How long a message waiting behind a re-engagement template waits before the window is looked at again.
+    public static let windowRecheck: TimeInterval = 600
+
+    /// Which way a fan-out message goes now. For `.reengage` the re-engagement template has been queued (once per
+    /// closed window) and the message given back to wait, with why, until the window opens or the message expires.
+    private func windowRoute(_ item: OutboxItem, phone: PhoneNumber, now: Date) throws -> WindowRoute {
+        let message = item.message
+        // The re-engagement template itself (no text of its own) always goes as the template.
+        if message.text.isEmpty, message.template != nil { return .template }
+        let window = try store.conversationWindow(phone: phone, now: now)
+        let route = WindowRoute.decide(template: message.template, lastInbound: window.lastInbound, closedAt: window.closedAt, at: now)
+        guard route == .reengage, let knock = message.template else { return route }
+        let since = max(window.lastInbound ?? .distantPast, window.closedAt ?? .distantPast,
+                        now.addingTimeInterval(-Planner.conversationWindow))
+        let queued = try store.requestReengagement(for: message, template: knock, since: since, now: now,
+                                                   zone: try timeZone(of: message.batchID))
+        try store.wait(messageID: message.id, reason: "the 24-hour window is closed: waiting for a reply to the re-engagement template "
+                       + "\(knock.name) (queued \(KelasTimeZone.iso8601(queued, in: try timeZone(of: message.batchID))))",
+                       until: min(now.addingTimeInterval(Self.windowRecheck), item.expiresAt))
+        return route
     }
 
     private func timeZone(of batchID: String) throws -> TimeZone {

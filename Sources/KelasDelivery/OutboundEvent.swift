@@ -6,8 +6,12 @@ import KelasCore
 /// ```json
 /// {"id": "msg_gresik-2021-07:d2:diskusi-sesi-1", "batch": "gresik-2021-07", "day": 2, "item": "diskusi-sesi-1",
 ///  "kind": "discussion", "audience": "group", "recipients": ["+6281234567110", …], "text": "…",
-///  "link": null, "filename": null, "session": 1, "plannedAt": "2021-07-06T09:00:00+07:00", "group": null}
+///  "link": null, "filename": null, "session": 1, "plannedAt": "2021-07-06T09:00:00+07:00", "group": null,
+///  "template": null}
 /// ```
+///
+/// `template` is set when a fan-out message goes as an approved template (its recipient's 24-hour window is closed):
+/// `{"name": "kelas_sesi_1", "language": "id", "parameters": ["Budi", …]}`.
 public struct OutboundEvent: Sendable, Equatable, Codable {
     /// The `webhook-id`: the same on every attempt, so a receiver that dedupes sees the message once.
     public var id: String
@@ -27,6 +31,20 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
     public var plannedAt: String
     /// The batch's WhatsApp group (`delivery.group`), where a gateway posts it; null when the batch names none.
     public var group: String?
+    /// The approved template this message goes as, when the recipient's 24-hour window is closed; null: free-form.
+    public var template: Template?
+
+    public struct Template: Sendable, Equatable, Codable {
+        public var name: String
+        public var language: String
+        public var parameters: [String]
+
+        public init(_ planned: PlannedTemplate) {
+            name = planned.name
+            language = planned.language
+            parameters = planned.parameters
+        }
+    }
 
     public init(webhookID: String, message: PlannedMessage, recipients: [PhoneNumber], offset: Int, group: String? = nil) {
         self.group = group
@@ -44,7 +62,7 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
         plannedAt = KelasTimeZone.iso8601(message.date, message.localTime, offset: offset)
     }
 
-    enum CodingKeys: String, CodingKey { case id, batch, day, item, kind, audience, recipients, text, link, filename, session, plannedAt, group }
+    enum CodingKeys: String, CodingKey { case id, batch, day, item, kind, audience, recipients, text, link, filename, session, plannedAt, group, template }
 
     /// Absent values are written as `null`, so every event has the same keys.
     public func encode(to encoder: any Encoder) throws {
@@ -62,6 +80,7 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
         try container.encode(session, forKey: .session)
         try container.encode(plannedAt, forKey: .plannedAt)
         try container.encode(group, forKey: .group)
+        try container.encode(template, forKey: .template)
     }
 
     /// Compact JSON with sorted keys: the exact bytes that are signed and sent.
@@ -77,17 +96,27 @@ public struct OutboundEvent: Sendable, Equatable, Codable {
 public protocol OutboundSink: Sendable {
     /// A short name for logs and summaries (`console`, `jsonl:out.jsonl`, `webhook:https://…`), never a secret.
     var name: String { get }
+    /// Whether free-form messages reach a person only within 24 h of their last message (the Cloud API): the
+    /// dispatcher then sends a fan-out message as its template when the window is closed.
+    var observesConversationWindow: Bool { get }
     func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport]
+}
+
+extension OutboundSink {
+    public var observesConversationWindow: Bool { false }
 }
 
 /// What a sink reports for one message: the outcome, and how long the attempt took when it measured it.
 public struct SendReport: Sendable, Equatable {
     public var outcome: SendOutcome
     public var latency: TimeInterval?
+    /// The receiver said the recipient's 24-hour window is closed (Cloud API error 131047).
+    public var windowClosed: Bool
 
-    public init(_ outcome: SendOutcome, latency: TimeInterval? = nil) {
+    public init(_ outcome: SendOutcome, latency: TimeInterval? = nil, windowClosed: Bool = false) {
         self.outcome = outcome
         self.latency = latency
+        self.windowClosed = windowClosed
     }
 }
 

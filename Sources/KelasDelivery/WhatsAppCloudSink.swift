@@ -17,6 +17,7 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
     private let client = CurlClient()
 
     public var name: String { "whatsapp-cloud:\(phoneNumberID)" }
+    public var observesConversationWindow: Bool { true }
     public var endpoint: String { api.trimmingSuffix("/") + "/" + phoneNumberID + "/messages" }
 
     public init(phoneNumberID: String, token: String, api: String = SinkSpec.defaultCloudAPI, timeout: TimeInterval = 15) {
@@ -37,7 +38,18 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
             } catch {
                 return .failure(SendRefusal(reason: "cannot encode the request: \(error)"))
             }
-        }, outcome: { Self.outcome(of: $0, now: now) })
+        }, report: { response in
+            let outcome = Self.outcome(of: response, now: now)
+            return SendReport(outcome, windowClosed: Self.errorCode(of: response) == Self.windowClosedCode)
+        })
+    }
+
+    /// The Cloud API's answer when the recipient's 24-hour window is closed.
+    public static let windowClosedCode = 131047
+
+    static func errorCode(of response: HTTPResponse) -> Int? {
+        guard let status = response.status, !(200..<300).contains(status) else { return nil }
+        return (try? JSONDecoder().decode(Reply.self, from: response.body))?.error?.code
     }
 
     static func groupRefusal(_ event: OutboundEvent) -> String {
@@ -57,6 +69,20 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
             var caption: String?
             var filename: String?
         }
+        struct Template: Encodable {
+            struct Language: Encodable { var code: String }
+            struct Component: Encodable {
+                var type = "body"
+                var parameters: [Parameter]
+            }
+            struct Parameter: Encodable {
+                var type = "text"
+                var text: String
+            }
+            var name: String
+            var language: Language
+            var components: [Component]?
+        }
         var messaging_product = "whatsapp"
         var recipient_type = "individual"
         var to: String
@@ -64,12 +90,21 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
         var text: Text?
         var video: Media?
         var document: Media?
+        var template: Template?
     }
 
     /// The JSON body of the `/messages` request that delivers `event` to `recipient` (E.164).
     public static func request(for event: OutboundEvent, to recipient: String) throws -> Data {
         let to = String(recipient.drop { $0 == "+" })
         var message: Message
+        if let template = event.template {
+            // The window is closed: the approved template goes, its body variables filled in order.
+            let parameters = template.parameters.map { Message.Template.Parameter(text: $0) }
+            message = Message(to: to, type: "template", template: Message.Template(
+                name: template.name, language: .init(code: template.language),
+                components: parameters.isEmpty ? nil : [.init(parameters: parameters)]))
+            return try encode(message)
+        }
         switch (event.kind, event.link) {
         case ("document", let link?):
             message = Message(to: to, type: "document",
@@ -83,6 +118,10 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
             message = Message(to: to, type: "text",
                               text: Message.Text(preview_url: body.contains("https://") || body.contains("http://"), body: body))
         }
+        return try encode(message)
+    }
+
+    private static func encode(_ message: Message) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(message)
@@ -123,7 +162,8 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
         var reason = "Cloud API error \(code): \(failure.message ?? "no message")"
         if let details = failure.error_data?.details, !details.isEmpty { reason += " — \(details)" }
         switch code {
-        case 131047: reason += " (more than 24 h since the participant last wrote: only an approved template reaches them)"
+        case windowClosedCode: reason += " (more than 24 h since the participant last wrote: only an approved template reaches them; "
+            + "name one with `template:` on the curriculum item or `delivery.template` in the batch file)"
         case 131056: reason += " (pair rate limit: too many messages to this participant; tried again later)"
         case 190: reason += " (the access token in KELAS_WHATSAPP_TOKEN is invalid or expired)"
         default: break

@@ -149,13 +149,13 @@ extension KelasDatabase {
     }
 
     static let columns = ["batchID", "itemKey", "sequence", "day", "sendAt", "localDate", "localTime", "kind", "audience",
-                          "sender", "text", "url", "filename", "session", "flags", "remindsOf"]
+                          "sender", "text", "url", "filename", "session", "flags", "remindsOf", "template"]
 
     static func values(_ message: PlannedMessage) -> [DatabaseValueConvertible?] {
         [message.batchID, message.itemKey, message.sequence, message.day, message.sendAt.timeIntervalSince1970,
          message.date.description, message.localTime.description, message.kind.rawValue, message.audience.description,
          message.sender, message.text, message.url, message.filename, message.session,
-         message.flags.map(\.rawValue).joined(separator: " "), message.remindsOf]
+         message.flags.map(\.rawValue).joined(separator: " "), message.remindsOf, message.template.map(StoredTemplate.encode)]
     }
 
     /// Batches in the store, by start date.

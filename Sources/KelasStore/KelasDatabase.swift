@@ -268,6 +268,18 @@ public struct KelasDatabase: Sendable {
             );
             """)
         }
+        migrator.registerMigration("v11: templates and the 24-hour window") { db in
+            try db.execute(sql: """
+            -- Fan-out: the approved template a message goes as when its recipient's 24-hour window is closed (JSON).
+            ALTER TABLE plannedMessage ADD COLUMN template TEXT;
+            -- When the Cloud API last answered 131047 for a number: its window is closed until the person writes again.
+            CREATE TABLE windowClosed (
+                phone TEXT PRIMARY KEY NOT NULL,
+                at REAL NOT NULL
+            );
+            CREATE INDEX inboundMessage_phone ON inboundMessage(phone, sentAt);
+            """)
+        }
         return migrator
     }
 

@@ -361,7 +361,8 @@ extension KelasDatabase {
             kind: try row.parsed("kind", table: "plannedMessage", key: id, ItemKind.init(rawValue:)),
             audience: try row.parsed("audience", table: "plannedMessage", key: id, Audience.init),
             sender: row["sender"], text: row["text"], url: row["url"],
-            filename: row["filename"], session: row["session"], flags: flags, shiftReason: nil, remindsOf: row["remindsOf"])
+            filename: row["filename"], session: row["session"], flags: flags, shiftReason: nil, remindsOf: row["remindsOf"],
+            template: row.hasColumn("template") ? try row.parsedIfPresent("template", table: "plannedMessage", key: id, StoredTemplate.decode) : nil)
     }
 }
 

@@ -88,3 +88,16 @@ extension KelasDatabase {
         try row.parsed("start", table: "batch", key: batchID, LocalDate.init)
     }
 }
+
+/// A planned message's template as the store holds it: compact JSON.
+enum StoredTemplate {
+    static func encode(_ template: PlannedTemplate) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(template)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func decode(_ text: String) -> PlannedTemplate? {
+        try? JSONDecoder().decode(PlannedTemplate.self, from: Data(text.utf8))
+    }
+}

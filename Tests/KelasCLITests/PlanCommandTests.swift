@@ -65,6 +65,29 @@ struct PlanCommandTests {
         let table = try KelasBinary.run(["plan", batch.path, "--day", "2"])
         #expect(table.stdout.contains("24 participants"))
         #expect(table.stdout.contains("144 messages · 144 need an approved template"))
+
+        // With a store that has heard from Ahmad 1:1 on Tuesday 06:00, his day-2 messages go free-form; the plan says so.
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        #expect(try KelasBinary.run(["batch", "add", batch.path, "--database", database]).status == 0)
+        let payload = directory.appendingPathComponent("ahmad.json")
+        try Data(#"""
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+            "metadata":{"display_phone_number":"6281234567000","phone_number_id":"105555500000001"},
+            "contacts":[{"profile":{"name":"Fauzi"},"wa_id":"6281234567110"}],
+            "messages":[{"from":"6281234567110","id":"wamid.AHMAD1","timestamp":"1625526000","type":"text","text":{"body":"Siap"}}]}}]}]}
+            """#.utf8).write(to: payload)
+        let ingest = try KelasBinary.run(["ingest", "webhook", payload.path, "--database", database])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let known = try KelasBinary.run(["plan", batch.path, "--day", "2", "--database", database])
+        #expect(known.stdout.contains("144 messages · 6 free-form (window open) · 138 need an approved template"), "\(known.stdout)")
+        let knownJSON = try KelasBinary.run(["plan", batch.path, "--day", "2", "--database", database, "--format", "json"])
+        let routed = try #require(try JSONSerialization.jsonObject(with: Data(knownJSON.stdout.utf8)) as? [String: Any])
+        let ahmad = (routed["messages"] as? [[String: Any]] ?? []).filter { $0["audience"] as? String == "participant:+6281234567110" }
+        #expect(ahmad.count == 6 && ahmad.allSatisfy { ($0["flags"] as? [String])?.contains("needs-template") == false })
+        // A dry run never creates a store.
+        let missing = directory.appendingPathComponent("none.sqlite").path
+        #expect(try KelasBinary.run(["plan", batch.path, "--day", "2", "--database", missing]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
     @Test("a date outside the batch week is refused with the week's dates")

@@ -278,3 +278,57 @@ struct ValidationTests {
         #expect(loaded.batch.participants[0].name == "Hasan; \"Pak RT\"")
     }
 }
+
+@Suite("Validation: templates")
+struct TemplateValidationTests {
+    static let fanout = "mode: fanout\n  sink: whatsapp-cloud:106540352242922"
+
+    @Test("an item's and the batch's templates are read; the batch's needs fan-out")
+    func read() throws {
+        let loaded = try loadExample {
+            try $0.edit("batch.yaml", replacing: "mode: group",
+                        with: Self.fanout + "\n  template: { name: kelas_sapa, language: id, params: [\"{{name}}\"] }")
+            try $0.edit("curriculum.yaml", replacing: "        instrument: adil-gender ",
+                        with: "        template: { name: kelas_pre_test, language: en_US, params: [\"{{name}}\", \"{{date}}\"] }\n        instrument: adil-gender ")
+        }
+        #expect(loaded.batch.delivery.template == MessageTemplate(name: "kelas_sapa", language: "id", params: ["{{name}}"]))
+        #expect(loaded.curriculum.items.first { $0.template != nil }?.template
+                == MessageTemplate(name: "kelas_pre_test", language: "en_US", params: ["{{name}}", "{{date}}"]))
+        #expect(loaded.warnings.allSatisfy { !$0.message.contains("no approved template") })
+
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "mode: group", with: "mode: group\n  template: { name: kelas_sapa, language: id }")
+        let errors = workspace.validate().errors(containing: "a re-engagement template is for 1:1 messages")
+        let line = try workspace.line(of: "  template:", in: "batch.yaml")
+        #expect(errors.count == 1 && errors.first?.location.line == line)
+    }
+
+    @Test("a bad template is an error at its line with the fix", arguments: [
+        ("{ name: Kelas-Sapa, language: id }", "is not a WhatsApp template name"),
+        ("{ name: kelas_sapa, language: Indonesian }", "is not a template language code"),
+        ("{ name: kelas_sapa }", "is missing `language`"),
+        ("{ name: kelas_sapa, language: id, params: [\"\"] }", "a template parameter is empty"),
+        ("{ name: kelas_sapa, language: id, params: [\"{{nama}}\"] }", "unknown placeholder {{nama}}"),
+        ("{ name: kelas_sapa, language: id, params: [\"a\\nb\"] }", "cannot hold a new line"),
+        ("{ name: kelas_sapa, language: id, parameters: [x] }", "unknown key `parameters`"),
+    ])
+    func bad(_ template: String, _ message: String) throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "mode: group", with: Self.fanout + "\n  template: \(template)")
+        let errors = workspace.validate().errors(containing: message)
+        #expect(errors.count == 1, "\(workspace.validate().diagnostics)")
+        #expect(errors.first?.location.line == (try workspace.line(of: "  template:", in: "batch.yaml")))
+        #expect(errors.first?.fix.isEmpty == false)
+    }
+
+    @Test("fan-out through the Cloud API with no template warns at the sink: on day 1 everyone would be refused")
+    func warning() throws {
+        let workspace = try Workspace()
+        try workspace.edit("batch.yaml", replacing: "mode: group", with: Self.fanout)
+        let report = workspace.validate()
+        #expect(report.errors.isEmpty)
+        let warning = try #require(report.warnings.first { $0.message.contains("have no approved template") })
+        #expect(warning.message.contains("131047") && warning.fix.contains("delivery"))
+        #expect(warning.location.line == (try workspace.line(of: "  sink:", in: "batch.yaml")))
+    }
+}

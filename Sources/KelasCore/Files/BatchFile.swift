@@ -22,7 +22,7 @@ public enum BatchFile {
 
     static let topKeys = ["id", "name", "programme", "district", "timezone", "start", "language", "curriculum",
                           "delivery", "trainers", "admin", "participants", "completion", "opt-out"]
-    static let deliveryKeys = ["mode", "window", "quiet", "sink", "api", "group", "session", "instance"]
+    static let deliveryKeys = ["mode", "window", "quiet", "sink", "api", "group", "session", "instance", "template"]
     static let personKeys = ["name", "phone", "alias", "district", "disability"]
 
     /// Loads `path` and everything it names; every problem found goes to `log`.
@@ -87,7 +87,7 @@ public enum BatchFile {
                 log.error(location, "unknown language `\(text)`", fix: "use `id` (Bahasa Indonesia) or `en` (English)")
             }
         }
-        let delivery = decodeDelivery(top.node("delivery"), directory: directory, log: log)
+        let (delivery, sinkLocation) = decodeDelivery(top.node("delivery"), directory: directory, log: log)
 
         var people = PeopleChecker(log: log)
         var trainers: [Person] = []
@@ -191,7 +191,19 @@ public enum BatchFile {
                           trainers: trainers, admin: admin, participants: participants)
         batch.completion = completionRule
         batch.optOutWords = optOutWords
-        return check(batch, curriculum, languageLocation: languageLocation, log: log)
+        guard var loaded = check(batch, curriculum, languageLocation: languageLocation, log: log) else { return nil }
+        if case .whatsappCloud = delivery.sink, delivery.template == nil, let sinkLocation {
+            let bare = curriculum.items.filter { $0.template == nil }
+            if !bare.isEmpty {
+                let warning = Diagnostic(.warning, sinkLocation, "\(bare.count) of the curriculum's \(curriculum.items.count) items have no approved template: "
+                                             + "the Cloud API refuses them (error 131047) to anyone who has not written in the last 24 hours — on day 1, everyone",
+                                         fix: "add `template: {name, language, params}` under `delivery` (a re-engagement template that asks them to reply), "
+                                             + "or `template:` to each item")
+                log.append(contentsOf: [warning])
+                loaded.warnings.append(warning)
+            }
+        }
+        return loaded
     }
 
     /// Checks that only make sense with both files: languages, the send window, and what quiet hours move.
@@ -244,9 +256,10 @@ public enum BatchFile {
         return (directory as NSString).appendingPathComponent(reference)
     }
 
-    private static func decodeDelivery(_ node: YAMLNode?, directory: String, log: DiagnosticLog) -> DeliverySettings {
+    /// The delivery settings, and where the sink is named (for warnings that need the curriculum too).
+    private static func decodeDelivery(_ node: YAMLNode?, directory: String, log: DiagnosticLog) -> (DeliverySettings, SourceLocation?) {
         var settings = DeliverySettings()
-        guard let node, let reader = MappingReader(node, what: "`delivery`", allowed: deliveryKeys, log: log) else { return settings }
+        guard let node, let reader = MappingReader(node, what: "`delivery`", allowed: deliveryKeys, log: log) else { return (settings, nil) }
         if let (text, location) = reader.string("mode") {
             if let mode = DeliveryMode(rawValue: text) { settings.mode = mode } else {
                 log.error(location, "unknown delivery mode `\(text)`",
@@ -299,6 +312,13 @@ public enum BatchFile {
                           fix: "add `instance: NAME` under `delivery` (the name given to `POST /instance/create`)")
             }
         }
+        if let node = reader.node("template") {
+            settings.template = MessageTemplate.read(node, what: "`delivery.template`", log: log)
+            if settings.mode != .fanout {
+                log.error(reader.keyLocation("template"), "a re-engagement template is for 1:1 messages: a group post has no 24-hour window",
+                          fix: "remove `template`, or add `mode: fanout` (with `sink: whatsapp-cloud:…`) under `delivery`")
+            }
+        }
         if let (_, location) = session, !(settings.sink.map { if case .waha = $0 { true } else { false } } ?? false) {
             log.error(location, "`session` only applies to `sink: waha:…`", fix: "remove it, or set the sink to `waha:URL`")
         }
@@ -324,7 +344,7 @@ public enum BatchFile {
                 return period
             }
         }
-        return settings
+        return (settings, reader.has("sink") ? reader.keyLocation("sink") : nil)
     }
 
     private static func decodePerson(_ node: YAMLNode, what: String, log: DiagnosticLog) -> PersonEntry? {

@@ -11,11 +11,33 @@ public enum CurriculumFile {
 
     static let topKeys = ["id", "title", "languages", "sessions", "days"]
     static let dayKeys = ["day", "title", "items"]
-    static let itemKeys = ["id", "at", "kind", "text", "url", "filename", "session", "closes", "for", "survey", "instrument", "questions", "duration"]
+    static let itemKeys = ["id", "at", "kind", "text", "url", "filename", "session", "closes", "for", "survey", "instrument", "questions", "duration",
+                           "template"]
     static let kindOnlyKeys: [String: [ItemKind]] = [
         "url": [.video, .document, .survey, .text], "filename": [.document], "session": [.discussion],
         "closes": [.discussion], "for": [.reminder], "survey": [.survey], "instrument": [.survey], "questions": [.survey], "duration": [.video],
     ]
+
+    /// Logs every `{{placeholder}}` in `text` that Kelas cannot fill; false when there was one.
+    static func checkPlaceholders(_ text: String, at location: SourceLocation, log: DiagnosticLog) -> Bool {
+        var ok = true
+        var rest = text[...]
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                log.error(location, "`{{` is not closed with `}}`", fix: "write placeholders like {{name}}")
+                return false
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if !CurriculumFile.placeholders.contains(name) {
+                var fix = "placeholders: " + CurriculumFile.placeholders.map { "{{\($0)}}" }.joined(separator: ", ")
+                if let guess = closestMatch(to: name, in: CurriculumFile.placeholders) { fix = "did you mean {{\(guess)}}? " + fix }
+                log.error(location, "unknown placeholder {{\(name)}}", fix: fix)
+                ok = false
+            }
+            rest = rest[close.upperBound...]
+        }
+        return ok
+    }
 
     /// Reads and decodes the curriculum at `path`.
     public static func load(path: String, log: DiagnosticLog) -> Curriculum? {
@@ -228,11 +250,16 @@ public enum CurriculumFile {
                 ok = false
             }
         }
+        var template: MessageTemplate?
+        if let node = item.node("template") {
+            template = MessageTemplate.read(node, what: "the item's `template`", log: log)
+            if template == nil { ok = false }
+        }
         guard ok, let text else { return nil }
         let key = item.string("id")?.0 ?? ""
         return CurriculumItem(key: key, day: day, at: at, kind: kind, text: text, url: url, filename: filename,
                               session: session, closes: closes, remindsOf: remindsOf, survey: survey, instrument: instrument, questions: questions,
-                              durationSeconds: durationSeconds, location: node.location)
+                              durationSeconds: durationSeconds, template: template, location: node.location)
     }
 
     /// Orders items and gives each a stable key: its `id:`, or `d<day>-<HHMM>-<kind>` (with `-2`, `-3` for repeats).
@@ -354,29 +381,9 @@ struct TextReader {
                           fix: "shorten it, or split it into two items")
                 ok = false
             }
-            ok = checkPlaceholders(text, at: location) && ok
+            ok = CurriculumFile.checkPlaceholders(text, at: location, log: log) && ok
         }
         return ok ? LocalizedText(variants.mapValues(\.0)) : nil
-    }
-
-    private func checkPlaceholders(_ text: String, at location: SourceLocation) -> Bool {
-        var ok = true
-        var rest = text[...]
-        while let open = rest.range(of: "{{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                log.error(location, "`{{` is not closed with `}}`", fix: "write placeholders like {{name}}")
-                return false
-            }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if !CurriculumFile.placeholders.contains(name) {
-                var fix = "placeholders: " + CurriculumFile.placeholders.map { "{{\($0)}}" }.joined(separator: ", ")
-                if let guess = closestMatch(to: name, in: CurriculumFile.placeholders) { fix = "did you mean {{\(guess)}}? " + fix }
-                log.error(location, "unknown placeholder {{\(name)}}", fix: fix)
-                ok = false
-            }
-            rest = rest[close.upperBound...]
-        }
-        return ok
     }
 }
 

@@ -53,6 +53,9 @@ public struct DeliverySettings: Sendable, Hashable {
     public var sink: SinkSpec?
     /// The WhatsApp group a gateway posts to and whose messages belong to this batch (`120363…@g.us`).
     public var group: String?
+    /// Fan-out through the Cloud API: the approved template that asks a participant whose 24-hour window is closed to
+    /// write back, for items without a template of their own (`delivery.template`).
+    public var template: MessageTemplate?
 
     public init(mode: DeliveryMode = .group, window: TimeRange = defaultWindow, quiet: [QuietPeriod] = defaultQuiet,
                 sink: SinkSpec? = nil, group: String? = nil) {

@@ -81,12 +81,15 @@ public struct CurriculumItem: Sendable, Hashable {
     public var questions: [LocalizedText]
     /// A video's length in seconds, when given, to keep videos short and data costs known.
     public var durationSeconds: Int?
+    /// The approved template that carries this item to a fan-out recipient whose 24-hour window is closed.
+    public var template: MessageTemplate?
     public var location: SourceLocation
 
     public init(key: String, day: Int, at: LocalTime, kind: ItemKind, text: LocalizedText, url: String? = nil,
                 filename: String? = nil, session: Int? = nil, closes: WeekTime? = nil, remindsOf: String? = nil,
                 survey: SurveyKind? = nil, instrument: String? = nil, questions: [LocalizedText] = [], durationSeconds: Int? = nil,
-                location: SourceLocation) {
+                template: MessageTemplate? = nil, location: SourceLocation) {
+        self.template = template
         self.key = key
         self.day = day
         self.at = at

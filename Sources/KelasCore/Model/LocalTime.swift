@@ -231,6 +231,13 @@ public enum KelasTimeZone {
         iso8601(date, time, offset: zone.secondsFromGMT(for: instant(date, time, in: zone)))
     }
 
+    /// An instant as people in `zone` read it: `2021-07-05T07:30:00+07:00`.
+    public static func iso8601(_ instant: Date, in zone: TimeZone) -> String {
+        let offset = zone.secondsFromGMT(for: instant)
+        let (day, second) = local(instant, offset: offset)
+        return iso8601(LocalDate(daysSinceEpoch: day), LocalTime(secondsOfDay: second), offset: offset)
+    }
+
     /// The local day (days since 1970-01-01) and second of that day at which `date` falls, at a known offset.
     public static func local(_ date: Date, offset: Int) -> (day: Int, second: Int) {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset

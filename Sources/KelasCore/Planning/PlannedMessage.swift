@@ -45,7 +45,11 @@ public enum PlanFlag: String, Sendable, Hashable, Codable, CaseIterable, Compara
     case shifted
     /// Moved a few seconds so one person gets at most one message per 6 s (WhatsApp pair rate).
     case spaced
-    /// The person has not written in the last 24 h: only an approved template reaches them (error 131047).
+    /// The person's 24-hour window will be closed: the item's approved template goes instead of the free-form text.
+    case template
+    /// The window will be closed: the batch's re-engagement template goes first, and the message waits for a reply.
+    case reengage
+    /// The window will be closed and no template is configured: the Cloud API will refuse it (error 131047).
     case needsTemplate = "needs-template"
     /// Sent only to those who have not answered its discussion yet.
     case conditional
@@ -81,10 +85,14 @@ public struct PlannedMessage: Sendable, Hashable {
     public var shiftReason: String?
     /// For a reminder: the discussion it reminds of. It goes only to those still silent on it, in either mode.
     public var remindsOf: String?
+    /// Fan-out only: the approved template that goes when the recipient's 24-hour window is closed at send time — the
+    /// item's own (it carries the message), else the batch's re-engagement template.
+    public var template: PlannedTemplate?
 
     public init(id: String, batchID: String, itemKey: String, sequence: Int, day: Int, date: LocalDate, localTime: LocalTime,
                 sendAt: Date, kind: ItemKind, audience: Audience, sender: String?, text: String, url: String?, filename: String?,
-                session: Int?, flags: [PlanFlag], shiftReason: String?, remindsOf: String? = nil) {
+                session: Int?, flags: [PlanFlag], shiftReason: String?, remindsOf: String? = nil, template: PlannedTemplate? = nil) {
+        self.template = template
         self.id = id
         self.batchID = batchID
         self.itemKey = itemKey

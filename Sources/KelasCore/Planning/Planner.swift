@@ -9,13 +9,16 @@ public struct Planner: Sendable {
 
     public var batch: Batch
     public var curriculum: Curriculum
-    /// When each person last wrote to us; without it, every fan-out message is assumed to need a template.
+    /// When each person last wrote to us 1:1; without it, every fan-out message is assumed to find the window closed.
     public var lastInbound: [PhoneNumber: Date]
+    /// When the Cloud API last said a person's window was closed (error 131047): closed until they write again.
+    public var windowClosed: [PhoneNumber: Date]
 
-    public init(batch: Batch, curriculum: Curriculum, lastInbound: [PhoneNumber: Date] = [:]) {
+    public init(batch: Batch, curriculum: Curriculum, lastInbound: [PhoneNumber: Date] = [:], windowClosed: [PhoneNumber: Date] = [:]) {
         self.batch = batch
         self.curriculum = curriculum
         self.lastInbound = lastInbound
+        self.windowClosed = windowClosed
     }
 
     /// Every message of the week, in send order.
@@ -60,7 +63,16 @@ public struct Planner: Sendable {
                         message.audience = .participant(person.phone)
                         message.text = render(item, day: day, date: date, recipient: person)
                         if item.remindsOf != nil { message.flags.append(.conditional) }
-                        if needsTemplate(person.phone, at: message.sendAt) { message.flags.append(.needsTemplate) }
+                        let values = values(item, day: day, date: date, recipient: person)
+                        message.template = item.template.map { template(of: $0, values, reengagement: false) }
+                            ?? batch.delivery.template.map { template(of: $0, values, reengagement: true) }
+                        switch WindowRoute.decide(template: message.template, lastInbound: lastInbound[person.phone],
+                                                  closedAt: windowClosed[person.phone], at: message.sendAt) {
+                        case .freeForm: break
+                        case .template: message.flags.append(.template)
+                        case .reengage: message.flags.append(.reengage)
+                        case .blocked: message.flags.append(.needsTemplate)
+                        }
                         message.flags.sort()
                         message.sequence = messages.count
                         messages.append(message)
@@ -109,9 +121,10 @@ public struct Planner: Sendable {
         return (date, time, reasons.isEmpty ? nil : reasons.joined(separator: ", "))
     }
 
-    private func needsTemplate(_ phone: PhoneNumber, at instant: Date) -> Bool {
-        guard let last = lastInbound[phone] else { return true }
-        return instant.timeIntervalSince(last) > Planner.conversationWindow
+    /// A template with its parameters filled for one recipient.
+    func template(of template: MessageTemplate, _ values: [String: String], reengagement: Bool) -> PlannedTemplate {
+        PlannedTemplate(name: template.name, language: template.language,
+                        parameters: template.params.map { Planner.substitute($0, values) }, reengagement: reengagement)
     }
 
     /// Fills `{{placeholders}}` for one recipient, or for the whole group when `recipient` is nil.
@@ -126,7 +139,13 @@ public struct Planner: Sendable {
                                    : "Reply with the number and your answer, for example: 1 A, 2 D, 3 U (A = agree, U = unsure, D = disagree).")
             }
         }
-        let values: [String: String] = [
+        return Planner.substitute(text, values(item, day: day, date: date, recipient: recipient))
+    }
+
+    /// What each `{{placeholder}}` stands for, for one recipient (or the whole group).
+    func values(_ item: CurriculumItem, day: Int, date: LocalDate, recipient: Person?) -> [String: String] {
+        let language = batch.language
+        return [
             "name": recipient.map { $0.alias ?? $0.name } ?? Planner.groupSalutation(language),
             "trainer": batch.leadTrainer(onDay: day)?.name ?? "",
             "day": String(day),
@@ -137,7 +156,6 @@ public struct Planner: Sendable {
             "programme": batch.programme,
             "district": batch.district,
         ]
-        return Planner.substitute(text, values)
     }
 
     static func substitute(_ text: String, _ values: [String: String]) -> String {

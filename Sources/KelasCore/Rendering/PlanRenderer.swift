@@ -61,6 +61,7 @@ public struct PlanRenderer: Sendable {
         var url: String?
         var filename: String?
         var flags: [PlanFlag]
+        var template: PlannedTemplate?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -75,9 +76,10 @@ public struct PlanRenderer: Sendable {
             try container.encode(url, forKey: .url) // null when the message has no link
             try container.encodeIfPresent(filename, forKey: .filename)
             try container.encode(flags, forKey: .flags)
+            try container.encodeIfPresent(template, forKey: .template)
         }
 
-        enum CodingKeys: String, CodingKey { case id, day, sendAt, kind, audience, sender, session, text, url, filename, flags }
+        enum CodingKeys: String, CodingKey { case id, day, sendAt, kind, audience, sender, session, text, url, filename, flags, template }
     }
 
     public func json() throws -> String {
@@ -87,7 +89,7 @@ public struct PlanRenderer: Sendable {
             messages: messages.map {
                 Message(id: $0.id, day: $0.day, sendAt: KelasTimeZone.iso8601($0.date, $0.localTime, offset: batch.timeZone.secondsFromGMT(for: $0.sendAt)),
                         kind: $0.kind, audience: $0.audience, sender: $0.sender, session: $0.session, text: $0.text,
-                        url: $0.url, filename: $0.filename, flags: $0.flags)
+                        url: $0.url, filename: $0.filename, flags: $0.flags, template: $0.template)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -154,6 +156,12 @@ public struct PlanRenderer: Sendable {
         func count(_ flag: PlanFlag) -> Int { messages.count { $0.flags.contains(flag) } }
         var parts = ["\(messages.count) message" + (messages.count == 1 ? "" : "s")]
         if count(.shifted) > 0 { parts.append("\(count(.shifted)) shifted by quiet hours or the window") }
+        // Fan-out through the Cloud API: which way each message goes given the 24-hour windows known now.
+        let closed = count(.template) + count(.reengage) + count(.needsTemplate)
+        let oneToOne = messages.count { if case .participant = $0.audience { true } else { false } }
+        if closed > 0 && oneToOne > closed { parts.append("\(oneToOne - closed) free-form (window open)") }
+        if count(.template) > 0 { parts.append("\(count(.template)) as their item's template") }
+        if count(.reengage) > 0 { parts.append("\(count(.reengage)) wait behind the re-engagement template") }
         if count(.needsTemplate) > 0 { parts.append("\(count(.needsTemplate)) need an approved template") }
         return parts.joined(separator: " · ")
     }

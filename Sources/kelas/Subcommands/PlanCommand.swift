@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import KelasCore
+import KelasStore
 
 extension PlanFormat: ExpressibleByArgument {}
 
@@ -9,14 +11,20 @@ struct PlanCommand: ParsableCommand {
         abstract: "Print a batch's message plan: what is sent, to whom, and when (a dry run; nothing is sent).",
         discussion: """
         Times are local to the batch's time zone. Flags: `shifted` (moved by a quiet time or the send window), \
-        `spaced` (moved a few seconds so one person gets at most one message per 6 s), `needs-template` \
-        (fan-out to someone who has not written in 24 h: only an approved WhatsApp template reaches them), \
-        `conditional` (a reminder, sent only to those who have not answered).
+        `spaced` (moved a few seconds so one person gets at most one message per 6 s), `conditional` (a reminder, \
+        sent only to those who have not answered).
+
+        Fan-out through the Cloud API reaches a person with free-form text only within 24 h of their last message. \
+        From the messages in the store (if there is one), each message is flagged with the way it would go: no flag \
+        (window open: free-form), `template` (the item's approved template goes instead), `reengage` (the batch's \
+        re-engagement template goes first; the message waits for a reply), `needs-template` (no template is \
+        configured: the Cloud API would refuse it). The dispatcher decides again when it sends.
 
         Examples:
           kelas plan batch.yaml --day 1
           kelas plan batch.yaml --date 2021-07-06 --format json
           kelas plan batch.yaml --format markdown > plan.md
+          kelas plan batch.yaml --day 2 --database kelas.sqlite   # fan-out: windows as the store knows them
         """
     )
 
@@ -31,6 +39,8 @@ struct PlanCommand: ParsableCommand {
 
     @Option(help: "table (for people), json (for programs) or markdown (for reports).")
     var format: PlanFormat = .table
+
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if day != nil && date != nil { throw ValidationError("Give --day or --date, not both.") }
@@ -49,7 +59,19 @@ struct PlanCommand: ParsableCommand {
             }
             selectedDay = found
         }
-        let planner = Planner(batch: loaded.batch, curriculum: loaded.curriculum)
+        var planner = Planner(batch: loaded.batch, curriculum: loaded.curriculum)
+        if loaded.batch.delivery.mode == .fanout {
+            // What is known now of each participant's 24-hour window: read from the store when there is one (a dry run
+            // never creates it).
+            let path = database.path ?? KelasDatabase.defaultPath()
+            if FileManager.default.fileExists(atPath: path) {
+                let windows = try storeCall {
+                    try database.open().conversationWindows(phones: loaded.batch.participants.map(\.phone), now: try CLIClock.now())
+                }
+                planner.lastInbound = windows.compactMapValues(\.lastInbound)
+                planner.windowClosed = windows.compactMapValues(\.closedAt)
+            }
+        }
         let messages = selectedDay.map { planner.plan(day: $0) } ?? planner.plan()
         let renderer = PlanRenderer(batch: loaded.batch, day: selectedDay, messages: messages)
         print(try renderer.render(format), terminator: "")
