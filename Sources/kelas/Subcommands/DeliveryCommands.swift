@@ -130,7 +130,7 @@ struct OutboxCommand: ParsableCommand {
             \(item.message.id) (\(item.displayState))
               due        \(item.message.date) \(item.message.localTime)
               kind       \(item.message.kind.rawValue) to \(item.message.audience)
-              webhook-id \(item.webhookID)
+              webhook-id \(item.webhookID)\(item.message.template.map { "\n  template   \($0.summary)" + ($0.reengagement ? " (re-engagement, when the window is closed)" : " (when the window is closed)") } ?? "")
               attempts   \(item.attempts)\(item.lastError.map { "\n  last error \($0)" } ?? "")\(item.wamid.map { "\n  wamid      \($0)" } ?? "")
             """)
             for attempt in try store.attempts(messageID: id) {
