@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libsqlite3-dev pkg-config)
+packages=(libcurl4-openssl-dev libsqlite3-dev pkg-config python3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

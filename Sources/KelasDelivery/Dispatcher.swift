@@ -346,7 +346,7 @@ public actor Dispatcher {
                         now.addingTimeInterval(-Planner.conversationWindow))
         let queued = try store.requestReengagement(for: message, template: knock, since: since, now: now,
                                                    zone: try timeZone(of: message.batchID))
-        try store.wait(messageID: message.id, reason: "the 24-hour window is closed: waiting for a reply to the re-engagement template "
+        try store.wait(messageID: message.id, reason: KelasDatabase.windowWaitReason + " to the re-engagement template "
                        + "\(knock.name) (queued \(KelasTimeZone.iso8601(queued, in: try timeZone(of: message.batchID))))",
                        until: min(now.addingTimeInterval(Self.windowRecheck), item.expiresAt))
         return route

@@ -13,6 +13,8 @@ public struct LiveProgress: Sendable, Equatable {
     /// Webhook payloads fed back into the store, and how many of them were participants' messages.
     public var payloads = 0
     public var replies = 0
+    /// Read receipts a group gateway posted back (delivered, read), per participant.
+    public var receipts = 0
     /// Trainers' calls that reached a participant, recorded as `phoned` marks.
     public var calls = 0
     /// Survey answers trainers typed (from voice notes, unclear replies and calls), as `kelas results set`.
@@ -37,13 +39,23 @@ public struct LiveSimulation: Sendable {
     public let dispatcher: Dispatcher
     /// Where the store says the batch and the payloads came from.
     public let source: String
+    /// How what members say comes back: Cloud API payloads, or a group gateway's (WAHA, Evolution API) — then from
+    /// the batch's group, with read receipts for what the dispatcher sent there.
+    public let format: WebhookFormat
 
-    public init(week: SimulatedWeek, store: KelasDatabase, dispatcher: Dispatcher, source: String) {
+    /// `format` `.waha` or `.evolution`: the batch posts to its `delivery.group` (a stand-in id when it names none).
+    public init(week: SimulatedWeek, store: KelasDatabase, dispatcher: Dispatcher, source: String, format: WebhookFormat = .cloud) {
+        var week = week
+        if format != .cloud, week.batch.delivery.group == nil { week.batch.delivery.group = SimulatedWeek.standInGroup(week.batch.id) }
         self.week = week
         self.store = store
         self.dispatcher = dispatcher
         self.source = source
+        self.format = format
     }
+
+    /// The WhatsApp group a gateway rehearsal posts to and hears from.
+    public var group: String? { format == .cloud ? nil : week.batch.delivery.group }
 
     private var offset: Int {
         week.batch.timeZone.secondsFromGMT(for: KelasTimeZone.instant(week.batch.start, LocalTime(secondsOfDay: 0), in: week.batch.timeZone))
@@ -70,29 +82,47 @@ public struct LiveSimulation: Sendable {
     /// (what was sent and ingested by then stays in the store).
     public func run(clock: any DispatchClock, progress: @Sendable (LiveProgress) -> Void = { _ in }) async throws -> LiveProgress {
         enum Event { case payload(SimulatedPayload), call(SimulatedCall), typing(SimulatedTyping) }
-        let events: [(at: Date, event: Event)] = (week.webhookPayloads().map { ($0.at, Event.payload($0)) }
+        let events: [(at: Date, event: Event)] = (week.webhookPayloads(format: format, group: group).map { ($0.at, Event.payload($0)) }
             + week.calls.filter(\.reached).map { ($0.at, Event.call($0)) } + week.typed.map { ($0.at, Event.typing($0)) })
             .enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
         let horizon = week.end.addingTimeInterval(2 * 86_400)
         var state = LiveProgress(now: clock.now(), day: day(of: clock.now()))
         var next = 0
         var recomputedHour = -1
+        // Read receipts of what went to the group, in time order (a gateway rehearsal only).
+        var receipts: [SimulatedPayload] = []
+        var receipted = Set<String>()
         while !Task.isCancelled {
             let due = try store.nextDue()
             let eventAt = next < events.count ? events[next].at : nil
-            guard let at = [due, eventAt].compactMap({ $0 }).min(), at <= horizon else {
+            guard let at = [due, eventAt, receipts.first?.at].compactMap({ $0 }).min(), at <= horizon else {
                 state.finished = true
                 break
             }
             do { try await clock.sleep(until: at) } catch is CancellationError { break }
             if let due, due <= at {
                 state.delivery.add(try await dispatcher.runOnce(now: at))
+                if let group {
+                    for item in try store.outbox(states: [.sent], batchID: week.batch.id) where !receipted.contains(item.message.id) {
+                        receipted.insert(item.message.id)
+                        guard let id = item.wamid, let sentAt = item.sentAt else { continue }
+                        receipts += week.receipts(for: id, sentAt: sentAt, format: format, group: group)
+                    }
+                    receipts.sort { ($0.at, $0.id) < ($1.at, $1.id) }
+                }
             }
             var content = WebhookContent()
+            while let receipt = receipts.first, receipt.at <= at {
+                receipts.removeFirst()
+                let decoded = try GatewayPayload.decode(receipt.body, format: format, file: "simulated receipt \(receipt.id)")
+                content.payloads += decoded.payloads
+                content.statuses += decoded.statuses
+                state.receipts += decoded.statuses.count
+            }
             while next < events.count, events[next].at <= at {
                 switch events[next].event {
                 case .payload(let payload):
-                    let decoded = try WebhookPayload.decode(payload.body, file: "simulated webhook \(payload.id)")
+                    let decoded = try GatewayPayload.decode(payload.body, format: format, file: "simulated webhook \(payload.id)")
                     content.payloads += decoded.payloads
                     content.messages += decoded.messages
                     if payload.role == .participant { state.replies += 1 }

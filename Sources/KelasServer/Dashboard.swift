@@ -32,7 +32,18 @@ enum Dashboard {
 
     // MARK: Pages
 
-    static func overview(_ lines: [BatchLine], total: ReportRow, sort: Sort, now: String) -> String {
+    /// A banner per batch and reason while messages are held up (a gateway's phone not linked, a missing secret…):
+    /// the dispatcher keeps trying; the admin sees why, and the fix, without opening a terminal.
+    static func problems(_ problems: [DeliveryProblem], zone: TimeZone, linked: Bool) -> String {
+        problems.map { problem in
+            let next = KelasTimeZone.iso8601(problem.nextAttempt, in: zone)
+            let batch = linked ? "<a href=\"/batches/\(escape(problem.batchID))\">\(escape(problem.batchID))</a>" : escape(problem.batchID)
+            return "<div class=\"banner\" role=\"alert\"><strong>\(batch): \(problem.messages) message\(problem.messages == 1 ? "" : "s") "
+                + "held up</strong> — \(escape(problem.reason)) <small>(next try \(escape(next)))</small></div>"
+        }.joined()
+    }
+
+    static func overview(_ lines: [BatchLine], total: ReportRow, sort: Sort, now: String, problems: [DeliveryProblem] = []) -> String {
         let sorted = lines.sorted { a, b in
             switch sort {
             case .start: (a.batch.start, a.batch.id) < (b.batch.start, b.batch.id)
@@ -50,7 +61,8 @@ enum Dashboard {
             return column == sort ? "<th aria-sort=\"descending\">\(escape(title)) ▾</th>"
                 : "<th><a href=\"/?sort=\(column.rawValue)\">\(escape(title))</a></th>"
         }
-        var body = "<h1>Batches</h1><p class=\"muted\">As of \(escape(now)). Percentages are of registered participants.</p>"
+        var body = Self.problems(problems, zone: TimeZone(identifier: "Asia/Jakarta") ?? .gmt, linked: true)
+            + "<h1>Batches</h1><p class=\"muted\">As of \(escape(now)). Percentages are of registered participants.</p>"
         if lines.isEmpty {
             return page("Kelas", body + "<p>No batches yet: add one with <code>kelas batch add BATCH.yaml</code>.</p>")
         }
@@ -102,8 +114,9 @@ enum Dashboard {
     }
 
     static func batch(_ stored: StoredBatch, status: BatchStatus, when: String, today: String, plan: [PlanLine],
-                      optOuts: [PhoneNumber: OptOutState] = [:]) -> String {
-        var body = "<p><a href=\"/\">← Batches</a></p><h1>\(escape(stored.name))</h1>"
+                      optOuts: [PhoneNumber: OptOutState] = [:], problems: [DeliveryProblem] = []) -> String {
+        var body = "<p><a href=\"/\">← Batches</a></p>" + Self.problems(problems, zone: stored.timeZone, linked: false)
+            + "<h1>\(escape(stored.name))</h1>"
             + "<p class=\"muted\">\(escape(stored.id)) · \(escape(stored.district)) · \(escape(stored.programme)) · \(escape(dates(stored))) · \(escape(when))</p>"
         body += "<p>Registered \(status.registered) · active \(status.active) (\(percent(status.active, status.registered))) · "
             + "completed \(status.completed) (\(percent(status.completed, status.registered))) — complete: answered in \(status.rule.sessions) sessions\(status.rule.postTest ? " and the post-test" : "")"
@@ -232,5 +245,6 @@ enum Dashboard {
     .out.expired{background:#fff3bf}.error{color:#9b1c1c}
     svg.chart{width:100%;max-width:700px;font-size:12px}svg.chart rect{fill:#25d366}svg.chart line{stroke:#999}
     input,button{font:inherit;padding:.4em}
+    .banner{background:#fde2e1;border-left:4px solid #9b1c1c;padding:.5em .8em;margin:.6em 0;color:#5c1010}.banner a{color:inherit}
     """
 }

@@ -53,7 +53,8 @@ struct DashboardRoutes {
             Dashboard.BatchLine(batch: batch, row: rows[batch.id] ?? ReportRow(group: batch.id), when: Dashboard.when(batch, now: now))
         }
         let sort = request.uri.queryParameters.get("sort").flatMap(Dashboard.Sort.init(rawValue:)) ?? .start
-        return try html(Dashboard.overview(lines, total: report.total, sort: sort, now: Self.stamp(now)))
+        return try html(Dashboard.overview(lines, total: report.total, sort: sort, now: Self.stamp(now),
+                                           problems: try store.deliveryProblems()))
     }
 
     func batch(_ id: String) throws -> Response {
@@ -75,7 +76,7 @@ struct DashboardRoutes {
         let status = try store.status(batchID: id, now: now)
         let optOuts = try store.optOuts(batchID: id)
         return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now), today: today.description, plan: plan,
-                                        optOuts: optOuts))
+                                        optOuts: optOuts, problems: try store.deliveryProblems(batchID: id)))
     }
 
     /// Who a planned message goes to, with a participant's number masked.

@@ -377,3 +377,32 @@ extension KelasDatabase {
         }
     }
 }
+
+/// Messages of a batch still waiting to go because something is wrong: a gateway whose phone is not linked, a sink
+/// without its secret, a receiver that keeps failing. The dashboard shows them as a banner until they go.
+public struct DeliveryProblem: Sendable, Equatable {
+    public var batchID: String
+    /// The latest reason, as the dispatcher recorded it (the gateway's own words and the fix).
+    public var reason: String
+    public var messages: Int
+    /// When the next of them is tried again.
+    public var nextAttempt: Date
+}
+
+extension KelasDatabase {
+    /// What holds messages up now, per batch and reason (a message waiting for a participant's reply to a re-engagement
+    /// template is not a problem and is left out).
+    public func deliveryProblems(batchID: String? = nil) throws -> [DeliveryProblem] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT batchID, lastError, COUNT(*) AS messages, MIN(nextAttemptAt) AS next FROM outbox
+                WHERE state IN ('queued', 'claimed') AND lastError IS NOT NULL AND substr(lastError, 1, ?) != ?
+                  AND (?3 IS NULL OR batchID = ?3)
+                GROUP BY batchID, lastError ORDER BY batchID, next
+                """, arguments: [Self.windowWaitReason.count, Self.windowWaitReason, batchID]).map {
+                DeliveryProblem(batchID: $0["batchID"], reason: $0["lastError"], messages: $0["messages"],
+                                nextAttempt: Date(timeIntervalSince1970: $0["next"]))
+            }
+        }
+    }
+}

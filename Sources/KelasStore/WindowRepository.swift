@@ -109,6 +109,9 @@ extension KelasDatabase {
     /// How long a re-engagement template may wait for its turn before it expires.
     static let reengagementLifetime = 3600
 
+    /// The start of the reason a message waits behind a re-engagement template (not a delivery problem: it waits for a person).
+    public static let windowWaitReason = "the 24-hour window is closed: waiting for a reply"
+
     /// Gives a claimed message back to the queue until `until`, with why it waits (no attempt is counted): a message
     /// whose recipient has not answered the re-engagement template yet.
     public func wait(messageID: String, reason: String, until: Date) throws {

@@ -103,3 +103,79 @@ struct SimulateCommandTests {
         #expect(status.stdout.contains("gresik-2021-07"))
     }
 }
+
+/// `scripts/standin-gateway.py`, started for a test and stopped after it.
+final class StandInGateway {
+    let process = Process()
+    let port: Int
+
+    init(log: String, disconnected: Bool = false) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", KelasBinary.root.appendingPathComponent("scripts/standin-gateway.py").path, "--port", "0",
+                             "--api-key", "standin", "--log", log] + (disconnected ? ["--disconnected"] : [])
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Its first line names the port it listens on (read, not waited for on a timer).
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let port = text.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw StandInError(output: text)
+        }
+        self.port = port
+    }
+
+    /// SIGKILL: it cannot be blocked, so a signal mask the test runner hands down cannot keep the gateway alive.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    struct StandInError: Error { var output: String }
+}
+
+@Suite("kelas simulate through a stand-in gateway")
+struct SimulateGatewayTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-standin-\(UUID().uuidString)")
+
+    @Test("--webhook --sink waha:http://127.0.0.1:PORT plays the week against scripts/standin-gateway.py: the loop rehearsed")
+    func waha() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let log = directory.appendingPathComponent("standin.jsonl").path
+        let gateway = try StandInGateway(log: log)
+        defer { gateway.stop() }
+        let database = directory.appendingPathComponent("rehearsal.sqlite").path
+        let run = try KelasBinary.run(["simulate", "--webhook", "--speed", "max", "--seed", "7", "--database", database,
+                                       "--sink", "waha:http://127.0.0.1:\(gateway.port)"], environment: ["KELAS_WAHA_API_KEY": "standin"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("live through waha:http://127.0.0.1:\(gateway.port): 27 sent, 0 to retry, 0 failed"))
+        #expect(run.stdout.contains("the store's statuses match the simulation's for all 24 participants"))
+        #expect(run.stdout.contains("waha payloads from the group") && run.stdout.contains("read receipts"))
+        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(requests.count == 27)
+        #expect(requests.contains { $0.contains("\"path\": \"/api/sendFile\"") })
+        // The store shows who read what: `kelas outbox show` of the first post.
+        let list = try KelasBinary.run(["outbox", "list", "--database", database])
+        let id = try #require(list.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+            .first { $0.hasPrefix("gresik-2021-07:d1:") })
+        let show = try KelasBinary.run(["outbox", "show", id, "--database", database])
+        #expect(show.stdout.contains("receipts: delivered to 24, read by"), "\(show.stdout)")
+
+        // A wrong key is the gateway's 401, failed with the variable to set.
+        let wrong = try KelasBinary.run(["simulate", "--webhook", "--speed", "max", "--seed", "7",
+                                         "--sink", "waha:http://127.0.0.1:\(gateway.port)"], environment: ["KELAS_WAHA_API_KEY": "nope"])
+        #expect(wrong.stdout.contains("0 sent") && wrong.stdout.contains("27 failed"), "\(wrong.stdout)")
+    }
+
+    @Test("a gateway elsewhere is refused: a simulation never posts to a real group")
+    func refusesRealGateway() throws {
+        let run = try KelasBinary.run(["simulate", "--webhook", "--sink", "waha:https://waha.example.org"])
+        #expect(run.status != 0 && run.stderr.contains("a stand-in gateway on this machine"))
+    }
+}

@@ -156,6 +156,27 @@ struct GatewaySinkTests {
         let receipts = try #require(try store.receipts(batchID: "gresik-2021-07")[first.message.id])
         #expect(receipts.delivered == 3 && receipts.read == 2 && receipts.played == 1)
         #expect(receipts.description == "delivered to 3, read by 2, played by 1")
+
+        // Send, then quote: on Saturday 10:00 both the action plan (rtl) and the post-test are open. Ahmad's group reply
+        // quoting the id WAHA gave our rtl post counts for rtl; Budi's, quoting nothing, for the latest open, the post-test.
+        let rtl = try #require(sent.first { $0.message.itemKey == "rtl" })
+        let rtlID = try #require(rtl.wamid)
+        func reply(_ id: String, _ digits: String, _ text: String, quoting: String?) -> String {
+            let quoted = quoting.map { #","replyTo":{"id":"\#($0)","participant":"6281234567000@c.us","body":"RTL"}"# } ?? ""
+            return #"{"event":"message","session":"kelas","payload":{"id":"false_120363012345678901@g.us_\#(id)_\#(digits)@c.us","timestamp":1625886000,"from":"120363012345678901@g.us","fromMe":false,"participant":"\#(digits)@c.us","body":"\#(text)","hasMedia":false\#(quoted)}}"#
+        }
+        let replies = [reply("R1", "6281234567110", "Rencana saya: membantu istri berjualan", quoting: rtlID),
+                       reply("R2", "6281234567111", "1 S, 2 TS, 3 S", quoting: nil)]
+        let saturday = Date(timeIntervalSince1970: 1_625_886_000) // 2021-07-10 10:00 WIB
+        _ = try store.ingest(GatewayPayload.decode(Data(replies.joined(separator: "\n").utf8), format: .waha, file: "replies.jsonl"),
+                             source: "test", now: saturday)
+        let grid = try store.status(batchID: "gresik-2021-07", now: saturday.addingTimeInterval(60))
+        func state(_ digits: String, _ key: String) -> PromptState? {
+            guard let column = grid.columns.firstIndex(where: { $0.key == key }) else { return nil }
+            return grid.rows.first { $0.phone == PhoneNumber(e164: "+" + digits) }?.states[column]
+        }
+        #expect(state("6281234567110", "rtl") == .replied && state("6281234567110", "post-test") == .pending)
+        #expect(state("6281234567111", "rtl") == .pending && state("6281234567111", "post-test") == .replied)
     }
 
     @Test("a week to the group through Evolution API: the instance in each path, the apikey header")

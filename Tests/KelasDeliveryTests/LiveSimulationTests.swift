@@ -55,6 +55,50 @@ struct LiveSimulationTests {
         #expect(days.withLock { $0.first == 1 && $0.last == 7 && $0 == $0.sorted() })
     }
 
+    @Test("a rehearsal through a stand-in gateway (WAHA, Evolution API): posts to the group, members' messages and read receipts back as the gateway's webhooks, the simulation's statuses", arguments: [WebhookFormat.waha, .evolution])
+    func gatewayWeek(_ format: WebhookFormat) async throws {
+        let week = try week()
+        #expect(week.batch.delivery.group == nil)
+        let server = try TestHTTPServer { request, number in
+            let body = (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any]) ?? [:]
+            let chat = (body["chatId"] ?? body["number"]) as? String ?? ""
+            let answer = format == .waha ? #"{"id":"true_\#(chat)_STANDIN\#(number)_6281234567000@c.us"}"#
+                : #"{"key":{"remoteJid":"\#(chat)","fromMe":true,"id":"STANDIN\#(number)"},"status":"PENDING"}"#
+            return .init(status: 201, headers: ["Content-Type": "application/json"], body: Data(answer.utf8))
+        }
+        defer { server.stop() }
+        let store = try store()
+        let base = "http://127.0.0.1:\(server.port)"
+        let sink = format == .waha ? GatewaySink(gateway: .waha(session: "default"), base: base, apiKey: "k")
+            : GatewaySink(gateway: .evolution(instance: "kelas"), base: base, apiKey: "k")
+        let live = LiveSimulation(week: week, store: store, dispatcher: Dispatcher(store: store, sink: sink), source: "gateway rehearsal",
+                                  format: format)
+        let group = try #require(live.group)
+        #expect(group == SimulatedWeek.standInGroup(week.batch.id) && DeliverySettings.isGroupID(group))
+        let first = try #require(try live.prepare())
+        #expect(try store.batch(week.batch.id)?.group == group)
+        let result = try await live.run(clock: VirtualClock(first))
+
+        // Every post went to the group through the gateway's own routes; what came back was routed by the group.
+        #expect(try live.mismatches() == [])
+        let posted = week.messages.compactMap(\.plannedID)
+        #expect(result.delivery.sent == posted.count && result.delivery.failed == 0 && server.requests.count == posted.count)
+        let bodies = try server.requests.map { try #require(try JSONSerialization.jsonObject(with: $0.body) as? [String: Any]) }
+        #expect(bodies.allSatisfy { (($0["chatId"] ?? $0["number"]) as? String) == group })
+        let paths = Set(server.requests.map(\.path))
+        #expect(paths == (format == .waha ? ["/api/sendText", "/api/sendFile"] : ["/message/sendText/kelas", "/message/sendMedia/kelas"]))
+        #expect(result.replies == week.messages.count { $0.role == .participant })
+
+        // Read receipts per participant: each post delivered to everyone still in the week, read by those who wrote after it.
+        let receipts = try store.receipts(batchID: week.batch.id)
+        let sent = try store.outbox(states: [.sent], batchID: week.batch.id)
+        #expect(result.receipts > 0 && receipts.count == sent.count)
+        let firstPost = try #require(sent.min { ($0.sentAt ?? .distantFuture) < ($1.sentAt ?? .distantFuture) })
+        let opening = try #require(receipts[firstPost.message.id])
+        #expect(opening.delivered == week.batch.participants.count)
+        #expect(opening.read > 0 && opening.read <= opening.delivered)
+    }
+
     @Test("a fan-out batch: one message per participant, reminders only to those still silent, the same statuses")
     func fanoutWeek() async throws {
         let week = try week(seed: 3) { $0.replacingOccurrences(of: "  mode: group", with: "  mode: fanout") }

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KelasCore
-import KelasDelivery
+@testable import KelasDelivery
 import KelasStore
 import Testing
 @testable import KelasServer
@@ -323,7 +323,47 @@ struct ServerTests {
                                                                headers: [.authorization: "Bearer \(Self.admin)"]).body)
             #expect(page.contains("<h2>Opted out (1)</h2>") && page.contains("Budi Santoso") && page.contains("recorded by an admin: by phone"))
             #expect(!page.contains("+6281234567111"))
+            // The reports page has the column, counted in the denominator as `kelas report` counts them.
+            let report = String(buffer: try await client.execute(uri: "/report", method: .get, headers: [.authorization: "Bearer \(Self.admin)"]).body)
+            #expect(report.contains("<th>Opted Out</th>"))
+            let cells = ReportRenderer.cells(try server.store.report(by: .district, now: Self.now).total)
+            #expect(cells.last == "1" && report.contains(cells.map { "<td class=\"n\">\($0)</td>" }.joined()))
         }
+    }
+
+    /// A WAHA whose phone is not linked: every send answered as WAHA answers it (422, the session's state).
+    struct UnlinkedWAHA: OutboundSink {
+        let name = "waha:unlinked"
+        func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
+            let answer = KelasDelivery.HTTPResponse(status: 422, headers: [:], body: Data(#"{"error":"Session status is not as expected","session":"default","status":"SCAN_QR_CODE","expected":["WORKING"]}"#.utf8),
+                                      error: nil, latency: 0.01)
+            return events.map { _ in SendReport(GatewaySink.outcome(of: answer, gateway: .waha(session: "default"), now: now)) }
+        }
+    }
+
+    @Test("a gateway whose phone is not linked: messages retried, and a banner on the overview and the batch page says why and what to do")
+    func disconnectedBanner() async throws {
+        let server = try server()
+        let round = try await Dispatcher(store: server.store, sink: UnlinkedWAHA()).runOnce(now: Self.now)
+        #expect(round.retried > 0 && round.sent == 0)
+        let problems = try server.store.deliveryProblems()
+        #expect(problems.count == 1 && problems.first?.messages == round.retried)
+        try await server.application().test(.router) { client in
+            for uri in ["/", "/batches/gresik-2021-07"] {
+                let page = String(buffer: try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(Self.admin)"]).body)
+                #expect(page.contains("class=\"banner\"") && page.contains("held up"), "\(uri)")
+                #expect(page.contains("SCAN_QR_CODE, not WORKING") && page.contains("scan the QR code"), "\(uri)")
+            }
+        }
+        // Once they go, the banner goes.
+        let later = Self.now.addingTimeInterval(3600)
+        _ = try await Dispatcher(store: server.store, sink: ScriptedOK(), wall: { later }).run(clock: VirtualClock(later), until: later.addingTimeInterval(600))
+        #expect(try server.store.deliveryProblems().isEmpty)
+    }
+
+    struct ScriptedOK: OutboundSink {
+        let name = "ok"
+        func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] { events.map { _ in SendReport(.status(200)) } }
     }
 
     @Test("the results pages: the programme and a batch, Indonesian by default, English on request, behind the token")

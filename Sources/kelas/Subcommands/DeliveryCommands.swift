@@ -100,7 +100,13 @@ struct OutboxCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let items = try database.open().outbox(states: state.map { [$0] }, batchID: batch)
+            let store = try database.open()
+            // What holds messages up comes first: a gateway's phone not linked, a missing secret (the dispatcher keeps trying).
+            for problem in try store.deliveryProblems(batchID: batch) {
+                print("held up: \(problem.batchID): \(problem.messages) message\(problem.messages == 1 ? "" : "s") — \(problem.reason) "
+                      + "(next try \(ISO8601DateFormatter().string(from: problem.nextAttempt)))")
+            }
+            let items = try store.outbox(states: state.map { [$0] }, batchID: batch)
             print(OutboxRenderer.table(items), terminator: "")
         }
     }

@@ -21,7 +21,8 @@ extension ReportCommand {
         Columns: REGISTERED participants (the denominator of every percentage) · ACTIVE answered at least one prompt · \
         COMPLETED met the batch's completion rule (default: answered in 2 sessions and the post-test) · REPLIES answers \
         in writing or with a photo, video or document · VOICE NOTES · AWAITING discussion answers no trainer has taken up \
-        · DROP-OUTS answered before, then missed at least the last two prompts that closed.
+        · DROP-OUTS answered before, then missed at least the last two prompts that closed · OPTED OUT wrote STOP (or \
+        an admin recorded it): no more messages to them, still counted among the registered.
 
         --by district uses each participant's district (else the batch's). --by trainer counts a participant under \
         every trainer of their batch; the TOTAL row counts each participant once. --format csv is UTF-8 with a byte-order \

@@ -21,6 +21,11 @@ struct SimulateCommand: AsyncParsableCommand {
         webhook payloads through the same ingest as `kelas ingest webhook`. --speed 5040 (the default) plays a week \
         in two minutes; --speed max does not wait. Progress goes to standard error, a line per day.
 
+        With --sink waha:URL or evolution:URL (a stand-in gateway on this machine, such as \
+        scripts/standin-gateway.py), the week is posted to the batch's group through the real gateway sink, and \
+        members' messages and read receipts come back as that gateway's webhook payloads: the whole loop \
+        (send → gateway → webhook → status) rehearsed. The group is the batch's delivery.group, else a made-up one.
+
         Examples:
           kelas simulate --seed 7                                the built-in example batch
           kelas simulate batch.yaml --participants 100 --report  a 100-person what-if, with the report of a real batch
@@ -29,6 +34,7 @@ struct SimulateCommand: AsyncParsableCommand {
           kelas simulate --preset programme                      the seed programme: 77 batches, 2,029 participants
           kelas simulate --webhook                               live: a week in two minutes, messages printed
           KELAS_WEBHOOK_SECRET=whsec_… kelas simulate --webhook --sink webhook:http://127.0.0.1:9000/kelas --speed 20000
+          KELAS_WAHA_API_KEY=standin kelas simulate --webhook --speed max --sink waha:http://127.0.0.1:3000
         """
     )
 
@@ -70,8 +76,9 @@ struct SimulateCommand: AsyncParsableCommand {
     var html: String?
     @Flag(help: ArgumentHelp("Live mode: send the week's messages through the real dispatcher and a sink on a scaled clock, "
                              + "and feed the simulated replies back as WhatsApp webhook payloads.")) var webhook = false
-    @Option(help: ArgumentHelp("With --webhook: where messages go: console, jsonl:FILE or webhook:URL (default: the batch's "
-                               + "delivery.sink, else console).", valueName: "sink")) var sink: String?
+    @Option(help: ArgumentHelp("With --webhook: where messages go: console, jsonl:FILE, webhook:URL, or a stand-in gateway on "
+                               + "this machine, waha:URL or evolution:URL (default: the batch's delivery.sink, else console).",
+                               valueName: "sink")) var sink: String?
     @Option(help: ArgumentHelp("With --webhook: virtual seconds per real second (5040 plays a week in two minutes), or max "
                                + "for no waiting.", valueName: "n|max")) var speed: Speed = .times(5040)
 
@@ -87,6 +94,10 @@ struct SimulateCommand: AsyncParsableCommand {
         if let sink {
             if let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
             if sink.hasPrefix("whatsapp-cloud:") { throw ValidationError("--sink: " + Self.notWhatsApp) }
+            if let spec = SinkSpec(sink), spec.isGateway, !Self.isLoopback(spec) {
+                throw ValidationError("--sink: a gateway posts to a real WhatsApp group; " + Self.notWhatsApp
+                                      + ", or a stand-in gateway on this machine (waha:http://127.0.0.1:PORT; scripts/standin-gateway.py)")
+            }
         }
         if preset != nil, webhook { throw ValidationError("--webhook plays one batch live, not a --preset") }
         if preset != nil {
@@ -146,7 +157,15 @@ struct SimulateCommand: AsyncParsableCommand {
     func runLive(_ week: SimulatedWeek, store: KelasDatabase, seed: UInt64) async throws -> String {
         var spec = sink.flatMap { SinkSpec($0) }  // validate() has refused a bad one
         if spec == nil, let own = week.batch.delivery.sink {
-            if case .whatsappCloud = own { printError("note: the batch's own sink is \(own); " + Self.notWhatsApp + " (using console)") } else { spec = own }
+            if case .whatsappCloud = own { printError("note: the batch's own sink is \(own); " + Self.notWhatsApp + " (using console)") }
+            else if own.isGateway && !Self.isLoopback(own) {
+                printError("note: the batch's own sink is \(own), a gateway on a real phone; " + Self.notWhatsApp + " (using console)")
+            } else { spec = own }
+        }
+        let format: WebhookFormat = switch spec {
+        case .waha: .waha
+        case .evolution: .evolution
+        default: .cloud
         }
         let outbound: any OutboundSink
         do { outbound = try (spec ?? .console).makeSink() } catch let error as SinkSetupError {
@@ -154,7 +173,8 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let source = "live simulation seed \(seed)"
-        let live = LiveSimulation(week: week, store: store, dispatcher: Dispatcher(store: store, sink: outbound, seed: seed), source: source)
+        let live = LiveSimulation(week: week, store: store, dispatcher: Dispatcher(store: store, sink: outbound, seed: seed), source: source,
+                                  format: format)
         let first = try storeCall { try live.prepare() } ?? live.startOfWeek
         let clock: any DispatchClock, pace: String
         switch speed {
@@ -170,6 +190,10 @@ struct SimulateCommand: AsyncParsableCommand {
         reporter.finish(result)
         var lines = ["  live through \(outbound.name): \(result.delivery.description); \(result.payloads) webhook payloads fed back "
                      + "(\(result.replies) from participants), " + plural(result.calls, "call") + " marked"]
+        if let group = live.group {
+            lines.append("  group \(group): \(format.rawValue) payloads from the group, \(result.receipts) read receipts "
+                         + "(`kelas outbox list" + (database.map { " --database \($0)" } ?? "") + "`, then `kelas outbox show ID`)")
+        }
         if !result.finished {
             lines.append("  stopped on day \(result.day): the store holds the week up to then")
         } else {
@@ -178,6 +202,17 @@ struct SimulateCommand: AsyncParsableCommand {
                          : "  warning: the store's statuses differ from the simulation's for " + mismatches.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Whether a gateway sink points at this machine (a stand-in), never at a gateway linked to a real phone elsewhere.
+    static func isLoopback(_ spec: SinkSpec) -> Bool {
+        let url: String
+        switch spec {
+        case .waha(let base, _), .evolution(let base, _): url = base
+        default: return false
+        }
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"
     }
 
     static func duration(_ seconds: Double) -> String {
@@ -306,7 +341,8 @@ final class LiveReporter: @unchecked Sendable {
         let date = live.week.batch.start.adding(days: through.day - 1)
         let text = "day \(through.day) (\(date)): \(through.delivery.sent - start.delivery.sent) sent, "
             + "\(through.delivery.skipped - start.delivery.skipped) skipped, \(through.replies - start.replies) replies and "
-            + "\(through.payloads - through.replies - (start.payloads - start.replies)) trainer replies fed back as webhooks, "
+            + "\(through.payloads - through.replies - through.receipts - (start.payloads - start.replies - start.receipts)) trainer "
+            + "replies fed back as webhooks, " + (live.group == nil ? "" : "\(through.receipts - start.receipts) read receipts, ")
             + plural(through.calls - start.calls, "call") + " marked"
         printError((terminal ? "\r\u{1B}[K" : "") + text)
         dayStart = through
