@@ -36,7 +36,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
+            ],
+            // The message catalogs (Indonesian and English), read by `Localizer`.
+            resources: [.copy("Resources/Localization")]
         ),
         .target(
             name: "KelasStore",

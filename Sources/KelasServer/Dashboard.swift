@@ -16,16 +16,17 @@ enum Dashboard {
     enum Sort: String, CaseIterable {
         case start, district, programme, registered, active, completed, voice, awaiting
 
-        var title: String {
+        /// The catalog key of its column's title.
+        var titleKey: String {
             switch self {
-            case .start: "Dates"
-            case .district: "District"
-            case .programme: "Programme"
-            case .registered: "Registered"
-            case .active: "Active"
-            case .completed: "Completed"
-            case .voice: "Voice notes"
-            case .awaiting: "Awaiting trainer"
+            case .start: "column.dates"
+            case .district: "column.district"
+            case .programme: "column.programme"
+            case .registered: "column.registered"
+            case .active: "column.active"
+            case .completed: "column.completed"
+            case .voice: "column.voice"
+            case .awaiting: "column.awaiting"
             }
         }
     }
@@ -34,16 +35,18 @@ enum Dashboard {
 
     /// A banner per batch and reason while messages are held up (a gateway's phone not linked, a missing secret…):
     /// the dispatcher keeps trying; the admin sees why, and the fix, without opening a terminal.
-    static func problems(_ problems: [DeliveryProblem], zone: TimeZone, linked: Bool) -> String {
+    static func problems(_ problems: [DeliveryProblem], zone: TimeZone, linked: Bool, _ t: Localizer) -> String {
         problems.map { problem in
             let next = KelasTimeZone.iso8601(problem.nextAttempt, in: zone)
             let batch = linked ? "<a href=\"/batches/\(escape(problem.batchID))\">\(escape(problem.batchID))</a>" : escape(problem.batchID)
-            return "<div class=\"banner\" role=\"alert\"><strong>\(batch): \(problem.messages) message\(problem.messages == 1 ? "" : "s") "
-                + "held up</strong> — \(escape(problem.reason)) <small>(next try \(escape(next)))</small></div>"
+            let held = t(problem.messages == 1 ? "problem.heldUpOne" : "problem.heldUp", ["batch": "\u{1}", "count": t.integer(problem.messages)])
+            return "<div class=\"banner\" role=\"alert\"><strong>" + escape(held).replacingOccurrences(of: "\u{1}", with: batch) + "</strong> — "
+                + "\(escape(problem.reason)) <small>(\(escape(t("problem.next", ["time": next]))))</small></div>"
         }.joined()
     }
 
-    static func overview(_ lines: [BatchLine], total: ReportRow, sort: Sort, now: String, problems: [DeliveryProblem] = []) -> String {
+    static func overview(_ lines: [BatchLine], total: ReportRow, sort: Sort, now: String, problems: [DeliveryProblem] = [],
+                         _ t: Localizer) -> String {
         let sorted = lines.sorted { a, b in
             switch sort {
             case .start: (a.batch.start, a.batch.id) < (b.batch.start, b.batch.id)
@@ -56,41 +59,43 @@ enum Dashboard {
             case .awaiting: (b.row.awaitingTrainer, a.batch.id) < (a.row.awaitingTrainer, b.batch.id)
             }
         }
-        func header(_ column: Sort?, _ title: String) -> String {
+        func header(_ column: Sort?, _ key: String) -> String {
+            let title = t(column?.titleKey ?? key)
             guard let column else { return "<th>\(escape(title))</th>" }
             return column == sort ? "<th aria-sort=\"descending\">\(escape(title)) ▾</th>"
                 : "<th><a href=\"/?sort=\(column.rawValue)\">\(escape(title))</a></th>"
         }
-        var body = Self.problems(problems, zone: TimeZone(identifier: "Asia/Jakarta") ?? .gmt, linked: true)
-            + "<h1>Batches</h1><p class=\"muted\">As of \(escape(now)). Percentages are of registered participants.</p>"
+        var body = Self.problems(problems, zone: TimeZone(identifier: "Asia/Jakarta") ?? .gmt, linked: true, t)
+            + "<h1>\(escape(t("overview.title")))</h1><p class=\"muted\">\(escape(t("overview.asOf", ["time": now])))</p>"
         if lines.isEmpty {
-            return page("Kelas", body + "<p>No batches yet: add one with <code>kelas batch add BATCH.yaml</code>.</p>")
+            let empty = escape(t("overview.empty", ["command": "\u{1}"])).replacingOccurrences(of: "\u{1}", with: "<code>kelas batch add BATCH.yaml</code>")
+            return page("Kelas", body + "<p>\(empty)</p>", t)
         }
-        body += "<div class=\"scroll\"><table><thead><tr>" + header(nil, "Batch") + header(.district, "District")
-            + header(.programme, "Programme") + header(.start, "Dates") + "<th>Now</th>" + header(.registered, "Registered")
-            + header(.active, "Active") + header(.completed, "Completed") + header(.voice, "Voice notes")
-            + header(.awaiting, "Awaiting trainer") + "</tr></thead><tbody>"
+        body += "<div class=\"scroll\"><table><thead><tr>" + header(nil, "column.batch") + header(.district, "")
+            + header(.programme, "") + header(.start, "") + header(nil, "column.now") + header(.registered, "")
+            + header(.active, "") + header(.completed, "") + header(.voice, "")
+            + header(.awaiting, "") + "</tr></thead><tbody>"
         for line in sorted {
             let row = line.row
             body += "<tr><td><a href=\"/batches/\(escape(line.batch.id))\">\(escape(line.batch.name))</a><br><small>\(escape(line.batch.id))</small></td>"
                 + "<td>\(escape(line.batch.district))</td><td>\(escape(line.batch.programme))</td>"
                 + "<td>\(escape(dates(line.batch)))</td><td>\(escape(line.when))</td>"
-                + "<td class=\"n\">\(row.registered)</td><td class=\"n\">\(row.active) <small>(\(percent(row.active, row.registered)))</small></td>"
-                + "<td class=\"n\">\(row.completed) <small>(\(String(format: "%.1f", row.completedPercent))%)</small></td>"
+                + "<td class=\"n\">\(row.registered)</td><td class=\"n\">\(row.active) <small>(\(percent(row.active, row.registered, t)))</small></td>"
+                + "<td class=\"n\">\(row.completed) <small>(\(t.percent(row.completedPercent)))</small></td>"
                 + "<td class=\"n\">\(row.voiceNotes)</td><td class=\"n\">\(row.awaitingTrainer)</td></tr>"
         }
-        body += "</tbody><tfoot><tr><th>Total</th><td></td><td></td><td></td><td></td><td class=\"n\">\(total.registered)</td>"
-            + "<td class=\"n\">\(total.active) <small>(\(percent(total.active, total.registered)))</small></td>"
-            + "<td class=\"n\">\(total.completed) <small>(\(String(format: "%.1f", total.completedPercent))%)</small></td>"
-            + "<td class=\"n\">\(total.voiceNotes)</td><td class=\"n\">\(total.awaitingTrainer)</td></tr></tfoot></table></div>"
-        body += "<h2>Completion per group</h2>" + chart(sorted.map { ($0.batch.name, $0.row.completedPercent) })
-        return page("Kelas — batches", body)
+        body += "</tbody><tfoot><tr><th>\(escape(t("column.total")))</th><td></td><td></td><td></td><td></td><td class=\"n\">\(t.integer(total.registered))</td>"
+            + "<td class=\"n\">\(t.integer(total.active)) <small>(\(percent(total.active, total.registered, t)))</small></td>"
+            + "<td class=\"n\">\(t.integer(total.completed)) <small>(\(t.percent(total.completedPercent)))</small></td>"
+            + "<td class=\"n\">\(t.integer(total.voiceNotes))</td><td class=\"n\">\(t.integer(total.awaitingTrainer))</td></tr></tfoot></table></div>"
+        body += "<h2>\(escape(t("overview.chart")))</h2>" + chart(sorted.map { ($0.batch.name, $0.row.completedPercent) }, label: t("overview.chartLabel"))
+        return page(t("page.batches"), body, t)
     }
 
     /// Horizontal bars, one per group, as inline SVG (no script, scales to the screen).
-    static func chart(_ bars: [(label: String, percent: Double)]) -> String {
+    static func chart(_ bars: [(label: String, percent: Double)], label: String) -> String {
         let rowHeight = 22, labelWidth = 210, width = 560
-        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(bars.count * rowHeight + 24)\" role=\"img\" aria-label=\"Completion per group, percent\">"
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(bars.count * rowHeight + 24)\" role=\"img\" aria-label=\"\(escape(label))\">"
         for (index, bar) in bars.enumerated() {
             let y = index * rowHeight
             let length = Int((Double(width - labelWidth - 50) * min(max(bar.percent, 0), 100) / 100).rounded())
@@ -114,31 +119,34 @@ enum Dashboard {
     }
 
     static func batch(_ stored: StoredBatch, status: BatchStatus, when: String, today: String, plan: [PlanLine],
-                      optOuts: [PhoneNumber: OptOutState] = [:], problems: [DeliveryProblem] = []) -> String {
-        var body = "<p><a href=\"/\">← Batches</a></p>" + Self.problems(problems, zone: stored.timeZone, linked: false)
+                      optOuts: [PhoneNumber: OptOutState] = [:], problems: [DeliveryProblem] = [], _ t: Localizer) -> String {
+        var body = "<p><a href=\"/\">\(escape(t("batch.back")))</a></p>" + Self.problems(problems, zone: stored.timeZone, linked: false, t)
             + "<h1>\(escape(stored.name))</h1>"
             + "<p class=\"muted\">\(escape(stored.id)) · \(escape(stored.district)) · \(escape(stored.programme)) · \(escape(dates(stored))) · \(escape(when))</p>"
-        body += "<p>Registered \(status.registered) · active \(status.active) (\(percent(status.active, status.registered))) · "
-            + "completed \(status.completed) (\(percent(status.completed, status.registered))) — complete: answered in \(status.rule.sessions) sessions\(status.rule.postTest ? " and the post-test" : "")"
-            + " · <a href=\"/batches/\(escape(stored.id))/results\">results</a></p>"
+        let figures = t("batch.figures", ["registered": t.integer(status.registered), "active": t.integer(status.active),
+                                          "activePercent": percent(status.active, status.registered, t), "completed": t.integer(status.completed),
+                                          "completedPercent": percent(status.completed, status.registered, t)])
+        let rule = t(status.rule.postTest ? "batch.rulePostTest" : "batch.rule", ["sessions": String(status.rule.sessions)])
+        body += "<p>\(escape(figures)) — \(escape(rule)) · <a href=\"/batches/\(escape(stored.id))/results\">\(escape(t("batch.results")))</a></p>"
         let calls = status.rows.filter(\.needsCall)
-        body += "<h2>Needs a phone call (\(calls.count))</h2>"
-        body += calls.isEmpty ? "<p>Nobody today.</p>"
+        body += "<h2>\(escape(t("batch.calls", ["count": String(calls.count)])))</h2>"
+        body += calls.isEmpty ? "<p>\(escape(t("batch.nobody")))</p>"
             : "<ul>" + calls.map { "<li>\(escape($0.name)) <span class=\"phone\">\(escape($0.phone.masked))</span></li>" }.joined() + "</ul>"
 
         let out = status.rows.compactMap { row in optOuts[row.phone].map { (row, $0) } }
         if !out.isEmpty {
-            body += "<h2>Opted out (\(out.count))</h2><p class=\"muted\">Sent nothing more, still counted among the registered."
-                + (stored.group != nil ? " A gateway posts to the whole group: remove them from it." : "") + "</p><ul>"
+            body += "<h2>\(escape(t("batch.optedOut", ["count": String(out.count)])))</h2><p class=\"muted\">\(escape(t("batch.optedOutNote")))"
+                + (stored.group != nil ? " " + escape(t("batch.optedOutGateway")) : "") + "</p><ul>"
                 + out.map { row, state in "<li>\(escape(row.name)) <span class=\"phone\">\(escape(row.phone.masked))</span> — \(escape(state.how))</li>" }.joined()
                 + "</ul>"
         }
 
-        body += "<h2>Today's plan (\(escape(today)))</h2>"
+        body += "<h2>\(escape(t("batch.plan", ["date": today])))</h2>"
         if plan.isEmpty {
-            body += "<p>Nothing planned today.</p>"
+            body += "<p>\(escape(t("batch.noPlan")))</p>"
         } else {
-            body += "<div class=\"scroll\"><table><thead><tr><th>Time</th><th>Kind</th><th>To</th><th>State</th><th></th></tr></thead><tbody>"
+            body += "<div class=\"scroll\"><table><thead><tr>" + ["column.time", "column.kind", "column.to", "column.state"].map { "<th>\(escape(t($0)))</th>" }.joined()
+                + "<th></th></tr></thead><tbody>"
             for line in plan {
                 body += "<tr><td>\(escape(line.time))</td><td>\(escape(line.kind))</td><td>\(escape(line.audience))</td>"
                     + "<td><span class=\"out \(escape(line.state))\">\(escape(line.state))</span></td><td>\(escape(line.detail))</td></tr>"
@@ -146,48 +154,53 @@ enum Dashboard {
             body += "</tbody></table></div>"
         }
 
-        body += "<h2>Participants × prompts</h2><div class=\"scroll\"><table class=\"grid\"><thead><tr><th>Participant</th>"
-        for column in status.columns { body += "<th title=\"\(escape(column.key))\">\(escape(columnTitle(column)))</th>" }
-        body += "<th>Done</th></tr></thead><tbody>"
+        body += "<h2>\(escape(t("batch.grid")))</h2><div class=\"scroll\"><table class=\"grid\"><thead><tr><th>\(escape(t("column.participant")))</th>"
+        for column in status.columns { body += "<th title=\"\(escape(column.key))\">\(escape(columnTitle(column, t)))</th>" }
+        body += "<th>\(escape(t("column.done")))</th></tr></thead><tbody>"
         for row in status.rows {
             body += "<tr><td>\(escape(row.name))<br><span class=\"phone\">\(escape(row.phone.masked))</span></td>"
             for (index, state) in row.states.enumerated() {
                 let key = index < status.columns.count ? status.columns[index].key : ""
-                body += "<td class=\"s \(state.rawValue)\" title=\"\(escape(key)): \(state.rawValue)\">\(state.symbol)</td>"
+                body += "<td class=\"s \(state.rawValue)\" title=\"\(escape(key)): \(escape(t("state." + state.rawValue)))\">\(state.symbol)</td>"
             }
             body += "<td>\(row.completed ? "✓" : "")</td></tr>"
         }
         body += "</tbody></table></div><p class=\"legend\">"
-            + PromptState.allCases.map { "<span class=\"s \($0.rawValue)\">\($0.symbol)</span> \($0.rawValue)" }.joined(separator: " · ")
+            + PromptState.allCases.map { "<span class=\"s \($0.rawValue)\">\($0.symbol)</span> \(escape(t("state." + $0.rawValue)))" }.joined(separator: " · ")
             + "</p>"
-        return page("Kelas — \(stored.name)", body)
+        return page("Kelas — \(stored.name)", body, t)
     }
 
-    static func report(_ reports: [Report]) -> String {
-        var body = "<p><a href=\"/\">← Batches</a></p><h1>Reports</h1><p class=\"muted\">Percentages are of registered participants; "
-            + "by trainer, a participant counts under every trainer of their batch (the total counts each once).</p>"
+    /// The report columns' catalog keys, in `ReportRenderer.cells` order.
+    static let reportColumns = ["column.registered", "column.active", "column.completed", "column.percent", "column.replies",
+                                "column.voice", "column.awaiting", "column.dropOuts", "column.optedOut"]
+
+    static func report(_ reports: [Report], _ t: Localizer) -> String {
+        var body = "<p><a href=\"/\">\(escape(t("batch.back")))</a></p><h1>\(escape(t("report.title")))</h1><p class=\"muted\">\(escape(t("report.note")))</p>"
         for report in reports {
             let by = report.by.rawValue
-            body += "<h2>By \(by) <small><a href=\"/report.csv?by=\(by)\" download>CSV</a></small></h2><div class=\"scroll\"><table><thead><tr>"
-                + "<th>\(escape(by.capitalized))</th><th>Batches</th>" + ReportRenderer.headers.map { "<th>\(escape($0.capitalized))</th>" }.joined()
+            let grouping = t("grouping." + by)
+            body += "<h2>\(escape(t("report.by", ["grouping": grouping]))) <small><a href=\"/report.csv?by=\(by)\" download>CSV</a></small></h2><div class=\"scroll\"><table><thead><tr>"
+                + "<th>\(escape(grouping.prefix(1).uppercased() + grouping.dropFirst()))</th><th>\(escape(t("column.batches")))</th>"
+                + reportColumns.map { "<th>\(escape(t($0)))</th>" }.joined()
                 + "</tr></thead><tbody>"
             for row in report.rows {
                 body += "<tr><td>\(escape(row.group))</td><td class=\"n\">\(row.batches)</td>"
                     + ReportRenderer.cells(row).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr>"
             }
-            body += "</tbody><tfoot><tr><th>Total</th><td class=\"n\">\(report.total.batches)</td>"
+            body += "</tbody><tfoot><tr><th>\(escape(t("column.total")))</th><td class=\"n\">\(report.total.batches)</td>"
                 + ReportRenderer.cells(report.total).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr></tfoot></table></div>"
         }
-        return page("Kelas — reports", body)
+        return page(t("page.reports"), body, t)
     }
 
-    static func login(failed: Bool) -> String {
-        page("Kelas — sign in", """
-        <h1>Kelas</h1>\(failed ? "<p class=\"error\">That token is not right.</p>" : "")
-        <form method="post" action="/login"><label>Admin token<br><input name="token" type="password" autocomplete="current-password" \
-        required autofocus></label> <button>Sign in</button></form>
-        <p class="muted">The token is KELAS_ADMIN_TOKEN of the server (or the one it printed when it started).</p>
-        """)
+    static func login(failed: Bool, _ t: Localizer) -> String {
+        page(t("login.title"), """
+        <h1>Kelas</h1>\(failed ? "<p class=\"error\">\(escape(t("login.failed")))</p>" : "")
+        <form method="post" action="/login"><label>\(escape(t("login.token")))<br><input name="token" type="password" autocomplete="current-password" \
+        required autofocus></label> <button>\(escape(t("login.submit")))</button></form>
+        <p class="muted">\(escape(t("login.hint")))</p>
+        """, t)
     }
 
     // MARK: Pieces
@@ -198,32 +211,35 @@ enum Dashboard {
     }
 
     /// Where the batch is in its week, in its own time zone.
-    static func when(_ batch: StoredBatch, now: Date) -> String {
+    static func when(_ batch: StoredBatch, now: Date, _ t: Localizer) -> String {
         guard let start = LocalDate(batch.start) else { return "" }
         let zone = batch.timeZone
         let today = KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day
         let day = today - start.daysSinceEpoch + 1
-        if day < 1 { return 1 - day == 1 ? "starts tomorrow" : "starts in \(1 - day) days" }
-        if day > batch.days { return "ended" }
-        return "day \(day) of \(batch.days)"
+        if day < 1 { return 1 - day == 1 ? t("when.startsTomorrow") : t("when.startsIn", ["days": String(1 - day)]) }
+        if day > batch.days { return t("when.ended") }
+        return t("when.day", ["day": String(day), "days": String(batch.days)])
     }
 
-    static func columnTitle(_ column: BatchStatus.Column) -> String {
-        if let survey = column.survey { return survey == .pre ? "Pre" : "Post" }
-        if let session = column.session { return "S\(session)" }
+    static func columnTitle(_ column: BatchStatus.Column, _ t: Localizer) -> String {
+        if let survey = column.survey { return t(survey == .pre ? "column.pre" : "column.post") }
+        if let session = column.session { return t("column.session", ["session": String(session)]) }
         return column.key
     }
 
-    static func percent(_ count: Int, _ of: Int) -> String { of == 0 ? "0%" : "\(count * 100 / of)%" }
+    static func percent(_ count: Int, _ of: Int, _ t: Localizer) -> String { t.percent(of == 0 ? 0 : Double(count * 100 / of), digits: 0) }
 
     static func escape(_ text: String) -> String { HTML.escape(text) }
 
-    static func page(_ title: String, _ body: String) -> String {
-        """
+    /// A whole page in the reader's language, with a switch to the other one (`?lang=`, remembered in a cookie).
+    static func page(_ title: String, _ body: String, _ t: Localizer) -> String {
+        let other: Language = t.language == .id ? .en : .id
+        return """
         <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="\(t.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title><style>\(style)</style></head>
-        <body><header><a href="/">Kelas</a> <nav><a href="/">Batches</a> <a href="/report">Reports</a> <a href="/results">Results</a></nav></header>
+        <body><header><a href="/">Kelas</a> <nav><a href="/">\(escape(t("nav.batches")))</a> <a href="/report">\(escape(t("nav.reports")))</a> \
+        <a href="/results">\(escape(t("nav.results")))</a> <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)" lang="\(other.rawValue)">\(escape(t("nav.switch")))</a></nav></header>
         <main>\(body)</main></body></html>
         """
     }

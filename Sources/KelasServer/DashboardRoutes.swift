@@ -12,12 +12,12 @@ struct DashboardRoutes {
     var session: String { hmacHex(key: server.configuration.adminToken, Data("kelas admin session".utf8)) }
 
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/login") { _, _ in try text(Dashboard.login(failed: false), type: "text/html; charset=utf-8") }
+        router.get("/login") { request, _ in try html(Dashboard.login(failed: false, Self.localizer(request)), request) }
         router.post("/login") { request, _ in try await login(request) }
         let admin = router.group().add(middleware: AdminAuth(token: server.configuration.adminToken, session: session))
         admin.get("/") { request, _ in try overview(request) }
-        admin.get("/batches/:id") { _, context in try batch(context.parameters.get("id") ?? "") }
-        admin.get("/report") { _, _ in try report() }
+        admin.get("/batches/:id") { request, context in try batch(context.parameters.get("id") ?? "", request) }
+        admin.get("/report") { request, _ in try report(request) }
         admin.get("/results") { request, _ in try results(request, batch: nil) }
         admin.get("/batches/:id/results") { request, context in try results(request, batch: context.parameters.get("id") ?? "") }
         admin.get("/report.csv") { request, _ in try csv(request) }
@@ -27,7 +27,7 @@ struct DashboardRoutes {
         let body = try await request.body.collect(upTo: 4096)
         let token = Self.formValue("token", in: String(buffer: body)) ?? ""
         guard constantTimeEqual(token, server.configuration.adminToken) else {
-            return try text(Dashboard.login(failed: true), status: .unauthorized, type: "text/html; charset=utf-8")
+            return try text(Dashboard.login(failed: true, Self.localizer(request)), status: .unauthorized, type: "text/html; charset=utf-8")
         }
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(Cookie(name: Self.cookie, value: session, maxAge: 30 * 86_400, path: "/", httpOnly: true, sameSite: .strict))
@@ -44,70 +44,86 @@ struct DashboardRoutes {
         return nil
     }
 
+    /// The cookie that remembers the language a reader chose with the pages' switch.
+    static let languageCookie = "kelas_lang"
+
+    /// The reader's language: `?lang=id|en` (the switch), else the one they chose before (cookie), else the browser's
+    /// Accept-Language, else Indonesian.
+    static func language(_ request: Request) -> Language {
+        if let chosen = request.uri.queryParameters.get("lang").flatMap(Language.init(rawValue:)) { return chosen }
+        if let remembered = request.cookies[languageCookie]?.value, let language = Language(rawValue: remembered) { return language }
+        return LanguagePreference.fromAcceptLanguage(request.headers[.acceptLanguage]) ?? .id
+    }
+
+    static func localizer(_ request: Request) -> Localizer { Localizer(language(request)) }
+
     func overview(_ request: Request) throws -> Response {
+        let t = Self.localizer(request)
         let now = server.configuration.now()
         let store = server.store
         let report = try store.report(by: .batch, now: now)
         let rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.group, $0) })
         let lines = try store.batches().map { batch in
-            Dashboard.BatchLine(batch: batch, row: rows[batch.id] ?? ReportRow(group: batch.id), when: Dashboard.when(batch, now: now))
+            Dashboard.BatchLine(batch: batch, row: rows[batch.id] ?? ReportRow(group: batch.id), when: Dashboard.when(batch, now: now, t))
         }
         let sort = request.uri.queryParameters.get("sort").flatMap(Dashboard.Sort.init(rawValue:)) ?? .start
         return try html(Dashboard.overview(lines, total: report.total, sort: sort, now: Self.stamp(now),
-                                           problems: try store.deliveryProblems()))
+                                           problems: try store.deliveryProblems(), t), request)
     }
 
-    func batch(_ id: String) throws -> Response {
+    func notFound(_ id: String, _ t: Localizer) throws -> Response {
+        try text(Dashboard.page(t("page.notFound"), "<h1>\(Dashboard.escape(t("batch.notFound", ["id": id])))</h1>"
+                                + "<p><a href=\"/\">\(Dashboard.escape(t("batch.back")))</a></p>", t),
+                 status: .notFound, type: "text/html; charset=utf-8")
+    }
+
+    func batch(_ id: String, _ request: Request) throws -> Response {
+        let t = Self.localizer(request)
         let store = server.store
-        guard let stored = try store.batch(id) else {
-            return try text(Dashboard.page("Kelas — not found", "<h1>No batch \(Dashboard.escape(id))</h1><p><a href=\"/\">← Batches</a></p>"),
-                            status: .notFound, type: "text/html; charset=utf-8")
-        }
+        guard let stored = try store.batch(id) else { return try notFound(id, t) }
         let now = server.configuration.now()
         let zone = stored.timeZone
         let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
         let receipts = try store.receipts(batchID: id)
         let plan = try store.outbox(batchID: id).filter { $0.message.date == today }.map { item in
             Dashboard.PlanLine(time: item.message.localTime.description, kind: item.message.kind.rawValue,
-                               audience: audience(item.message.audience), state: item.displayState,
+                               audience: audience(item.message.audience, t), state: item.displayState,
                                detail: item.lastError ?? receipts[item.message.id]?.description
                                    ?? (item.attempts > 1 ? "\(item.attempts) attempts" : ""))
         }
         let status = try store.status(batchID: id, now: now)
         let optOuts = try store.optOuts(batchID: id)
-        return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now), today: today.description, plan: plan,
-                                        optOuts: optOuts, problems: try store.deliveryProblems(batchID: id)))
+        return try html(Dashboard.batch(stored, status: status, when: Dashboard.when(stored, now: now, t), today: t.longDate(today), plan: plan,
+                                        optOuts: optOuts, problems: try store.deliveryProblems(batchID: id), t), request)
     }
 
     /// Who a planned message goes to, with a participant's number masked.
-    func audience(_ audience: Audience) -> String {
+    func audience(_ audience: Audience, _ t: Localizer) -> String {
         switch audience {
-        case .group: "the group"
+        case .group: t("audience.group")
         case .participant(let phone): phone.masked
-        case .nonResponders: "those still silent"
+        case .nonResponders: t("audience.silent")
         }
     }
 
-    func report() throws -> Response {
+    func report(_ request: Request) throws -> Response {
         let now = server.configuration.now()
-        return try html(Dashboard.report(try [ReportGrouping.district, .programme, .trainer].map { try server.store.report(by: $0, now: now) }))
+        return try html(Dashboard.report(try [ReportGrouping.district, .programme, .trainer].map { try server.store.report(by: $0, now: now) },
+                                         Self.localizer(request)), request)
     }
 
-    /// The programme report (or one batch's), in Indonesian unless `?lang=en`.
+    /// The programme report (or one batch's), in the reader's language (Indonesian unless they chose English).
     func results(_ request: Request, batch: String?) throws -> Response {
-        let language = request.uri.queryParameters.get("lang").flatMap(Language.init(rawValue:)) ?? .id
+        let t = Self.localizer(request)
+        let language = t.language
         let store = server.store
         let batches = try store.batches().filter { batch == nil || $0.id == batch }
-        if let batch, batches.isEmpty {
-            return try text(Dashboard.page("Kelas — not found", "<h1>No batch \(Dashboard.escape(batch))</h1><p><a href=\"/\">← Batches</a></p>"),
-                            status: .notFound, type: "text/html; charset=utf-8")
-        }
+        if let batch, batches.isEmpty { return try notFound(batch, t) }
         let participants = try store.participantResults(batchIDs: batch.map { [$0] }, now: server.configuration.now())
         let report = ProgrammeReport(participants: participants, batches: batches.compactMap(\.period),
                                      indicators: server.configuration.indicators, language: language)
-        let other = language == .id ? "<a href=\"?lang=en\">English</a>" : "<a href=\"?lang=id\">Bahasa Indonesia</a>"
-        let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a> · \(other)</p>" } ?? "<p>\(other)</p>"
-        return try html(Dashboard.page("Kelas — results", scope + report.htmlBody))
+        let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a></p>" } ?? ""
+        return try html(Dashboard.page(t("page.results"), scope + report.htmlBody, t), request)
     }
 
     func csv(_ request: Request) throws -> Response {
@@ -117,7 +133,15 @@ struct DashboardRoutes {
                         headers: [.contentDisposition: "attachment; filename=\"kelas-report-\(by.rawValue).csv\""])
     }
 
-    func html(_ page: String) throws -> Response { try text(page, type: "text/html; charset=utf-8") }
+    /// A page; when the reader used the language switch, the choice is remembered for the next pages.
+    func html(_ page: String, _ request: Request) throws -> Response {
+        var response = try text(page, type: "text/html; charset=utf-8", headers: [.contentLanguage: Self.language(request).rawValue])
+        if let chosen = request.uri.queryParameters.get("lang").flatMap(Language.init(rawValue:)) {
+            response.setCookie(Cookie(name: Self.languageCookie, value: chosen.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true,
+                                      sameSite: .strict))
+        }
+        return response
+    }
 
     static func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

@@ -217,7 +217,7 @@ struct ServerTests {
         let payloads = ["6281234567110", "6281234567111", "6281234567113"].enumerated().map { index, digits in
             Self.payload(id: "wamid.P\(index)", from: digits, at: Self.now.addingTimeInterval(-1800))
         }
-        let bearer: HTTPFields = [.authorization: "Bearer \(Self.admin)"]
+        let bearer: HTTPFields = [.authorization: "Bearer \(Self.admin)", .acceptLanguage: "en-GB,en;q=0.9"]
         try await server.application().test(.router) { client in
             for body in payloads { #expect(try await post(client, body, signature: Self.hubSignature(body)).status == .ok) }
             try server.applier.applyPending()
@@ -239,7 +239,7 @@ struct ServerTests {
             for participant in try server.store.participants(batchID: "gresik-2021-07") {
                 #expect(!page.contains(participant.e164) && !page.contains(String(participant.digits)))
             }
-            #expect(page.contains("Today's plan (2021-07-06)"))
+            #expect(page.contains("Today&#39;s plan (Tuesday 6 July 2021)"))
             let missing = try await client.execute(uri: "/batches/nope", method: .get, headers: bearer)
             #expect(missing.status == .notFound)
         }
@@ -320,14 +320,42 @@ struct ServerTests {
         try server.store.setOptOut(batchID: "gresik-2021-07", participant: "Budi Santoso", optedOut: true, note: "by phone", now: Self.now)
         try await server.application().test(.router) { client in
             let page = String(buffer: try await client.execute(uri: "/batches/gresik-2021-07", method: .get,
-                                                               headers: [.authorization: "Bearer \(Self.admin)"]).body)
+                                                               headers: [.authorization: "Bearer \(Self.admin)", .acceptLanguage: "en"]).body)
             #expect(page.contains("<h2>Opted out (1)</h2>") && page.contains("Budi Santoso") && page.contains("recorded by an admin: by phone"))
             #expect(!page.contains("+6281234567111"))
             // The reports page has the column, counted in the denominator as `kelas report` counts them.
-            let report = String(buffer: try await client.execute(uri: "/report", method: .get, headers: [.authorization: "Bearer \(Self.admin)"]).body)
-            #expect(report.contains("<th>Opted Out</th>"))
+            let report = String(buffer: try await client.execute(uri: "/report", method: .get,
+                                                                 headers: [.authorization: "Bearer \(Self.admin)", .acceptLanguage: "en"]).body)
+            #expect(report.contains("<th>Opted out</th>"))
             let cells = ReportRenderer.cells(try server.store.report(by: .district, now: Self.now).total)
             #expect(cells.last == "1" && report.contains(cells.map { "<td class=\"n\">\($0)</td>" }.joined()))
+        }
+    }
+
+    @Test("pages speak Indonesian first: the browser's Accept-Language, the switch (remembered in a cookie), dates and numbers in each form")
+    func languages() async throws {
+        let server = try server()
+        let bearer: HTTPFields = [.authorization: "Bearer \(Self.admin)"]
+        try await server.application().test(.router) { client in
+            let plain = try await client.execute(uri: "/batches/gresik-2021-07", method: .get, headers: bearer)
+            let page = String(buffer: plain.body)
+            #expect(page.contains("<html lang=\"id\">") && page.contains("Rencana hari ini (Selasa, 6 Juli 2021)") && page.contains("hari ke-2 dari 7"))
+            #expect(page.contains(">English</a>") && plain.headers[.contentLanguage] == "id")
+            var english = bearer
+            english[.acceptLanguage] = "en-US,en;q=0.9"
+            let asked = String(buffer: try await client.execute(uri: "/", method: .get, headers: english).body)
+            #expect(asked.contains("<html lang=\"en\">") && asked.contains("<h1>Batches</h1>") && asked.contains(">Bahasa Indonesia</a>"))
+            // The switch wins over the browser, and is remembered.
+            let switched = try await client.execute(uri: "/report?lang=id", method: .get, headers: english)
+            #expect(String(buffer: switched.body).contains("<h1>Laporan</h1>"))
+            let cookie = try #require(switched.headers[.setCookie])
+            #expect(cookie.contains("kelas_lang=id") && cookie.contains("HttpOnly"))
+            var remembered = english
+            remembered[.cookie] = "kelas_lang=id"
+            let again = String(buffer: try await client.execute(uri: "/", method: .get, headers: remembered).body)
+            #expect(again.contains("<h1>Angkatan</h1>") && again.contains("Menunggu fasilitator"))
+            let login = String(buffer: try await client.execute(uri: "/login", method: .get, headers: [.acceptLanguage: "id"]).body)
+            #expect(login.contains("Token admin") && login.contains(">Masuk</button>"))
         }
     }
 
@@ -350,7 +378,8 @@ struct ServerTests {
         #expect(problems.count == 1 && problems.first?.messages == round.retried)
         try await server.application().test(.router) { client in
             for uri in ["/", "/batches/gresik-2021-07"] {
-                let page = String(buffer: try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(Self.admin)"]).body)
+                let page = String(buffer: try await client.execute(uri: uri, method: .get,
+                                                                   headers: [.authorization: "Bearer \(Self.admin)", .acceptLanguage: "en"]).body)
                 #expect(page.contains("class=\"banner\"") && page.contains("held up"), "\(uri)")
                 #expect(page.contains("SCAN_QR_CODE, not WORKING") && page.contains("scan the QR code"), "\(uri)")
             }

@@ -1,0 +1,148 @@
+import Foundation
+
+/// The words of Kelas in one language, from its message catalog (`Resources/Localization/<language>.json`, a flat
+/// object of key → text with `{name}` placeholders), and numbers and dates in that language's own form.
+///
+/// Catalogs are resources, not strings scattered through the code: a test fails when a key lacks a language.
+public struct Localizer: Sendable {
+    public let language: Language
+    private let table: [String: String]
+
+    public init(language: Language, table: [String: String]) {
+        self.language = language
+        self.table = table
+    }
+
+    /// The catalog of `language` (loaded once per process).
+    public init(_ language: Language) {
+        self.init(language: language, table: Localizer.catalogs.tables[language] ?? [:])
+    }
+
+    /// The text of `key` with its `{placeholders}` filled. A key the catalog lacks shows as `⟦key⟧` — visible, never
+    /// another language's text — and the catalog test fails on it.
+    public func callAsFunction(_ key: String, _ values: [String: String] = [:]) -> String {
+        guard var text = table[key] else { return "⟦\(key)⟧" }
+        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+
+    /// Whether the catalog has `key`.
+    public func has(_ key: String) -> Bool { table[key] != nil }
+
+    /// Every key of the catalog.
+    public var keys: Set<String> { Set(table.keys) }
+
+    // MARK: Numbers and dates
+
+    /// `2.029` (Indonesian) or `2,029` (English).
+    public func integer(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (value < 0 ? "-" : "") + groups.joined(separator: language == .id ? "." : ",")
+    }
+
+    /// `87,4` (Indonesian) or `87.4` (English).
+    public func decimal(_ value: Double, digits: Int = 1) -> String {
+        let text = String(format: "%.\(digits)f", value)
+        guard let point = text.firstIndex(of: ".") else { return integer(Int(text) ?? 0) }
+        let whole = Int(text[..<point]) ?? 0
+        let sign = text.hasPrefix("-") && whole == 0 ? "-" : ""
+        return sign + integer(whole) + (language == .id ? "," : ".") + text[text.index(after: point)...]
+    }
+
+    /// `87,4 %` (Indonesian) or `87.4%` (English).
+    public func percent(_ value: Double, digits: Int = 1) -> String {
+        decimal(value, digits: digits) + (language == .id ? " %" : "%")
+    }
+
+    /// `Selasa, 6 Juli 2021` or `Tuesday 6 July 2021`.
+    public func longDate(_ date: LocalDate) -> String { Planner.longDate(date, language: language) }
+
+    // MARK: Catalogs
+
+    /// Both catalogs, or why they could not be read (a build that lost its resources): `kelas` and `kelas serve`
+    /// refuse to start with that reason rather than show keys.
+    public static let catalogs: (tables: [Language: [String: String]], problem: String?) = loadCatalogs()
+
+    /// Where the catalogs are: beside the executable in its resource bundle (as SwiftPM builds and installs it),
+    /// `$KELAS_RESOURCES`, or the source tree this was built from.
+    static func catalogDirectory() -> URL? {
+        var candidates: [URL] = []
+        if let override = ProcessInfo.processInfo.environment["KELAS_RESOURCES"], !override.isEmpty {
+            candidates.append(URL(fileURLWithPath: override))
+        }
+        var roots = [Bundle.main.bundleURL]
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() { roots.append(executable) }
+        for root in roots {
+            for bundle in ["Kelas_KelasCore.resources", "Kelas_KelasCore.bundle", "Kelas_KelasCore.bundle/Contents/Resources"] {
+                candidates.append(root.appendingPathComponent(bundle).appendingPathComponent("Localization"))
+            }
+        }
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources/Localization"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("en.json").path) }
+    }
+
+    static func loadCatalogs() -> (tables: [Language: [String: String]], problem: String?) {
+        guard let directory = catalogDirectory() else {
+            return ([:], "the language catalogs (Kelas_KelasCore.resources/Localization) are not beside the kelas executable; "
+                    + "install the resource folder the build made next to it, or point KELAS_RESOURCES at it")
+        }
+        var tables: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            let file = directory.appendingPathComponent("\(language.rawValue).json")
+            do {
+                tables[language] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))
+            } catch {
+                return ([:], "cannot read the language catalog \(file.path): \(error.localizedDescription)")
+            }
+        }
+        return (tables, nil)
+    }
+}
+
+/// Which language a person gets when they have not said.
+public enum LanguagePreference {
+    /// `KELAS_LANG` (id or en), else the terminal's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: `id_ID.UTF-8` is
+    /// Indonesian), else English. An unknown `KELAS_LANG` is an error naming it.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Language {
+        if let chosen = environment["KELAS_LANG"], !chosen.isEmpty {
+            guard let language = Language(rawValue: chosen.lowercased()) else { throw UnknownLanguage(text: chosen, source: "KELAS_LANG") }
+            return language
+        }
+        for variable in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = environment[variable], !value.isEmpty else { continue }
+            return value.lowercased().hasPrefix("id") || value.lowercased().hasPrefix("in_") ? .id : .en
+        }
+        return .en
+    }
+
+    /// The first of Indonesian and English a browser's `Accept-Language` asks for, by its q-values; nil when it asks
+    /// for neither.
+    public static func fromAcceptLanguage(_ header: String?) -> Language? {
+        guard let header else { return nil }
+        var best: (language: Language, q: Double)?
+        for part in header.split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let tag = fields.first else { continue }
+            let primary = tag.split(separator: "-").first.map(String.init) ?? tag
+            let language: Language? = primary == "id" || primary == "in" ? .id : primary == "en" ? .en : nil
+            let q = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if let language, q > 0, q > (best?.q ?? 0) { best = (language, q) }
+        }
+        return best?.language
+    }
+}
+
+/// `--lang` or `KELAS_LANG` named a language Kelas does not have.
+public struct UnknownLanguage: Error, Sendable, CustomStringConvertible {
+    public var text: String
+    public var source: String
+    public var description: String { "\(source) is `\(text)`: Kelas speaks id (Bahasa Indonesia) and en (English)" }
+}

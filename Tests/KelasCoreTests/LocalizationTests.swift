@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import KelasCore
+
+@Suite("Languages: the message catalogs")
+struct LocalizationTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources")
+
+    @Test("the catalogs load, and every key has both languages, with the same placeholders, never empty")
+    func complete() throws {
+        #expect(Localizer.catalogs.problem == nil)
+        let id = Localizer(.id), en = Localizer(.en)
+        #expect(!id.keys.isEmpty && id.keys == en.keys, "keys in one language only: \(id.keys.symmetricDifference(en.keys).sorted())")
+        func placeholders(_ text: String) -> Set<String> {
+            Set(text.split(separator: "{").dropFirst().compactMap { $0.split(separator: "}", maxSplits: 1).first.map(String.init) })
+        }
+        for key in id.keys.sorted() {
+            #expect(!id(key).isEmpty && !en(key).isEmpty, "\(key) is empty")
+            #expect(placeholders(id(key)) == placeholders(en(key)), "\(key): the languages fill different placeholders")
+        }
+    }
+
+    @Test("every key the code asks for is in the catalogs (a literal key, or a state / grouping / mode the code builds)")
+    func keysInCode() throws {
+        let catalog = Localizer(.en)
+        var used: Set<String> = []
+        let files = FileManager.default.enumerator(at: Self.sources, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
+        #expect(!files.isEmpty)
+        // Catalog keys are dotted (`batch.plan`); other `t("…")` helpers in the code take whole words.
+        let pattern = try Regex(#"\bt\("([a-z][A-Za-z0-9\-]*\.[A-Za-z0-9.\-]*[A-Za-z0-9])""#)
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: pattern) {
+                if let key = match.output[1].substring { used.insert(String(key)) }
+            }
+        }
+        #expect(used.count > 40)
+        for key in used.sorted() { #expect(catalog.has(key), "the code asks for \(key), which no catalog has") }
+        for state in PromptState.allCases { #expect(catalog.has("state." + state.rawValue)) }
+        for mode in DeliveryMode.allCases { #expect(catalog.has("plan.mode." + mode.rawValue)) }
+    }
+
+    @Test("numbers and dates in each language's own form")
+    func forms() {
+        let id = Localizer(.id), en = Localizer(.en)
+        #expect(id.percent(87.4) == "87,4 %" && en.percent(87.4) == "87.4%")
+        #expect(id.integer(2029) == "2.029" && en.integer(2029) == "2,029" && id.integer(77) == "77" && en.integer(-1234567) == "-1,234,567")
+        #expect(id.decimal(1234.56, digits: 2) == "1.234,56" && en.decimal(0.5) == "0.5" && id.decimal(-0.25, digits: 2) == "-0,25")
+        #expect(id.longDate(LocalDate(year: 2021, month: 7, day: 6)) == "Selasa, 6 Juli 2021")
+        #expect(en.longDate(LocalDate(year: 2021, month: 7, day: 6)) == "Tuesday 6 July 2021")
+        #expect(id("plan.participants", ["count": "24"]) == "24 peserta")
+        #expect(en("no.such.key") == "⟦no.such.key⟧")
+    }
+
+    @Test("the language: KELAS_LANG, else the terminal's locale, else English; a browser's Accept-Language by its q-values")
+    func preference() throws {
+        #expect(try LanguagePreference.fromEnvironment(["KELAS_LANG": "id", "LANG": "en_US.UTF-8"]) == .id)
+        #expect(try LanguagePreference.fromEnvironment(["LANG": "id_ID.UTF-8"]) == .id)
+        #expect(try LanguagePreference.fromEnvironment(["LC_ALL": "en_GB.UTF-8", "LANG": "id_ID.UTF-8"]) == .en)
+        #expect(try LanguagePreference.fromEnvironment(["LANG": "C.UTF-8"]) == .en)
+        #expect(try LanguagePreference.fromEnvironment([:]) == .en)
+        #expect(throws: UnknownLanguage.self) { try LanguagePreference.fromEnvironment(["KELAS_LANG": "jv"]) }
+        #expect(LanguagePreference.fromAcceptLanguage("id-ID,id;q=0.9,en-US;q=0.8") == .id)
+        #expect(LanguagePreference.fromAcceptLanguage("en-US,en;q=0.9,id;q=0.8") == .en)
+        #expect(LanguagePreference.fromAcceptLanguage("fr-FR,en;q=0.5,id;q=0.7") == .id)
+        #expect(LanguagePreference.fromAcceptLanguage("fr-FR") == nil && LanguagePreference.fromAcceptLanguage(nil) == nil)
+    }
+}
