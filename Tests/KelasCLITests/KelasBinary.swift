@@ -52,7 +52,7 @@ struct KelasBinary {
         process.executableURL = url
         process.arguments = arguments
         // Every command acts at a fixed time unless the test says otherwise: no test depends on today's date.
-        process.environment = ProcessInfo.processInfo.environment.merging(["KELAS_NOW": fixedNow].merging(environment) { $1 }) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["KELAS_NOW": fixedNow, "KELAS_LANG": "en"].merging(environment) { $1 }) { $1 }
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

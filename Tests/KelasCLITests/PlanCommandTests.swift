@@ -99,7 +99,7 @@ struct PlanCommandTests {
 
     @Test("bad options are refused before any file is read", arguments: [
         (["--day", "8"], "--day must be from 1 to 7"),
-        (["--day", "1", "--date", "2021-07-05"], "Give --day or --date, not both"),
+        (["--day", "1", "--date", "2021-07-05"], "Give one of --day, --date and --today"),
         (["--date", "5/7/2021"], "--date must be a date as YYYY-MM-DD"),
         (["--format", "csv"], "format"),
     ])
@@ -107,5 +107,48 @@ struct PlanCommandTests {
         let result = try KelasBinary.run(["plan", Self.example] + options)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message))
+    }
+}
+
+@Suite("kelas plan --today and --lang")
+struct PlanTodayTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-today-\(UUID().uuidString)")
+    /// Tuesday 6 July 2021, 06:30 WIB: day 2 of the example batch.
+    static let tuesday = ["KELAS_NOW": "2021-07-06T06:30:00+07:00"]
+
+    @Test("a file's plan for today, in Indonesian: headings, columns, dates and counts in their own form")
+    func fileToday() throws {
+        let run = try KelasBinary.run(["plan", PlanCommandTests.example, "--today", "--lang", "id"], environment: Self.tuesday)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("· pengiriman ke grup · jendela 07:00-21:00"))
+        #expect(run.stdout.contains("Hari ke-2 · Selasa, 6 Juli 2021 · Asia/Jakarta (UTC+07:00)"))
+        #expect(run.stdout.contains("JAM") && run.stdout.contains("PENERIMA") && run.stdout.contains("6 pesan"))
+        #expect(!run.stdout.contains("Hari ke-1 ·"))
+        // The same from KELAS_LANG, and English when asked.
+        let env = try KelasBinary.run(["plan", PlanCommandTests.example, "--today"], environment: Self.tuesday.merging(["KELAS_LANG": "id"]) { $1 })
+        #expect(env.stdout == run.stdout)
+        let english = try KelasBinary.run(["plan", PlanCommandTests.example, "--today"], environment: Self.tuesday)
+        #expect(english.stdout.contains("Day 2 · Tuesday 6 July 2021") && english.stdout.contains("6 messages"))
+        // Outside the week, the week's dates; an unknown language, named.
+        let late = try KelasBinary.run(["plan", PlanCommandTests.example, "--today"])
+        #expect(late.status == 1 && late.stderr.contains("is not in batch gresik-2021-07's week (2021-07-05 to 2021-07-11)"))
+        let bad = try KelasBinary.run(["plan", PlanCommandTests.example], environment: ["KELAS_LANG": "jv"])
+        #expect(bad.status == 1 && bad.stderr.contains("KELAS_LANG is `jv`"))
+    }
+
+    @Test("without a file: every batch in the store running today, from the file it was added from")
+    func storeToday() throws {
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: false)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        #expect(try KelasBinary.run(["batch", "add", directory.appendingPathComponent("batch.yaml").path, "--database", database]).status == 0)
+        let run = try KelasBinary.run(["plan", "--today", "--database", database], environment: Self.tuesday)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("(gresik-2021-07)") && run.stdout.contains("Day 2 · Tuesday 6 July 2021"))
+        let after = try KelasBinary.run(["plan", "--today", "--database", database, "--lang", "id"])
+        #expect(after.status == 0 && after.stdout.contains("Tidak ada angkatan di \(database) yang berjalan hari ini (Senin, 12 Juli 2021)."))
+        let none = try KelasBinary.run(["plan", "--today", "--database", directory.appendingPathComponent("none.sqlite").path])
+        #expect(none.status == 1 && none.stderr.contains("no store at"))
+        let neither = try KelasBinary.run(["plan"])
+        #expect(neither.status != 0 && neither.stderr.contains("--today"))
     }
 }

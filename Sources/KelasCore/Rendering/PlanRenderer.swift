@@ -13,11 +13,14 @@ public struct PlanRenderer: Sendable {
     /// The day shown, or nil for the whole week.
     public var day: Int?
     public var messages: [PlannedMessage]
+    /// The language of the table and Markdown (the messages are in the batch's language; JSON keys never change).
+    public var t: Localizer
 
-    public init(batch: Batch, day: Int?, messages: [PlannedMessage]) {
+    public init(batch: Batch, day: Int?, messages: [PlannedMessage], localizer: Localizer = Localizer(.en)) {
         self.batch = batch
         self.day = day
         self.messages = messages
+        self.t = localizer
     }
 
     public func render(_ format: PlanFormat) throws -> String {
@@ -123,9 +126,9 @@ public struct PlanRenderer: Sendable {
             if first.date != batch.date(ofDay: first.day) { time += " (\(first.date.weekday.rawValue) \(first.date))" }
             let audience: String
             switch first.audience {
-            case .group: audience = "group"
-            case .participant: audience = group.count == 1 ? participantName(first.audience) : "\(group.count) participants"
-            case .nonResponders(let discussion): audience = "silent on \(discussion)"
+            case .group: audience = t("plan.group")
+            case .participant: audience = group.count == 1 ? participantName(first.audience) : t("plan.participants", ["count": String(group.count)])
+            case .nonResponders(let discussion): audience = t("plan.silentOn", ["discussion": discussion])
             }
             var text = first.text
             if let filename = first.filename { text = "[\(filename)] " + text }
@@ -144,7 +147,7 @@ public struct PlanRenderer: Sendable {
 
     private func heading(_ day: Int) -> String {
         let date = batch.date(ofDay: day)
-        return "Day \(day) · \(Planner.longDate(date, language: .en)) · \(batch.timeZone.identifier) (UTC\(offset))"
+        return t("plan.heading", ["day": String(day), "date": t.longDate(date), "zone": batch.timeZone.identifier, "offset": offset])
     }
 
     private var offset: String {
@@ -154,27 +157,27 @@ public struct PlanRenderer: Sendable {
 
     private func summary(_ messages: [PlannedMessage]) -> String {
         func count(_ flag: PlanFlag) -> Int { messages.count { $0.flags.contains(flag) } }
-        var parts = ["\(messages.count) message" + (messages.count == 1 ? "" : "s")]
-        if count(.shifted) > 0 { parts.append("\(count(.shifted)) shifted by quiet hours or the window") }
+        func count(_ key: String, _ value: Int) -> String { t(key, ["count": t.integer(value)]) }
+        var parts = [messages.count == 1 ? t("plan.messagesOne") : count("plan.messages", messages.count)]
+        if count(.shifted) > 0 { parts.append(count("plan.shifted", count(.shifted))) }
         // Fan-out through the Cloud API: which way each message goes given the 24-hour windows known now.
         let closed = count(.template) + count(.reengage) + count(.needsTemplate)
         let oneToOne = messages.count { if case .participant = $0.audience { true } else { false } }
-        if closed > 0 && oneToOne > closed { parts.append("\(oneToOne - closed) free-form (window open)") }
-        if count(.template) > 0 { parts.append("\(count(.template)) as their item's template") }
-        if count(.reengage) > 0 { parts.append("\(count(.reengage)) wait behind the re-engagement template") }
-        if count(.needsTemplate) > 0 { parts.append("\(count(.needsTemplate)) need an approved template") }
+        if closed > 0 && oneToOne > closed { parts.append(count("plan.freeForm", oneToOne - closed)) }
+        if count(.template) > 0 { parts.append(count("plan.asTemplate", count(.template))) }
+        if count(.reengage) > 0 { parts.append(count("plan.reengage", count(.reengage))) }
+        if count(.needsTemplate) > 0 { parts.append(count("plan.needsTemplate", count(.needsTemplate))) }
         return parts.joined(separator: " · ")
     }
 
     public func table(previewWidth: Int = 60) -> String {
-        var out = "\(batch.name) (\(batch.id)) · \(batch.delivery.mode.rawValue) delivery · window \(batch.delivery.window)\n"
-        if messages.isEmpty {
-            return out + "\nNo messages" + (day.map { " on day \($0)" } ?? "") + ".\n"
-        }
+        var out = t("plan.header", ["name": batch.name, "id": batch.id, "mode": t("plan.mode." + batch.delivery.mode.rawValue),
+                                    "window": batch.delivery.window.description]) + "\n"
+        if messages.isEmpty { return out + "\n" + noMessages + "\n" }
         for day in days {
             let dayMessages = messages.filter { $0.day == day }
             let rows = rows(for: dayMessages)
-            let header = Row(time: "TIME", kind: "KIND", audience: "AUDIENCE", text: "MESSAGE", flags: "FLAGS")
+            let header = Row(time: t("plan.time"), kind: t("plan.kind"), audience: t("plan.audience"), text: t("plan.message"), flags: t("plan.flags"))
             let all = [header] + rows
             let widths = (
                 all.map(\.time.count).max() ?? 4, all.map(\.kind.count).max() ?? 4, all.map(\.audience.count).max() ?? 8
@@ -193,20 +196,26 @@ public struct PlanRenderer: Sendable {
 
     public func markdown() -> String {
         var out = "# \(batch.name)\n\n"
-        out += "Batch `\(batch.id)` · \(batch.programme) · \(batch.district) · \(batch.delivery.mode.rawValue) delivery · window \(batch.delivery.window)\n"
+        out += t("plan.markdownBatch", ["id": batch.id, "programme": batch.programme, "district": batch.district,
+                                        "mode": t("plan.mode." + batch.delivery.mode.rawValue), "window": batch.delivery.window.description]) + "\n"
         for day in days {
             let dayMessages = messages.filter { $0.day == day }
             out += "\n## \(heading(day))\n\n"
-            out += "| Time | Kind | Audience | Message | Flags |\n|---|---|---|---|---|\n"
+            out += "| " + ["column.time", "column.kind", "plan.audience", "plan.message", "plan.flags"].map { key in
+                let title = t(key)
+                return title.prefix(1) + title.dropFirst().lowercased()
+            }.joined(separator: " | ") + " |\n|---|---|---|---|---|\n"
             for row in rows(for: dayMessages) {
                 let cells = [row.time, row.kind, row.audience, escape(row.text), row.flags]
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             }
             out += "\n" + summary(dayMessages) + "\n"
         }
-        if messages.isEmpty { out += "\nNo messages" + (day.map { " on day \($0)" } ?? "") + ".\n" }
+        if messages.isEmpty { out += "\n" + noMessages + "\n" }
         return out
     }
+
+    private var noMessages: String { day.map { t("plan.noneOnDay", ["day": String($0)]) } ?? t("plan.none") }
 
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")

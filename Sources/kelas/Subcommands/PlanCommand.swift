@@ -25,11 +25,14 @@ struct PlanCommand: ParsableCommand {
           kelas plan batch.yaml --date 2021-07-06 --format json
           kelas plan batch.yaml --format markdown > plan.md
           kelas plan batch.yaml --day 2 --database kelas.sqlite   # fan-out: windows as the store knows them
+          kelas plan --today                                       # every batch in the store running today
+          kelas plan batch.yaml --today --lang id                  # this morning's dry run, in Indonesian
         """
     )
 
-    @Argument(help: ArgumentHelp("The batch file.", valueName: "batch.yaml"))
-    var batch: String
+    @Argument(help: ArgumentHelp("The batch file (with --today it may be left out: every batch in the store running today).",
+                                 valueName: "batch.yaml"))
+    var batch: String?
 
     @Option(help: "The day of the week to print, 1 to 7.")
     var day: Int?
@@ -37,28 +40,50 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The local date to print, as YYYY-MM-DD.", valueName: "date"))
     var date: String?
 
+    @Flag(help: "Today's plan (in each batch's own time zone): of the file, or of every batch in the store running today.")
+    var today = false
+
     @Option(help: "table (for people), json (for programs) or markdown (for reports).")
     var format: PlanFormat = .table
+
+    @Option(help: ArgumentHelp("The language of the table and Markdown: id or en (default: KELAS_LANG, else the terminal's locale).",
+                               valueName: "id|en"))
+    var lang: Language?
 
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if day != nil && date != nil { throw ValidationError("Give --day or --date, not both.") }
+        if [day != nil, date != nil, today].count(where: { $0 }) > 1 { throw ValidationError("Give one of --day, --date and --today.") }
         if let day, !(1...7).contains(day) { throw ValidationError("--day must be from 1 to 7, not \(day).") }
         if let date, LocalDate(date) == nil { throw ValidationError("--date must be a date as YYYY-MM-DD, not \(date).") }
+        if batch == nil && !today { throw ValidationError("Name the batch file, or give --today for every batch in the store running today.") }
     }
 
     func run() throws {
+        let t = try cliLocalizer(lang)
+        guard let batch else { return try printTodayFromStore(t) }
         let loaded = try loadBatch(batch)
         var selectedDay = day
-        if let date, let localDate = LocalDate(date) {
+        let wanted = try date.flatMap(LocalDate.init) ?? (today ? Self.today(in: loaded.batch.timeZone) : nil)
+        if let localDate = wanted {
             guard let found = loaded.batch.day(of: localDate) else {
                 let end = loaded.batch.date(ofDay: 7)
-                printError("error: \(date) is not in batch \(loaded.batch.id)'s week (\(loaded.batch.start) to \(end)); use --day 1 to 7 or a date in that week.")
+                printError("error: \(localDate) is not in batch \(loaded.batch.id)'s week (\(loaded.batch.start) to \(end)); use --day 1 to 7 or a date in that week.")
                 throw ExitCode(1)
             }
             selectedDay = found
         }
+        print(try render(loaded, day: selectedDay, t), terminator: "")
+    }
+
+    /// The local date now in `zone`.
+    static func today(in zone: TimeZone) throws -> LocalDate {
+        let now = try CLIClock.now()
+        return LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
+    }
+
+    /// The plan of one loaded batch (one day, or the week), routed by what the store knows of each 24-hour window.
+    func render(_ loaded: LoadedBatch, day selectedDay: Int?, _ t: Localizer) throws -> String {
         var planner = Planner(batch: loaded.batch, curriculum: loaded.curriculum)
         if loaded.batch.delivery.mode == .fanout {
             // What is known now of each participant's 24-hour window: read from the store when there is one (a dry run
@@ -73,7 +98,34 @@ struct PlanCommand: ParsableCommand {
             }
         }
         let messages = selectedDay.map { planner.plan(day: $0) } ?? planner.plan()
-        let renderer = PlanRenderer(batch: loaded.batch, day: selectedDay, messages: messages)
-        print(try renderer.render(format), terminator: "")
+        return try PlanRenderer(batch: loaded.batch, day: selectedDay, messages: messages, localizer: t).render(format)
+    }
+
+    /// `kelas plan --today` without a file: every batch in the store whose week holds today, each from the batch file
+    /// it was added from (the files stay the source of truth).
+    func printTodayFromStore(_ t: Localizer) throws {
+        let path = database.path ?? KelasDatabase.defaultPath()
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("error: no store at \(path): add a batch with `kelas batch add BATCH.yaml`, or name the batch file: kelas plan BATCH.yaml --today")
+            throw ExitCode(1)
+        }
+        let store = try database.open()
+        var printed = 0
+        for stored in try storeCall({ try store.batches() }) {
+            let date = try Self.today(in: stored.timeZone)
+            guard let start = LocalDate(stored.start), (0..<stored.days).contains(date.daysSinceEpoch - start.daysSinceEpoch) else { continue }
+            guard FileManager.default.fileExists(atPath: stored.source) else {
+                printError("warning: batch \(stored.id) runs today but its file \(stored.source) is not there; run `kelas plan FILE --today` with the file")
+                continue
+            }
+            let loaded = try loadBatch(stored.source)
+            if printed > 0 && format != .json { print("") }
+            print(try render(loaded, day: loaded.batch.day(of: date), t), terminator: "")
+            printed += 1
+        }
+        if printed == 0 {
+            let date = try Self.today(in: KelasTimeZone.resolve("Asia/Jakarta") ?? .gmt)
+            print(t("plan.todayNone", ["store": path, "date": t.longDate(date)]))
+        }
     }
 }

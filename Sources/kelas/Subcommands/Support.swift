@@ -70,3 +70,16 @@ struct CLIClockError: Error, CustomStringConvertible {
     var text: String
     var description: String { "KELAS_NOW=\(text) is not an ISO 8601 time such as 2021-07-06T09:00:00+07:00; unset it to use the clock" }
 }
+
+/// The language of what a command prints: `--lang`, else `KELAS_LANG`, else the terminal's locale, else English.
+/// An unknown `KELAS_LANG`, or catalogs missing from the build, stop the command with the reason.
+func cliLocalizer(_ lang: Language?) throws -> Localizer {
+    if let problem = Localizer.catalogs.problem {
+        printError("error: \(problem)")
+        throw ExitCode(1)
+    }
+    do { return Localizer(try lang ?? LanguagePreference.fromEnvironment()) } catch let error as UnknownLanguage {
+        printError("error: \(error.description)")
+        throw ExitCode(1)
+    }
+}
