@@ -239,7 +239,7 @@ enum Dashboard {
         <html lang="\(t.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title><style>\(style)</style></head>
         <body><header><a href="/">Kelas</a> <nav><a href="/">\(escape(t("nav.batches")))</a> <a href="/report">\(escape(t("nav.reports")))</a> \
-        <a href="/results">\(escape(t("nav.results")))</a> <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)" lang="\(other.rawValue)">\(escape(t("nav.switch")))</a></nav></header>
+        <a href="/results">\(escape(t("nav.results")))</a> <a href="/today">\(escape(t("today.title")))</a> <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)" lang="\(other.rawValue)">\(escape(t("nav.switch")))</a></nav></header>
         <main>\(body)</main></body></html>
         """
     }
@@ -260,7 +260,11 @@ enum Dashboard {
     .out{padding:0 .4em;border-radius:3px;background:#eee}.out.sent{background:#dcf8c6}.out.failed,.out.dead,.out.held{background:#fde2e1}
     .out.expired{background:#fff3bf}.error{color:#9b1c1c}
     svg.chart{width:100%;max-width:700px;font-size:12px}svg.chart rect{fill:#25d366}svg.chart line{stroke:#999}
-    input,button{font:inherit;padding:.4em}
+    input,button{font:inherit;padding:.4em}form.inline{display:inline}button.link{background:none;border:0;color:#075e54;text-decoration:underline;padding:0}
+    form.mark{display:flex;flex-wrap:wrap;gap:.3em;margin:.3em 0 .6em}form.mark input{flex:1 1 8em;min-width:6em}
+    form.mark button{background:#075e54;color:#fff;border:0;border-radius:4px;padding:.5em .8em}
+    ul.people,ul.plan{list-style:none;padding:0}ul.people li,ul.plan li{padding:.4em 0;border-bottom:1px solid #e1e4e8}
+    a.phone{font-size:1em;color:#075e54}section{background:#fff;padding:.2em .8em .8em;margin:.8em 0;border-radius:6px}
     .banner{background:#fde2e1;border-left:4px solid #9b1c1c;padding:.5em .8em;margin:.6em 0;color:#5c1010}.banner a{color:inherit}
     """
 }

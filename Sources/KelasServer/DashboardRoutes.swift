@@ -3,18 +3,20 @@ import Hummingbird
 import KelasCore
 import KelasStore
 
-/// The admin pages, behind the admin token: `Authorization: Bearer <token>`, or the session cookie the login form
+/// The pages: the admin's (behind an admin session, or the admin token as a bearer) and the trainer's day (behind a
+/// trainer's or an admin's session). Sessions are random ids of which the store keeps only a hash.
 /// sets (an HMAC of the token, so the cookie never holds the token itself).
-struct DashboardRoutes {
+struct DashboardRoutes: Sendable {
     let server: KelasServer
-    static let cookie = "kelas_session"
-
-    var session: String { hmacHex(key: server.configuration.adminToken, Data("kelas admin session".utf8)) }
+    let limiter: SignInLimiter
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/login") { request, _ in try html(Dashboard.login(failed: false, Self.localizer(request)), request) }
         router.post("/login") { request, _ in try await login(request) }
-        let admin = router.group().add(middleware: AdminAuth(token: server.configuration.adminToken, session: session))
+        router.get("/signin/:secret") { request, context in try await signIn(context.parameters.get("secret") ?? "", request) }
+        router.post("/logout") { request, _ in try await logout(request) }
+        TodayRoutes(routes: self).add(to: router)
+        let admin = router.group().add(middleware: AdminAuth(routes: self))
         admin.get("/") { request, _ in try overview(request) }
         admin.get("/batches/:id") { request, context in try batch(context.parameters.get("id") ?? "", request) }
         admin.get("/report") { request, _ in try report(request) }
@@ -23,25 +25,37 @@ struct DashboardRoutes {
         admin.get("/report.csv") { request, _ in try csv(request) }
     }
 
+    /// The admin's sign-in: the token starts a session of its own (revocable, expiring), never a cookie derived from the token.
     func login(_ request: Request) async throws -> Response {
+        let t = Self.localizer(request)
+        let now = server.configuration.wall()
+        if let wait = await limiter.allowed(at: now) { return try tooMany(wait, t) }
         let body = try await request.body.collect(upTo: 4096)
         let token = Self.formValue("token", in: String(buffer: body)) ?? ""
         guard constantTimeEqual(token, server.configuration.adminToken) else {
-            return try text(Dashboard.login(failed: true, Self.localizer(request)), status: .unauthorized, type: "text/html; charset=utf-8")
+            await limiter.failed(at: now)
+            return try text(Dashboard.login(failed: true, t), status: .unauthorized, type: "text/html; charset=utf-8")
         }
+        let id = AccessTokens.secret()
+        _ = try server.store.startAdminSession(sessionHash: AccessTokens.hash(id), csrf: AccessTokens.secret(), now: now,
+                                               lifetime: AccessTokens.adminSession)
         var response = Response(status: .seeOther, headers: [.location: "/"])
-        response.setCookie(Cookie(name: Self.cookie, value: session, maxAge: 30 * 86_400, path: "/", httpOnly: true, sameSite: .strict))
+        response.setCookie(sessionCookie(id, lifetime: AccessTokens.adminSession, request: request))
         return response
     }
 
     /// A field of an `application/x-www-form-urlencoded` body (`+` is a space, `%XX` a byte).
-    static func formValue(_ name: String, in body: String) -> String? {
+    static func formValue(_ name: String, in body: String) -> String? { fields(body)[name] }
+
+    /// Every field of an `application/x-www-form-urlencoded` body.
+    static func fields(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            if parts.count == 2, decode(parts[0]) == name { return decode(parts[1]) }
+            if parts.count == 2, let name = decode(parts[0]), let value = decode(parts[1]), fields[name] == nil { fields[name] = value }
         }
-        return nil
+        return fields
     }
 
     /// The cookie that remembers the language a reader chose with the pages' switch.
@@ -147,27 +161,5 @@ struct DashboardRoutes {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
         return formatter.string(from: date)
-    }
-}
-
-/// Lets a request through with the bearer token or the session cookie; otherwise a browser goes to the login form
-/// and anything else gets 401.
-struct AdminAuth: RouterMiddleware {
-    typealias Context = BasicRequestContext
-    let token: String
-    let session: String
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer "), constantTimeEqual(String(header.dropFirst(7)), token) {
-            return try await next(request, context)
-        }
-        if let cookie = request.cookies[DashboardRoutes.cookie]?.value, constantTimeEqual(cookie, session) {
-            return try await next(request, context)
-        }
-        if request.headers[.accept]?.contains("text/html") ?? false {
-            return Response(status: .seeOther, headers: [.location: "/login"])
-        }
-        return try text("an admin token is needed: Authorization: Bearer <KELAS_ADMIN_TOKEN>\n", status: .unauthorized,
-                        headers: [.wwwAuthenticate: "Bearer realm=\"kelas\""])
     }
 }

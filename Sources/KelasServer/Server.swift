@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var wall: @Sendable () -> Date = { Date() }
     /// The indicators of the results pages (`kelas serve --indicators FILE`).
     public var indicators: [Indicator] = Indicator.defaults
+    /// Session cookies are `Secure` (sent over TLS only): set when the server is reached over https (it is also set per
+    /// request behind a proxy that says `X-Forwarded-Proto: https`).
+    public var secureCookies = false
 
     public init(adminToken: String, appSecret: String? = nil, verifyToken: String? = nil, webhookSecret: String? = nil) {
         self.adminToken = adminToken
@@ -216,6 +219,8 @@ public struct KelasServer: Sendable {
     public let configuration: ServerConfiguration
     public let metrics = ServerMetrics()
     public let applier: InboxApplier
+    /// Failed sign-ins, shared by every route of this server.
+    let limiter = SignInLimiter()
     let logger: Logger
 
     public init(store: KelasDatabase, configuration: ServerConfiguration, logger: Logger = Logger(label: "kelas.serve")) {
@@ -246,7 +251,7 @@ public struct KelasServer: Sendable {
             try text(try metrics.render(store: store, now: configuration.now()), type: "text/plain; version=0.0.4; charset=utf-8")
         }
         WebhookRoutes(server: self).add(to: router)
-        DashboardRoutes(server: self).add(to: router)
+        DashboardRoutes(server: self, limiter: limiter).add(to: router)
         return router
     }
 }

@@ -280,6 +280,34 @@ public struct KelasDatabase: Sendable {
             CREATE INDEX inboundMessage_phone ON inboundMessage(phone, sentAt);
             """)
         }
+        migrator.registerMigration("v12: access for trainers and sessions") { db in
+            try db.execute(sql: """
+            -- Who may sign in: admins, and trainers by phone. Only a hash of the one-time sign-in secret is kept; it is
+            -- cleared when used.
+            CREATE TABLE access (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'trainer')),
+                phone TEXT,
+                name TEXT NOT NULL,
+                linkHash TEXT UNIQUE,
+                linkExpiresAt REAL,
+                createdAt REAL NOT NULL,
+                revokedAt REAL
+            );
+            -- Signed-in browsers: only a hash of the session id is kept; the CSRF token every form carries.
+            CREATE TABLE session (
+                idHash TEXT PRIMARY KEY NOT NULL,
+                accessID INTEGER REFERENCES access(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'trainer')),
+                phone TEXT,
+                name TEXT NOT NULL,
+                csrf TEXT NOT NULL,
+                createdAt REAL NOT NULL,
+                expiresAt REAL NOT NULL,
+                revokedAt REAL
+            );
+            """)
+        }
         return migrator
     }
 

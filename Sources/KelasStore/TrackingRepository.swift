@@ -196,6 +196,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notRequeueable(String, state: String)
     case notQuarantined(Int64)
     case groupTaken(String, batch: String, by: String)
+    case unknownTrainer(String, known: [String])
+    case unknownAccess(String)
 
     public var description: String {
         switch self {
@@ -212,6 +214,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "no message `\(id)` in the outbox; list them with `kelas outbox list`"
         case .notQuarantined(let seq):
             "no quarantined payload #\(seq) in the inbox; list them with `kelas inbox list`"
+        case .unknownTrainer(let text, let known):
+            "no trainer \(text) in any batch of the store" + (known.isEmpty ? "; add a batch that lists them first"
+                : "; trainers: " + known.joined(separator: ", "))
+        case .unknownAccess(let text):
+            "no access \(text): give the id or the trainer's phone that `kelas access list` shows"
         case .groupTaken(let group, let batch, let other):
             "batch \(batch) names the WhatsApp group \(group), which batch \(other) already names: a group message must belong to "
                 + "one batch; give each batch its own group"

@@ -16,6 +16,6 @@ struct KelasCommand: AsyncParsableCommand {
           kelas plan my-batch/batch.yaml --day 2    print day 2's messages (a dry run)
         """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self, IngestCommand.self, MarkCommand.self, StatusCommand.self, ReportCommand.self, RunCommand.self, OutboxCommand.self, SimulateCommand.self, ServeCommand.self, ResultsCommand.self, InboxCommand.self, BackupCommand.self, OptOutCommand.self]
+        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self, IngestCommand.self, MarkCommand.self, StatusCommand.self, ReportCommand.self, RunCommand.self, OutboxCommand.self, SimulateCommand.self, ServeCommand.self, ResultsCommand.self, InboxCommand.self, BackupCommand.self, OptOutCommand.self, AccessCommand.self]
     )
 }

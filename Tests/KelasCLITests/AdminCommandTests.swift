@@ -63,3 +63,30 @@ struct AdminCommandTests {
         #expect(list.stdout.contains("gresik-2021-07"))
     }
 }
+
+@Suite("kelas access")
+struct AccessCommandTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-access-\(UUID().uuidString)")
+
+    @Test("add prints a one-time link (only its hash stored), list shows it, revoke ends it; an unknown trainer is named with the known ones")
+    func lifecycle() throws {
+        _ = try ExampleWorkspace.write(to: directory.path, overwrite: false)
+        let database = directory.appendingPathComponent("kelas.sqlite").path
+        #expect(try KelasBinary.run(["batch", "add", directory.appendingPathComponent("batch.yaml").path, "--database", database]).status == 0)
+        let added = try KelasBinary.run(["access", "add", "trainer", "0812-3456-7001", "--url", "https://kelas.example.org/", "--database", database])
+        #expect(added.status == 0, "\(added.stderr)")
+        let link = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        #expect(link.hasPrefix("https://kelas.example.org/signin/") && link.count > 70)
+        let secret = String(link.split(separator: "/").last ?? "")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: database))
+        #expect(stored.range(of: Data(secret.utf8)) == nil)
+        let list = try KelasBinary.run(["access", "list", "--database", database])
+        #expect(list.stdout.contains("Iva Hasanah") && list.stdout.contains("unused") && !list.stdout.contains("+6281234567001"))
+        let revoked = try KelasBinary.run(["access", "revoke", "+6281234567001", "--database", database])
+        #expect(revoked.status == 0 && revoked.stdout.contains("revoked 1 access"))
+        let unknown = try KelasBinary.run(["access", "add", "trainer", "+6281234567110", "--database", database])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no trainer +6281234567110") && unknown.stderr.contains("Iva Hasanah"))
+        let admin = try KelasBinary.run(["access", "add", "admin", "+6281234567003", "--database", database])
+        #expect(admin.status != 0 && admin.stderr.contains("admins sign in with KELAS_ADMIN_TOKEN"))
+    }
+}

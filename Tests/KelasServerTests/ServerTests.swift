@@ -359,6 +359,102 @@ struct ServerTests {
         }
     }
 
+    /// A second batch on the same days, with its own trainers: Iva is not one of them.
+    func addOtherBatch(_ server: KelasServer) throws {
+        let file = directory.appendingPathComponent("other.yaml")
+        let text = try String(contentsOf: directory.appendingPathComponent("batch.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "id: gresik-2021-07", with: "id: tuban-2021-07")
+            .replacingOccurrences(of: "+6281234567001", with: "+6281234567004").replacingOccurrences(of: "0812-3456-7002", with: "0812-3456-7005")
+        try Data(text.utf8).write(to: file)
+        _ = try server.store.addBatch(try BatchFile.load(path: file.path), source: file.path, now: Self.now.addingTimeInterval(-2 * 86_400))
+    }
+
+    static let iva = "+6281234567001"
+
+    @Test("a trainer's one-time link: a session of their own; /today shows their batch only, full numbers to call; marks need the CSRF token; revoked is revoked")
+    func trainerAccess() async throws {
+        let server = try server()
+        try addOtherBatch(server)
+        let secret = AccessTokens.secret()
+        _ = try server.store.addTrainerAccess(phone: "0812-3456-7001", linkHash: AccessTokens.hash(secret), expiresAt: Self.now.addingTimeInterval(86_400),
+                                              now: Self.now)
+        #expect(throws: StoreError.self) {
+            try server.store.addTrainerAccess(phone: "+6281234567110", linkHash: "x", expiresAt: Self.now, now: Self.now)
+        }
+        // Only the hash is stored.
+        #expect(try server.store.accessList(now: Self.now).first?.linkPending == true)
+        try await server.application().test(.router) { client in
+            let signIn = try await client.execute(uri: "/signin/\(secret)", method: .get, headers: [.acceptLanguage: "id"])
+            #expect(signIn.status == .seeOther && signIn.headers[.location] == "/today")
+            let setCookie = try #require(signIn.headers[.setCookie])
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains(secret))
+            let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
+            // The link works once.
+            #expect(try await client.execute(uri: "/signin/\(secret)", method: .get).status == .forbidden)
+
+            let headers: HTTPFields = [.cookie: cookie, .acceptLanguage: "id"]
+            let today = String(buffer: try await client.execute(uri: "/today", method: .get, headers: headers).body)
+            #expect(today.contains("<h1>Hari ini</h1>") && today.contains("Masuk sebagai Iva Hasanah"))
+            #expect(today.contains("Pelatihan Adil Gender") && !today.contains("tuban-2021-07"))
+            #expect(today.contains("Perlu ditelepon") && today.contains("href=\"tel:+6281234567110\""))
+            let csrf = try #require(today.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.output.1) })
+            // Admin pages are not a trainer's.
+            #expect(try await client.execute(uri: "/", method: .get, headers: headers).status == .forbidden)
+
+            let form: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            func post(_ uri: String, _ body: String) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .post, headers: form, body: ByteBuffer(string: body))
+            }
+            let mark = "batch=gresik-2021-07&phone=%2B6281234567110&session=1&kind=phoned&note=sakit+flu"
+            #expect(try await post("/today/mark", mark).status == .forbidden) // no CSRF token
+            #expect(try await post("/today/mark", mark + "&csrf=wrong").status == .forbidden)
+            #expect(try await post("/today/mark", mark.replacingOccurrences(of: "gresik", with: "tuban") + "&csrf=\(csrf)").status == .forbidden)
+            #expect(try await post("/today/mark", mark + "&csrf=\(csrf)").status == .seeOther)
+            let marks = try server.store.marks(batchID: "gresik-2021-07", since: Self.now.addingTimeInterval(-86_400))
+            #expect(marks.count == 1 && marks.first?.kind == .phoned && marks.first?.note == "sakit flu")
+            let after = String(buffer: try await client.execute(uri: "/today", method: .get, headers: headers).body)
+            #expect(after.contains("Ditandai hari ini") && after.contains("Sudah ditelepon"))
+            // Undo takes it back.
+            let id = try #require(marks.first?.id)
+            #expect(try await post("/today/undo", "batch=gresik-2021-07&mark=\(id)&csrf=\(csrf)").status == .seeOther)
+            #expect(try server.store.marks(batchID: "gresik-2021-07", since: Self.now.addingTimeInterval(-86_400)).isEmpty)
+
+            // Revoked: the session stops working at once.
+            try server.store.revokeAccess(Self.iva, now: Self.now)
+            let revoked = try await client.execute(uri: "/today", method: .get, headers: headers)
+            #expect(revoked.status == .seeOther && revoked.headers[.location] == "/login")
+            #expect(try await post("/today/mark", mark + "&csrf=\(csrf)").status == .unauthorized)
+        }
+    }
+
+    @Test("admin sign-in starts a revocable session (never a cookie derived from the token); sign-out ends it; failed sign-ins are rate-limited")
+    func adminSessions() async throws {
+        let server = try server()
+        try await server.application().test(.router) { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let first = try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(Self.admin)"))
+            let second = try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(Self.admin)"))
+            let one = try #require(first.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let two = try #require(second.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            #expect(one != two)
+            let page = String(buffer: try await client.execute(uri: "/today", method: .get, headers: [.cookie: one, .acceptLanguage: "en"]).body)
+            let csrf = try #require(page.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.output.1) })
+            // An admin sees every batch on /today, numbers masked.
+            #expect(page.contains("+62 812-****-7110") && !page.contains("tel:"))
+            #expect(try await client.execute(uri: "/logout", method: .post, headers: [.cookie: one, .contentType: "application/x-www-form-urlencoded"],
+                                             body: ByteBuffer(string: "csrf=\(csrf)")).status == .seeOther)
+            #expect(try await client.execute(uri: "/", method: .get, headers: [.cookie: one]).status == .unauthorized)
+            #expect(try await client.execute(uri: "/", method: .get, headers: [.cookie: two]).status == .ok)
+
+            for _ in 0..<20 {
+                #expect(try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=guess")).status == .unauthorized)
+            }
+            let limited = try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(Self.admin)"))
+            #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
+            #expect(try await client.execute(uri: "/signin/anything", method: .get).status == .tooManyRequests)
+        }
+    }
+
     /// A WAHA whose phone is not linked: every send answered as WAHA answers it (422, the session's state).
     struct UnlinkedWAHA: OutboundSink {
         let name = "waha:unlinked"

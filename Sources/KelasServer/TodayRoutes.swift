@@ -1,0 +1,174 @@
+import Foundation
+import Hummingbird
+import KelasCore
+import KelasStore
+
+/// `/today`: a trainer's day on a phone — for each of their batches running today, what went out and what is still
+/// to go, the open discussion with each answer, who to call (tap-to-call, full numbers of their own participants), and
+/// the marks (phoned, discussed, excused) with a note, undoable. Admins see every batch, numbers masked.
+struct TodayRoutes: Sendable {
+    let routes: DashboardRoutes
+    var server: KelasServer { routes.server }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/today") { request, _ in try page(request) }
+        router.post("/today/mark") { request, _ in try await mark(request, undo: false) }
+        router.post("/today/undo") { request, _ in try await mark(request, undo: true) }
+    }
+
+    /// The batches a principal may see and mark.
+    func batches(for principal: Principal) throws -> [StoredBatch] {
+        let all = try server.store.batches()
+        guard principal.role == .trainer else { return all }
+        guard let phone = principal.phone else { return [] }
+        let own = try server.store.batchIDs(trainer: phone)
+        return all.filter { own.contains($0.id) }
+    }
+
+    func page(_ request: Request) throws -> Response {
+        let t = DashboardRoutes.localizer(request)
+        guard let principal = try routes.principal(request) else { return Response(status: .seeOther, headers: [.location: "/login"]) }
+        let now = server.configuration.now()
+        var body = "<h1>\(Dashboard.escape(t("today.title")))</h1><p class=\"muted\">\(Dashboard.escape(t("today.signedIn", ["name": principal.name])))"
+        if !principal.sessionHash.isEmpty {
+            body += " · <form class=\"inline\" method=\"post\" action=\"/logout\">\(csrfField(principal))<button class=\"link\">\(Dashboard.escape(t("today.signOut")))</button></form>"
+        }
+        body += "</p>"
+        var shown = 0
+        for stored in try batches(for: principal) {
+            let zone = stored.timeZone
+            let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
+            guard let start = LocalDate(stored.start), (0..<stored.days).contains(today.daysSinceEpoch - start.daysSinceEpoch) else { continue }
+            body += try section(stored, today: today, now: now, principal: principal, t)
+            shown += 1
+        }
+        if shown == 0 { body += "<p>\(Dashboard.escape(t("today.none")))</p>" }
+        return try routes.html(Dashboard.page(t("today.title"), body, t), request)
+    }
+
+    func csrfField(_ principal: Principal) -> String {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(Dashboard.escape(principal.csrf))\">"
+    }
+
+    /// One batch's day.
+    func section(_ stored: StoredBatch, today: LocalDate, now: Date, principal: Principal, _ t: Localizer) throws -> String {
+        let store = server.store
+        let e = Dashboard.escape
+        let fullNumbers = principal.role == .trainer
+        func number(_ phone: PhoneNumber) -> String {
+            fullNumbers ? "<a class=\"phone\" href=\"tel:\(e(phone.e164))\">\(e(phone.e164))</a>" : "<span class=\"phone\">\(e(phone.masked))</span>"
+        }
+        var html = "<section><h2>\(e(stored.name))</h2><p class=\"muted\">\(e(Dashboard.when(stored, now: now, t))) · \(e(t.longDate(today)))</p>"
+
+        // The day's plan: what went out, what failed and why, what is still to go.
+        let receipts = try store.receipts(batchID: stored.id)
+        let plan = try store.outbox(batchID: stored.id).filter { $0.message.date == today }
+        html += "<h3>\(e(t("today.plan")))</h3>"
+        if plan.isEmpty { html += "<p>\(e(t("batch.noPlan")))</p>" }
+        else {
+            html += "<ul class=\"plan\">"
+            for item in plan {
+                let detail = item.lastError ?? receipts[item.message.id]?.description ?? ""
+                html += "<li><span class=\"out \(e(item.displayState))\">\(e(item.displayState))</span> \(e(item.message.localTime.description)) "
+                    + "\(e(item.message.kind.rawValue))" + (detail.isEmpty ? "" : " <small>\(e(detail))</small>") + "</li>"
+            }
+            html += "</ul>"
+        }
+
+        let status = try store.status(batchID: stored.id, now: now)
+        let prompts = try store.prompts(batchID: stored.id)
+        let open = prompts.filter { $0.kind == .discussion && $0.opensAt <= now && now < $0.closesAt }
+        // The session a mark counts for: the open discussion's, else the latest that opened.
+        let session = open.last?.session ?? prompts.last { $0.kind == .discussion && $0.opensAt <= now }?.session
+        for prompt in open {
+            guard let column = status.columns.firstIndex(where: { $0.key == prompt.key }) else { continue }
+            let answers = try store.latestAnswers(batchID: stored.id, from: prompt.opensAt, to: now)
+            html += "<h3>\(e(t("today.discussion", ["session": String(prompt.session ?? 0)])))</h3><ul class=\"people\">"
+            for row in status.rows {
+                let state = column < row.states.count ? row.states[column] : .pending
+                var answer = ""
+                if let latest = answers[row.phone] {
+                    answer = latest.isVoice ? "🎤" : (latest.text.map { "“" + e(String($0.prefix(160))) + "”" } ?? "")
+                }
+                html += "<li><span class=\"s \(state.rawValue)\">\(state.symbol)</span> \(e(row.name)) \(answer)"
+                if state == .replied || state == .voiceNote, let session = prompt.session {
+                    html += markForm(stored.id, row.phone, session: session, kinds: [.discussed], principal: principal, t)
+                }
+                html += "</li>"
+            }
+            html += "</ul>"
+        }
+
+        let calls = status.rows.filter(\.needsCall)
+        html += "<h3>\(e(t("today.calls", ["count": String(calls.count)])))</h3>"
+        if calls.isEmpty { html += "<p>\(e(t("batch.nobody")))</p>" }
+        else {
+            html += "<ul class=\"people\">"
+            for row in calls {
+                html += "<li>\(e(row.name)) \(number(row.phone))"
+                if let session { html += markForm(stored.id, row.phone, session: session, kinds: [.phoned, .excused], principal: principal, t) }
+                html += "</li>"
+            }
+            html += "</ul>"
+        }
+
+        // Today's marks, each undoable.
+        let startOfDay = KelasTimeZone.instant(today, LocalTime(secondsOfDay: 0), in: stored.timeZone)
+        let marks = try store.marks(batchID: stored.id, since: startOfDay)
+        if !marks.isEmpty {
+            let names = Dictionary(status.rows.map { ($0.phone, $0.name) }, uniquingKeysWith: { first, _ in first })
+            html += "<h3>\(e(t("today.marks")))</h3><ul class=\"people\">"
+            for mark in marks {
+                html += "<li>\(e(names[mark.phone] ?? mark.phone.masked)): \(e(t("mark." + mark.kind.rawValue))) · S\(mark.session)"
+                    + (mark.note.map { " — " + e($0) } ?? "")
+                    + " <form class=\"inline\" method=\"post\" action=\"/today/undo\">\(csrfField(principal))"
+                    + "<input type=\"hidden\" name=\"batch\" value=\"\(e(stored.id))\"><input type=\"hidden\" name=\"mark\" value=\"\(mark.id)\">"
+                    + "<button class=\"link\">\(e(t("today.undo")))</button></form></li>"
+            }
+            html += "</ul>"
+        }
+        return html + "</section>"
+    }
+
+    func markForm(_ batch: String, _ phone: PhoneNumber, session: Int, kinds: [MarkKind], principal: Principal, _ t: Localizer) -> String {
+        let e = Dashboard.escape
+        return "<form class=\"mark\" method=\"post\" action=\"/today/mark\">\(csrfField(principal))"
+            + "<input type=\"hidden\" name=\"batch\" value=\"\(e(batch))\"><input type=\"hidden\" name=\"phone\" value=\"\(e(phone.e164))\">"
+            + "<input type=\"hidden\" name=\"session\" value=\"\(session)\">"
+            + "<input name=\"note\" maxlength=\"200\" placeholder=\"\(e(t("today.note")))\">"
+            + kinds.map { "<button name=\"kind\" value=\"\($0.rawValue)\">\(e(t("mark." + $0.rawValue)))</button>" }.joined()
+            + "</form>"
+    }
+
+    /// `POST /today/mark` and `/today/undo`: the same marks as `kelas mark`, only for a batch the principal may see, and
+    /// only with the session's CSRF token.
+    func mark(_ request: Request, undo: Bool) async throws -> Response {
+        let form = try await DashboardRoutes.form(request)
+        guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
+        // A bearer-token client has no form to forge; a browser session must send its token.
+        guard principal.sessionHash.isEmpty || constantTimeEqual(form["csrf"] ?? "", principal.csrf) else {
+            return try text("a form without its CSRF token is refused\n", status: .forbidden)
+        }
+        guard let batch = form["batch"], try batches(for: principal).contains(where: { $0.id == batch }) else {
+            return try text("that batch is not one of yours\n", status: .forbidden)
+        }
+        let now = server.configuration.now()
+        do {
+            if undo {
+                guard let id = form["mark"].flatMap(Int64.init), try server.store.undoMark(batchID: batch, id: id, now: now) else {
+                    return try text("no such mark in \(batch)\n", status: .notFound)
+                }
+            } else {
+                guard let phone = form["phone"], let session = form["session"].flatMap(Int.init),
+                      let kind = form["kind"].flatMap(MarkKind.init(rawValue:)) else {
+                    return try text("a mark needs phone, session and kind (phoned, discussed or excused)\n", status: .badRequest)
+                }
+                let note = form["note"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : String($0.prefix(200)) }
+                _ = try server.store.mark(batchID: batch, participant: phone, session: session, kind: kind, note: note, now: now)
+            }
+        } catch let error as StoreError {
+            return try text("\(error)\n", status: .badRequest)
+        }
+        return Response(status: .seeOther, headers: [.location: "/today"])
+    }
+}
