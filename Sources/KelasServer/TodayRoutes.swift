@@ -14,6 +14,7 @@ struct TodayRoutes: Sendable {
         router.get("/today") { request, _ in try page(request) }
         router.post("/today/mark") { request, _ in try await mark(request, undo: false) }
         router.post("/today/undo") { request, _ in try await mark(request, undo: true) }
+        router.post("/today/upload") { request, _ in try await upload(request) }
     }
 
     /// The batches a principal may see and mark.
@@ -127,7 +128,57 @@ struct TodayRoutes: Sendable {
             }
             html += "</ul>"
         }
+        // The day's chat export, read by the same ingest as `kelas ingest chat`.
+        html += "<h3>\(e(t("today.upload")))</h3><form method=\"post\" action=\"/today/upload\" enctype=\"multipart/form-data\" class=\"mark\">"
+            + csrfField(principal) + "<input type=\"hidden\" name=\"batch\" value=\"\(e(stored.id))\">"
+            + "<input type=\"file\" name=\"export\" accept=\".txt,.zip,text/plain,application/zip\" required>"
+            + "<button>\(e(t("today.uploadButton")))</button></form>"
         return html + "</section>"
+    }
+
+    /// The largest chat export a page may upload (a week of a 100-person group is a few MB; a zip with media omitted less).
+    static let uploadLimit = 32 << 20
+
+    /// `POST /today/upload`: a chat export (.txt or .zip) into one of the principal's batches, as `kelas ingest chat`.
+    func upload(_ request: Request) async throws -> Response {
+        let t = DashboardRoutes.localizer(request)
+        guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
+        let body = try await request.body.collect(upTo: Self.uploadLimit)
+        guard let form = MultipartForm(contentType: request.headers[.contentType], body: Data(buffer: body)) else {
+            return try text("send the export as multipart/form-data, as the page's form does\n", status: .badRequest)
+        }
+        guard principal.sessionHash.isEmpty || constantTimeEqual(form.text("csrf") ?? "", principal.csrf) else {
+            return try text("a form without its CSRF token is refused\n", status: .forbidden)
+        }
+        guard let batch = form.text("batch"), try batches(for: principal).contains(where: { $0.id == batch }) else {
+            return try text("that batch is not one of yours\n", status: .forbidden)
+        }
+        guard let file = form["export"], !file.data.isEmpty else { return try text("choose the chat export to upload\n", status: .badRequest) }
+        let name = (file.filename ?? "chat.txt").replacingOccurrences(of: "/", with: "_")
+        let zip = name.lowercased().hasSuffix(".zip") || file.data.starts(with: Data([0x50, 0x4B, 0x03, 0x04]))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-upload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(zip ? "export.zip" : "export.txt").path
+        try file.data.write(to: URL(fileURLWithPath: path))
+        let outcome: String
+        let status: HTTPResponse.Status
+        do {
+            let context = try server.store.chatContext(batchID: batch, me: nil)
+            let (_, stats, summary) = try server.store.ingest(chat: ChatExportFile(path: path), context: context, now: server.configuration.now())
+            outcome = t("today.uploaded", ["file": name, "messages": t.integer(stats.messages), "voice": t.integer(stats.voiceNotes),
+                                           "added": t.integer(summary.messagesAdded)])
+                + (summary.unmatched.isEmpty ? "" : " " + t("today.unmatched", ["names": summary.unmatched.keys.sorted().joined(separator: ", ")]))
+            status = .ok
+        } catch let error as ChatExportError {
+            outcome = "\(name): \(error)"
+            status = .unprocessableContent
+        } catch let error as StoreError {
+            outcome = "\(error)"
+            status = .badRequest
+        }
+        let page = "<p><a href=\"/today\">← \(Dashboard.escape(t("today.title")))</a></p><p\(status == .ok ? "" : " class=\"error\"")>\(Dashboard.escape(outcome))</p>"
+        return try text(Dashboard.page(t("today.title"), page, t), status: status, type: "text/html; charset=utf-8")
     }
 
     func markForm(_ batch: String, _ phone: PhoneNumber, session: Int, kinds: [MarkKind], principal: Principal, _ t: Localizer) -> String {

@@ -427,6 +427,53 @@ struct ServerTests {
         }
     }
 
+    static func multipart(_ fields: [(String, String?, Data)], boundary: String = "----kelas-test-7f3a") -> (HTTPFields, ByteBuffer) {
+        var body = Data()
+        for (name, filename, data) in fields {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"".utf8)
+            if let filename { body += Data("; filename=\"\(filename)\"\r\nContent-Type: text/plain".utf8) }
+            body += Data("\r\n\r\n".utf8) + data + Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], ByteBuffer(data: body))
+    }
+
+    @Test("/today: the day's chat export uploaded from the phone goes through the same ingest as kelas ingest chat; CSRF and batch checked")
+    func uploadExport() async throws {
+        let server = try server()
+        let secret = AccessTokens.secret()
+        _ = try server.store.addTrainerAccess(phone: Self.iva, linkHash: AccessTokens.hash(secret), expiresAt: Self.now.addingTimeInterval(3600), now: Self.now)
+        let export = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/ingest/android-id.txt"))
+        try await server.application().test(.router) { client in
+            let signIn = try await client.execute(uri: "/signin/\(secret)", method: .get)
+            let cookie = try #require(signIn.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let page = String(buffer: try await client.execute(uri: "/today", method: .get, headers: [.cookie: cookie]).body)
+            #expect(page.contains("enctype=\"multipart/form-data\"") && page.contains("Unggah ekspor chat hari ini"))
+            let csrf = try #require(page.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.output.1) })
+            func upload(_ fields: [(String, String?, Data)]) async throws -> TestResponse {
+                var (headers, body) = Self.multipart(fields)
+                headers[.cookie] = cookie
+                headers[.acceptLanguage] = "id"
+                return try await client.execute(uri: "/today/upload", method: .post, headers: headers, body: body)
+            }
+            let batch = ("batch", nil as String?, Data("gresik-2021-07".utf8))
+            #expect(try await upload([batch, ("export", "chat.txt", export)]).status == .forbidden)
+            let done = try await upload([("csrf", nil, Data(csrf.utf8)), batch, ("export", "WhatsApp Chat.txt", export)])
+            let text = String(buffer: done.body)
+            #expect(done.status == .ok && text.contains("pesan dibaca") && text.contains("baru"), "\(text)")
+            let added = try #require(text.firstMatch(of: /\), (\d+) baru/).map { Int($0.output.1) ?? 0 })
+            #expect(added > 0)
+            // The same export again adds nothing; a file that is no export is said so.
+            #expect(String(buffer: try await upload([("csrf", nil, Data(csrf.utf8)), batch, ("export", "chat.txt", export)]).body).contains(", 0 baru"))
+            let junk = try await upload([("csrf", nil, Data(csrf.utf8)), batch, ("export", "notes.txt", Data("just some notes\n".utf8))])
+            #expect(junk.status == .unprocessableContent)
+            let plain = try await client.execute(uri: "/today/upload", method: .post,
+                                                 headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "csrf=\(csrf)"))
+            #expect(plain.status == .badRequest)
+        }
+    }
+
     @Test("admin sign-in starts a revocable session (never a cookie derived from the token); sign-out ends it; failed sign-ins are rate-limited")
     func adminSessions() async throws {
         let server = try server()
