@@ -59,7 +59,7 @@ extension DashboardRoutes {
             return Principal(role: .admin, phone: nil, name: "admin", csrf: "", sessionHash: "")
         }
         guard let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty else { return nil }
-        return try server.store.session(hash: AccessTokens.hash(cookie), now: server.configuration.wall())
+        return try server.store.session(hash: AccessTokens.hash(cookie), now: server.configuration.now())
     }
 
     /// The cookie of a new session: HttpOnly, SameSite=Strict, Secure when the server is reached over TLS.
@@ -76,7 +76,7 @@ extension DashboardRoutes {
     /// `GET /signin/{secret}`: a trainer's one-time link starts their session and opens their day.
     func signIn(_ secret: String, _ request: Request) async throws -> Response {
         let t = Self.localizer(request)
-        let now = server.configuration.wall()
+        let now = server.configuration.now()
         if let wait = await limiter.allowed(at: now) { return try tooMany(wait, t) }
         let id = AccessTokens.secret()
         guard let principal = try server.store.redeemLink(linkHash: AccessTokens.hash(secret), sessionHash: AccessTokens.hash(id),
@@ -97,7 +97,7 @@ extension DashboardRoutes {
               constantTimeEqual(form["csrf"] ?? "", principal.csrf) else {
             return try text("a form without its CSRF token is refused\n", status: .forbidden)
         }
-        try server.store.endSession(hash: principal.sessionHash, now: server.configuration.wall())
+        try server.store.endSession(hash: principal.sessionHash, now: server.configuration.now())
         var response = Response(status: .seeOther, headers: [.location: "/login"])
         response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
         return response

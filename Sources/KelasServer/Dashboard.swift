@@ -232,14 +232,16 @@ enum Dashboard {
     static func escape(_ text: String) -> String { HTML.escape(text) }
 
     /// A whole page in the reader's language, with a switch to the other one (`?lang=`, remembered in a cookie).
-    static func page(_ title: String, _ body: String, _ t: Localizer) -> String {
+    /// `admin`: the header links to the admin pages (a trainer's pages link only to their day).
+    static func page(_ title: String, _ body: String, _ t: Localizer, admin: Bool = true) -> String {
         let other: Language = t.language == .id ? .en : .id
+        let links = admin ? "<a href=\"/\">\(escape(t("nav.batches")))</a> <a href=\"/report\">\(escape(t("nav.reports")))</a> "
+            + "<a href=\"/results\">\(escape(t("nav.results")))</a> " : ""
         return """
         <!doctype html>
         <html lang="\(t.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title><style>\(style)</style></head>
-        <body><header><a href="/">Kelas</a> <nav><a href="/">\(escape(t("nav.batches")))</a> <a href="/report">\(escape(t("nav.reports")))</a> \
-        <a href="/results">\(escape(t("nav.results")))</a> <a href="/today">\(escape(t("today.title")))</a> <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)" lang="\(other.rawValue)">\(escape(t("nav.switch")))</a></nav></header>
+        <body><header><a href="\(admin ? "/" : "/today")">Kelas</a> <nav>\(links)<a href="/today">\(escape(t("today.title")))</a> <a href="?lang=\(other.rawValue)" hreflang="\(other.rawValue)" lang="\(other.rawValue)">\(escape(t("nav.switch")))</a></nav></header>
         <main>\(body)</main></body></html>
         """
     }

@@ -28,7 +28,7 @@ struct DashboardRoutes: Sendable {
     /// The admin's sign-in: the token starts a session of its own (revocable, expiring), never a cookie derived from the token.
     func login(_ request: Request) async throws -> Response {
         let t = Self.localizer(request)
-        let now = server.configuration.wall()
+        let now = server.configuration.now()
         if let wait = await limiter.allowed(at: now) { return try tooMany(wait, t) }
         let body = try await request.body.collect(upTo: 4096)
         let token = Self.formValue("token", in: String(buffer: body)) ?? ""

@@ -44,7 +44,7 @@ struct TodayRoutes: Sendable {
             shown += 1
         }
         if shown == 0 { body += "<p>\(Dashboard.escape(t("today.none")))</p>" }
-        return try routes.html(Dashboard.page(t("today.title"), body, t), request)
+        return try routes.html(Dashboard.page(t("today.title"), body, t, admin: principal.role == .admin), request)
     }
 
     func csrfField(_ principal: Principal) -> String {
@@ -70,8 +70,8 @@ struct TodayRoutes: Sendable {
             html += "<ul class=\"plan\">"
             for item in plan {
                 let detail = item.lastError ?? receipts[item.message.id]?.description ?? ""
-                html += "<li><span class=\"out \(e(item.displayState))\">\(e(item.displayState))</span> \(e(item.message.localTime.description)) "
-                    + "\(e(item.message.kind.rawValue))" + (detail.isEmpty ? "" : " <small>\(e(detail))</small>") + "</li>"
+                html += "<li><span class=\"out \(e(item.displayState))\">\(e(t("outbox." + item.displayState)))</span> \(e(item.message.localTime.description)) "
+                    + "\(e(t("kind." + item.message.kind.rawValue)))" + (detail.isEmpty ? "" : " <small>\(e(detail))</small>") + "</li>"
             }
             html += "</ul>"
         }

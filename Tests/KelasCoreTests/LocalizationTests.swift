@@ -40,6 +40,10 @@ struct LocalizationTests {
         for key in used.sorted() { #expect(catalog.has(key), "the code asks for \(key), which no catalog has") }
         for state in PromptState.allCases { #expect(catalog.has("state." + state.rawValue)) }
         for mode in DeliveryMode.allCases { #expect(catalog.has("plan.mode." + mode.rawValue)) }
+        for kind in ItemKind.allCases { #expect(catalog.has("kind." + kind.rawValue)) }
+        for mark in MarkKind.allCases { #expect(catalog.has("mark." + mark.rawValue)) }
+        // The outbox's states as the pages show them (OutboxItem.State, and `held`).
+        for state in ["queued", "claimed", "sent", "skipped", "failed", "dead", "expired", "held"] { #expect(catalog.has("outbox." + state)) }
     }
 
     @Test("numbers and dates in each language's own form")

@@ -51,6 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let problem = Localizer.catalogs.problem {
+            printError("error: \(problem)")
+            throw ExitCode(1)
+        }
         let store = try database.open()
         let clock = try CLIClock.dispatchClock()
         var (configuration, generated) = ServerConfiguration.fromEnvironment()

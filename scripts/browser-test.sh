@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End-to-end tests of the pages in a real browser: Debian's Chromium through chromium-driver, driven by Python
+# selenium (Debian's python3-selenium). Installs what is missing (as root), builds kelas, starts `kelas serve` on a
+# store holding the example batch on its day 2, and plays a trainer's morning: sign in with their link, mark a call
+# and undo it, upload the chat export, switch language, try an admin page.
+#   bash scripts/browser-test.sh                 # the test
+#   bash scripts/browser-test.sh --screenshots   # and photograph the pages at phone width into docs/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+packages=(chromium chromium-driver python3-selenium)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "browser-test: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "browser-test: run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+swift build --product kelas >/dev/null
+kelas="$(swift build --show-bin-path)/kelas"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Tuesday 6 July 2021, 10:00 WIB: day 2 of the example batch; the first discussion is open, some are silent.
+export KELAS_NOW="2021-07-06T10:00:00+07:00"
+export KELAS_LANG=en
+export KELAS_ADMIN_TOKEN="browser-test-admin-token"
+database="$work/kelas.sqlite"
+"$kelas" init "$work/ws" >/dev/null
+"$kelas" batch add "$work/ws/batch.yaml" --database "$database" >/dev/null
+"$kelas" simulate --seed 7 --export-chat "$work/week.txt" >/dev/null 2>&1
+
+port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+link="$("$kelas" access add trainer +6281234567001 --url "http://127.0.0.1:$port" --database "$database" | tail -1)"
+"$kelas" serve --no-dispatch --port "$port" --database "$database" 2>"$work/serve.log" &
+server_pid=$!
+# Wait for the server to say it listens (it prints its address once bound); give up if it exits.
+for _ in $(seq 1 600); do
+  grep -q "kelas serve: http" "$work/serve.log" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "kelas serve: http" "$work/serve.log" || { echo "browser-test: kelas serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
+
+/usr/bin/python3 scripts/browser/trainer_day.py --base "http://127.0.0.1:$port" --link "$link" --export "$work/week.txt" "$@"
