@@ -236,7 +236,7 @@ enum Dashboard {
     static func page(_ title: String, _ body: String, _ t: Localizer, admin: Bool = true) -> String {
         let other: Language = t.language == .id ? .en : .id
         let links = admin ? "<a href=\"/\">\(escape(t("nav.batches")))</a> <a href=\"/report\">\(escape(t("nav.reports")))</a> "
-            + "<a href=\"/results\">\(escape(t("nav.results")))</a> " : ""
+            + "<a href=\"/results\">\(escape(t("nav.results")))</a> <a href=\"/schedule\">\(escape(t("nav.schedule")))</a> " : ""
         return """
         <!doctype html>
         <html lang="\(t.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -248,8 +248,8 @@ enum Dashboard {
 
     static let style = """
     body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f23;background:#f6f7f8}
-    header{background:#075e54;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center}
-    header a{color:#fff;text-decoration:none;font-weight:600}nav{display:flex;gap:1em;margin-left:auto}nav a{font-weight:400}
+    header{background:#075e54;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
+    header a{color:#fff;text-decoration:none;font-weight:600}nav{display:flex;flex-wrap:wrap;gap:.4em 1em;margin-left:auto}nav a{font-weight:400}
     main{padding:.5em 1em 2em;max-width:1100px}h1{font-size:1.4em;margin:.6em 0 .2em}h2{font-size:1.1em;margin:1.2em 0 .4em}
     .muted,small{color:#586069}.scroll{overflow-x:auto}table{border-collapse:collapse;background:#fff;min-width:100%}
     th,td{padding:.35em .5em;border-bottom:1px solid #e1e4e8;text-align:left;vertical-align:top}th a{color:inherit}
@@ -267,6 +267,9 @@ enum Dashboard {
     form.mark button{background:#075e54;color:#fff;border:0;border-radius:4px;padding:.5em .8em}
     ul.people,ul.plan{list-style:none;padding:0}ul.people li,ul.plan li{padding:.4em 0;border-bottom:1px solid #e1e4e8}
     a.phone{font-size:1em;color:#075e54}section{background:#fff;padding:.2em .8em .8em;margin:.8em 0;border-radius:6px}
+    form.schedule{display:grid;gap:.7em;max-width:36em}label.field{display:grid;gap:.2em}label.field span{font-weight:600}
+    label.field input,label.field select,label.field textarea{font:inherit;padding:.45em;border:1px solid #c9ced3;border-radius:4px}
+    label.invalid input,label.invalid select,label.invalid textarea{border-color:#9b1c1c}label.field small.error{display:block}
     .banner{background:#fde2e1;border-left:4px solid #9b1c1c;padding:.5em .8em;margin:.6em 0;color:#5c1010}.banner a{color:inherit}
     """
 }

@@ -23,6 +23,7 @@ struct DashboardRoutes: Sendable {
         admin.get("/results") { request, _ in try results(request, batch: nil) }
         admin.get("/batches/:id/results") { request, context in try results(request, batch: context.parameters.get("id") ?? "") }
         admin.get("/report.csv") { request, _ in try csv(request) }
+        ScheduleRoutes(routes: self).add(to: admin)
     }
 
     /// The admin's sign-in: the token starts a session of its own (revocable, expiring), never a cookie derived from the token.
@@ -148,8 +149,8 @@ struct DashboardRoutes: Sendable {
     }
 
     /// A page; when the reader used the language switch, the choice is remembered for the next pages.
-    func html(_ page: String, _ request: Request) throws -> Response {
-        var response = try text(page, type: "text/html; charset=utf-8", headers: [.contentLanguage: Self.language(request).rawValue])
+    func html(_ page: String, _ request: Request, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = try text(page, status: status, type: "text/html; charset=utf-8", headers: [.contentLanguage: Self.language(request).rawValue])
         if let chosen = request.uri.queryParameters.get("lang").flatMap(Language.init(rawValue:)) {
             response.setCookie(Cookie(name: Self.languageCookie, value: chosen.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true,
                                       sameSite: .strict))

@@ -35,6 +35,8 @@ public struct ServerConfiguration: Sendable {
     /// Session cookies are `Secure` (sent over TLS only): set when the server is reached over https (it is also set per
     /// request behind a proxy that says `X-Forwarded-Proto: https`).
     public var secureCookies = false
+    /// Where batches scheduled from the browser are written (a folder per batch): `$KELAS_WORKSPACE`, else `batches`.
+    public var workspace = "batches"
 
     public init(adminToken: String, appSecret: String? = nil, verifyToken: String? = nil, webhookSecret: String? = nil) {
         self.adminToken = adminToken
@@ -54,6 +56,7 @@ public struct ServerConfiguration: Sendable {
             verifyToken: value("KELAS_WHATSAPP_VERIFY_TOKEN"), webhookSecret: value("KELAS_WEBHOOK_SECRET"))
         var gateways = configuration
         gateways.wahaWebhookKey = value("KELAS_WAHA_WEBHOOK_KEY")
+        if let workspace = value("KELAS_WORKSPACE") { gateways.workspace = workspace }
         gateways.evolutionWebhookToken = value("KELAS_EVOLUTION_WEBHOOK_TOKEN")
         return (gateways, token == nil)
     }

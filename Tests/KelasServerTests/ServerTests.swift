@@ -474,6 +474,67 @@ struct ServerTests {
         }
     }
 
+    @Test("scheduling from the browser: errors beside their field or as participants.csv:14; nothing kept until right; then the files are written, downloadable, valid, and the batch is in the store")
+    func scheduleBatch() async throws {
+        let base = try server()
+        var settings = base.configuration
+        settings.workspace = directory.appendingPathComponent("batches").path
+        let configuration = settings
+        let server = KelasServer(store: base.store, configuration: configuration)
+        let csv = ExampleWorkspace.files["participants.csv"] ?? ""
+        var rows = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let good = rows.joined(separator: "\n")
+        rows[13] = "Rahmat Hidayat,0812-ABC-7199,Gresik,,"
+        let bad = rows.joined(separator: "\n")
+        try await server.application().test(.router) { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let login = try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(Self.admin)"))
+            let cookie = try #require(login.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let page = String(buffer: try await client.execute(uri: "/schedule", method: .get, headers: [.cookie: cookie, .acceptLanguage: "id"]).body)
+            #expect(page.contains("Jadwalkan angkatan") && page.contains("name=\"participants\"") && page.contains("value=\"2021-07-12\""))
+            let csrf = try #require(page.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.output.1) })
+            func fields(_ start: String, _ participants: String, csrf token: String? = csrf) -> [(String, String?, Data)] {
+                var list: [(String, String?, Data)] = [
+                    ("name", nil, Data("Pelatihan Adil Gender — Tuban angkatan 1".utf8)), ("id", nil, Data("tuban-2021-08".utf8)),
+                    ("programme", nil, Data("WEE".utf8)), ("district", nil, Data("Tuban".utf8)), ("start", nil, Data(start.utf8)),
+                    ("timezone", nil, Data("Asia/Jakarta".utf8)), ("language", nil, Data("id".utf8)), ("curriculum", nil, Data("adil-gender".utf8)),
+                    ("mode", nil, Data("group".utf8)), ("sink", nil, Data()),
+                    ("trainers", nil, Data("Iva Hasanah, +6281234567001\r\nWinoto, 0812-3456-7002".utf8)),
+                    ("admin", nil, Data("Rumi, +6281234567003".utf8)), ("participants", "peserta.csv", Data(participants.utf8)),
+                ]
+                if let token { list.insert(("csrf", nil, Data(token.utf8)), at: 0) }
+                return list
+            }
+            func post(_ fields: [(String, String?, Data)]) async throws -> TestResponse {
+                var (headers, body) = Self.multipart(fields)
+                headers[.cookie] = cookie
+                headers[.acceptLanguage] = "en"
+                return try await client.execute(uri: "/schedule", method: .post, headers: headers, body: body)
+            }
+            #expect(try await post(fields("2021-08-02", good, csrf: nil)).status == .forbidden)
+            // A bad participant row and a date that is no date: each beside its field; nothing kept.
+            let refused = try await post(fields("2021-02-30", bad))
+            let text = String(buffer: refused.body)
+            #expect(refused.status == .unprocessableContent)
+            #expect(text.contains("participants.csv:14:") && text.contains("0812-ABC-7199"), "\(text)")
+            #expect(text.contains("label class=\"field invalid\"><span>Start date"))
+            #expect(try server.store.batch("tuban-2021-08") == nil)
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: configuration.workspace))?.isEmpty ?? true)
+            // Fixed: written, added, downloadable, and what the form wrote `kelas validate` accepts.
+            let done = try await post(fields("2021-08-02", good))
+            #expect(done.status == .created, "\(String(buffer: done.body))")
+            let stored = try #require(try server.store.batch("tuban-2021-08"))
+            #expect(stored.district == "Tuban" && stored.participants == 24)
+            let written = URL(fileURLWithPath: configuration.workspace).appendingPathComponent("tuban-2021-08/batch.yaml").path
+            #expect(Validator.validate(paths: [written]).errorCount == 0)
+            let download = try await client.execute(uri: "/schedule/files/tuban-2021-08/participants.csv", method: .get, headers: [.cookie: cookie])
+            #expect(download.status == .ok && String(buffer: download.body) == good)
+            #expect(try await client.execute(uri: "/schedule/files/..%2Fetc/batch.yaml", method: .get, headers: [.cookie: cookie]).status == .notFound)
+            // The same id again is refused.
+            #expect(try await post(fields("2021-08-02", good)).status == .conflict)
+        }
+    }
+
     @Test("admin sign-in starts a revocable session (never a cookie derived from the token); sign-out ends it; failed sign-ins are rate-limited")
     func adminSessions() async throws {
         let server = try server()

@@ -20,6 +20,9 @@ def main():
     parser.add_argument("--base", required=True)
     parser.add_argument("--link", required=True)
     parser.add_argument("--export", required=True)
+    parser.add_argument("--admin-token", required=True)
+    parser.add_argument("--participants", required=True, help="a good participants CSV")
+    parser.add_argument("--bad-participants", required=True, help="the same with a bad row 14")
     parser.add_argument("--screenshots", action="store_true", help="write docs/trainer-*.png at phone width")
     args = parser.parse_args()
 
@@ -114,6 +117,37 @@ def main():
         wait.until(EC.url_contains("/login"))
         driver.get(args.base + "/today")
         check(driver.current_url.endswith("/login"), "signed out: /today asks to sign in")
+
+        # An admin schedules a batch from the browser: a bad participant row first, then fixed.
+        driver.find_element(By.NAME, "token").send_keys(args.admin_token)
+        driver.find_element(By.XPATH, "//form[@action='/login']//button").click()
+        wait.until(EC.url_to_be(args.base + "/"))
+        driver.get(args.base + "/schedule?lang=id")
+        heading("Jadwalkan angkatan")
+
+        def fill(participants):
+            for name, value in (("name", "Pelatihan Adil Gender — Tuban angkatan 1"), ("id", "tuban-2021-08"), ("programme", "WEE"),
+                                ("district", "Tuban"), ("admin", "Rumi, +6281234567003")):
+                field = driver.find_element(By.NAME, name)
+                field.clear()
+                field.send_keys(value)
+            # A date input takes the date in the browser's own form; set it as the page would submit it.
+            driver.execute_script("document.getElementsByName('start')[0].value = '2021-08-02'")
+            trainers = driver.find_element(By.NAME, "trainers")
+            trainers.clear()
+            trainers.send_keys("Iva Hasanah, +6281234567001\nWinoto, 0812-3456-7002")
+            driver.find_element(By.NAME, "participants").send_keys(os.path.abspath(participants))
+            driver.find_element(By.XPATH, "//form[@action='/schedule']/button").click()
+
+        fill(args.bad_participants)
+        wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "participants.csv:14:"))
+        invalid = driver.find_elements(By.CSS_SELECTOR, "label.invalid input[name=participants]")
+        check(len(invalid) == 1, "the bad row is shown beside the participants field")
+        check(driver.find_element(By.NAME, "district").get_attribute("value") == "Tuban", "the form keeps what was typed")
+        shot("schedule-error-phone.png")
+        fill(args.participants)
+        wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "tuban-2021-08"))
+        check("batch.yaml" in driver.find_element(By.TAG_NAME, "body").text, "the written files can be downloaded")
     finally:
         driver.quit()
     print("browser-test: %d checks passed" % checks)
