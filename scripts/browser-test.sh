@@ -8,24 +8,7 @@
 #   bash scripts/browser-test.sh --screenshots   # and photograph the pages at phone width into docs/
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-
-packages=(chromium chromium-driver python3-selenium)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "browser-test: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "browser-test: run: sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+bash scripts/setup.sh chromium chromium-driver python3-selenium
 
 swift build --product kelas >/dev/null
 kelas="$(swift build --show-bin-path)/kelas"

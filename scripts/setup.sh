@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages Kelas needs to build and test. Idempotent: installs only what is missing.
+# Installs the system packages Kelas needs to build and test, and any named as arguments (the browser tests add
+# chromium, chromium-driver, python3-selenium). Idempotent: installs only what is missing.
 # As root it runs apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libsqlite3-dev pkg-config python3)
+packages=(libcurl4-openssl-dev libsqlite3-dev pkg-config python3 "$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
