@@ -2,7 +2,7 @@
 """A trainer's morning in headless Chromium, at phone width: the end-to-end test of the trainer's pages.
 
 Run by scripts/browser-test.sh (which starts `kelas serve` and makes the sign-in link). Every check waits for the
-page it needs (a WebDriverWait on an element), never for a fixed time. Exit status 0 when every check held.
+page it needs (a WebDriverWait: the old page gone after a click, then the element), never for a fixed time. Exit status 0 when every check held.
 """
 import argparse
 import os
@@ -10,6 +10,7 @@ import sys
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -44,6 +45,16 @@ def main():
             driver.quit()
             sys.exit(1)
         checks += 1
+
+    # While a page is being replaced, Chromium may answer any query with an error: such answers mean "not yet".
+    navigation = WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,))
+
+    def submit(element):
+        # Click, then wait until the page it leads to has replaced this one and finished loading (a mark set on the
+        # old document is gone), so the checks never read the old page by mistake.
+        driver.execute_script("window.kelasOldPage = true")
+        element.click()
+        navigation.until(lambda d: d.execute_script("return window.kelasOldPage === undefined && document.readyState === 'complete'"))
 
     def heading(text):
         try:
@@ -83,24 +94,24 @@ def main():
         phoned = driver.find_element(By.CSS_SELECTOR, "form.mark button[value='phoned']")
         form = phoned.find_element(By.XPATH, "./..")
         form.find_element(By.NAME, "note").send_keys("tidak diangkat, coba lagi sore")
-        phoned.click()
+        submit(phoned)
         wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "Ditandai hari ini"))
         check("tidak diangkat, coba lagi sore" in driver.find_element(By.TAG_NAME, "body").text, "the mark and its note are listed")
         shot("trainer-marked-phone.png")
-        driver.find_element(By.XPATH, "//form[@action='/today/undo']/button").click()
+        submit(driver.find_element(By.XPATH, "//form[@action='/today/undo']/button"))
         heading("Hari ini")
         check("Ditandai hari ini" not in driver.find_element(By.TAG_NAME, "body").text, "undo takes the mark back")
 
         # Upload the day's chat export.
         driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(os.path.abspath(args.export))
-        driver.find_element(By.XPATH, "//form[@action='/today/upload']/button").click()
+        submit(driver.find_element(By.XPATH, "//form[@action='/today/upload']/button"))
         wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "pesan dibaca"))
         check(" baru." in driver.find_element(By.TAG_NAME, "body").text, "the export was read and stored")
         driver.get(args.base + "/today")
         heading("Hari ini")
 
         # Switch to English: remembered on the next page.
-        driver.find_element(By.LINK_TEXT, "English").click()
+        submit(driver.find_element(By.LINK_TEXT, "English"))
         heading("Today")
         driver.get(args.base + "/today")
         heading("Today")
@@ -113,14 +124,14 @@ def main():
         # Sign out: the session ends.
         driver.get(args.base + "/today")
         heading("Today")
-        driver.find_element(By.XPATH, "//form[@action='/logout']/button").click()
+        submit(driver.find_element(By.XPATH, "//form[@action='/logout']/button"))
         wait.until(EC.url_contains("/login"))
         driver.get(args.base + "/today")
         check(driver.current_url.endswith("/login"), "signed out: /today asks to sign in")
 
         # An admin schedules a batch from the browser: a bad participant row first, then fixed.
         driver.find_element(By.NAME, "token").send_keys(args.admin_token)
-        driver.find_element(By.XPATH, "//form[@action='/login']//button").click()
+        submit(driver.find_element(By.XPATH, "//form[@action='/login']//button"))
         wait.until(EC.url_to_be(args.base + "/"))
         driver.get(args.base + "/schedule?lang=id")
         heading("Jadwalkan angkatan")
@@ -137,7 +148,7 @@ def main():
             trainers.clear()
             trainers.send_keys("Iva Hasanah, +6281234567001\nWinoto, 0812-3456-7002")
             driver.find_element(By.NAME, "participants").send_keys(os.path.abspath(participants))
-            driver.find_element(By.XPATH, "//form[@action='/schedule']/button").click()
+            submit(driver.find_element(By.XPATH, "//form[@action='/schedule']/button"))
 
         fill(args.bad_participants)
         wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "participants.csv:14:"))
