@@ -171,10 +171,6 @@ enum Dashboard {
         return page("Kelas — \(stored.name)", body, t)
     }
 
-    /// The report columns' catalog keys, in `ReportRenderer.cells` order.
-    static let reportColumns = ["column.registered", "column.active", "column.completed", "column.percent", "column.replies",
-                                "column.voice", "column.awaiting", "column.dropOuts", "column.optedOut"]
-
     static func report(_ reports: [Report], _ t: Localizer) -> String {
         var body = "<p><a href=\"/\">\(escape(t("batch.back")))</a></p><h1>\(escape(t("report.title")))</h1><p class=\"muted\">\(escape(t("report.note")))</p>"
         for report in reports {
@@ -182,14 +178,14 @@ enum Dashboard {
             let grouping = t("grouping." + by)
             body += "<h2>\(escape(t("report.by", ["grouping": grouping]))) <small><a href=\"/report.csv?by=\(by)\" download>CSV</a></small></h2><div class=\"scroll\"><table><thead><tr>"
                 + "<th>\(escape(grouping.prefix(1).uppercased() + grouping.dropFirst()))</th><th>\(escape(t("column.batches")))</th>"
-                + reportColumns.map { "<th>\(escape(t($0)))</th>" }.joined()
+                + ReportRenderer.columnKeys.map { "<th>\(escape(t($0)))</th>" }.joined()
                 + "</tr></thead><tbody>"
             for row in report.rows {
                 body += "<tr><td>\(escape(row.group))</td><td class=\"n\">\(row.batches)</td>"
-                    + ReportRenderer.cells(row).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr>"
+                    + ReportRenderer.cells(row, t).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr>"
             }
             body += "</tbody><tfoot><tr><th>\(escape(t("column.total")))</th><td class=\"n\">\(report.total.batches)</td>"
-                + ReportRenderer.cells(report.total).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr></tfoot></table></div>"
+                + ReportRenderer.cells(report.total, t).map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "</tr></tfoot></table></div>"
         }
         return page(t("page.reports"), body, t)
     }

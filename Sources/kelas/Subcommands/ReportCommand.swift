@@ -37,15 +37,19 @@ extension ReportCommand {
     @Option(help: ArgumentHelp("table, csv or json.", valueName: "format")) var format: Format = .table
     @Option(name: .customLong("batch"), help: ArgumentHelp("Only these batches (repeat the option; default: all).", valueName: "id"))
     var batches: [String] = []
+    @Option(help: ArgumentHelp("The language of the table: id or en (default: KELAS_LANG, else the terminal's locale); CSV and "
+                               + "JSON keep English keys and numbers.", valueName: "id|en"))
+    var lang: Language?
     @OptionGroup var database: DatabaseOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 
     func run() throws {
+        let t = try cliLocalizer(lang)
         let store = try database.open()
         let report = try storeCall { try store.report(by: by, batchIDs: batches.isEmpty ? nil : batches, now: try CLIClock.now()) }
         switch format {
-        case .table: print(ReportRenderer.table(report), terminator: "")
+        case .table: print(ReportRenderer.table(report, t), terminator: "")
         case .csv: FileHandle.standardOutput.write(Data(ReportRenderer.csv(report).utf8))
         case .json: print(try ReportRenderer.json(report), terminator: "")
         }
