@@ -67,6 +67,9 @@ struct IngestCommandTests {
         #expect(authors.first { $0["name"] as? String == "Pak RT Gresik" }?["participant"] is NSNull)
         let status = try KelasBinary.run(["status", "gresik-2021-07", "--database", database])
         #expect(status.stdout.contains("active 0 (0%)"), "a dry run stores nothing")
+        let indonesian = try KelasBinary.run(["status", "gresik-2021-07", "--database", database], environment: ["KELAS_LANG": "id"])
+        #expect(indonesian.stdout.contains("PESERTA") && indonesian.stdout.contains("terdaftar 24 · aktif 0 (0 %)"), "\(indonesian.stdout)")
+        #expect(indonesian.stdout.contains("perlu ditelepon: ") || indonesian.stdout.contains("tidak ada yang perlu ditelepon"))
     }
 
     @Test("ingest chat stores into the batch; --date-order forces; a missing --batch is a usage error")

@@ -194,37 +194,41 @@ struct StatusCommand: ParsableCommand {
         """
     )
     @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
+    @Option(help: ArgumentHelp("id or en (default: KELAS_LANG, else the terminal's locale).", valueName: "id|en")) var lang: Language?
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        let t = try cliLocalizer(lang)
         let store = try database.open()
         let now = try CLIClock.now()
         let status = try storeCall { try store.status(batchID: batch, now: now) }
         let optOuts = try storeCall { try store.optOuts(batchID: batch) }
-        print(StatusRenderer.table(status, optOuts: optOuts), terminator: "")
+        print(StatusRenderer.table(status, optOuts: optOuts, t), terminator: "")
     }
 }
 
 enum StatusRenderer {
-    static func table(_ status: BatchStatus, optOuts: [PhoneNumber: OptOutState] = [:]) -> String {
+    static func table(_ status: BatchStatus, optOuts: [PhoneNumber: OptOutState] = [:], _ t: Localizer = Localizer(.en)) -> String {
         let headers = status.columns.map { column -> String in
-            if let survey = column.survey { return survey == .pre ? "PRE" : "POST" }
-            if let session = column.session { return "S\(session)" }
+            if let survey = column.survey { return t(survey == .pre ? "column.pre" : "column.post").uppercased() }
+            if let session = column.session { return t("column.session", ["session": String(session)]) }
             return column.key
         }
-        var rows = [["PARTICIPANT", "PHONE"] + headers + ["DONE", "CALL"]]
+        var rows = [[t("column.participant").uppercased(), t("status.phone")] + headers + [t("status.done"), t("status.call")]]
         for row in status.rows {
-            rows.append([row.name, row.phone.e164] + row.states.map(\.symbol) + [row.completed ? "yes" : "", row.needsCall ? "call" : ""])
+            rows.append([row.name, row.phone.e164] + row.states.map(\.symbol)
+                        + [row.completed ? t("status.yes") : "", row.needsCall ? t("status.callMark") : ""])
         }
-        func percent(_ count: Int) -> String { status.registered == 0 ? "0%" : "\(count * 100 / status.registered)%" }
+        func percent(_ count: Int) -> String { t.percent(status.registered == 0 ? 0 : Double(count * 100 / status.registered), digits: 0) }
         var out = TextTable.render(rows)
-        out += "\nregistered \(status.registered) · active \(status.active) (\(percent(status.active))) · "
-            + "completed \(status.completed) (\(percent(status.completed))) of \(status.registered) registered\n"
+        out += "\n" + t("status.summary", ["registered": t.integer(status.registered), "active": t.integer(status.active),
+                                           "activePercent": percent(status.active), "completed": t.integer(status.completed),
+                                           "completedPercent": percent(status.completed)]) + "\n"
         let calls = status.rows.filter(\.needsCall).map(\.name)
-        out += calls.isEmpty ? "nobody needs a phone call\n" : "needs a phone call: \(calls.joined(separator: ", "))\n"
+        out += (calls.isEmpty ? t("status.noCalls") : t("status.calls", ["names": calls.joined(separator: ", ")])) + "\n"
         let out2 = status.rows.compactMap { row in optOuts[row.phone].map { "\(row.name) (\($0.how))" } }
         if !out2.isEmpty {
-            out += "opted out, sent nothing more but kept in the denominator (\(out2.count)): \(out2.joined(separator: ", "))\n"
+            out += t("status.optedOut", ["count": String(out2.count), "names": out2.joined(separator: ", ")]) + "\n"
         }
         return out
     }
