@@ -344,10 +344,10 @@ public actor Dispatcher {
         guard route == .reengage, let knock = message.template else { return route }
         let since = max(window.lastInbound ?? .distantPast, window.closedAt ?? .distantPast,
                         now.addingTimeInterval(-Planner.conversationWindow))
-        let queued = try store.requestReengagement(for: message, template: knock, since: since, now: now,
-                                                   zone: try timeZone(of: message.batchID))
-        try store.wait(messageID: message.id, reason: KelasDatabase.windowWaitReason + " to the re-engagement template "
-                       + "\(knock.name) (queued \(KelasTimeZone.iso8601(queued, in: try timeZone(of: message.batchID))))",
+        let zone = try timeZone(of: message.batchID)
+        let queued = try store.requestReengagement(for: message, template: knock, since: since, now: now, zone: zone)
+        try store.hold(messageID: message.id, reason: KelasDatabase.windowWaitReason + " to the re-engagement template "
+                       + "\(knock.name) (queued \(KelasTimeZone.iso8601(queued, in: zone)))",
                        until: min(now.addingTimeInterval(Self.windowRecheck), item.expiresAt))
         return route
     }

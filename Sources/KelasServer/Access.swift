@@ -62,6 +62,13 @@ extension DashboardRoutes {
         return try server.store.session(hash: AccessTokens.hash(cookie), now: server.configuration.now())
     }
 
+    /// Nil when a form may act for `principal`: a browser session sends its own CSRF token (a bearer-token client has no
+    /// form to forge); otherwise the refusal.
+    func csrfRefusal(_ principal: Principal, token: String?) throws -> Response? {
+        if principal.sessionHash.isEmpty || constantTimeEqual(token ?? "", principal.csrf) { return nil }
+        return try text("a form without its CSRF token is refused\n", status: .forbidden)
+    }
+
     /// The cookie of a new session: HttpOnly, SameSite=Strict, Secure when the server is reached over TLS.
     func sessionCookie(_ id: String, lifetime: TimeInterval, request: Request) -> Cookie {
         let secure = server.configuration.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto") ?? .via] == "https"

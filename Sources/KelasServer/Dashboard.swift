@@ -210,8 +210,7 @@ enum Dashboard {
     static func when(_ batch: StoredBatch, now: Date, _ t: Localizer) -> String {
         guard let start = LocalDate(batch.start) else { return "" }
         let zone = batch.timeZone
-        let today = KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day
-        let day = today - start.daysSinceEpoch + 1
+        let day = KelasTimeZone.localDate(now, in: zone).daysSinceEpoch - start.daysSinceEpoch + 1
         if day < 1 { return 1 - day == 1 ? t("when.startsTomorrow") : t("when.startsIn", ["days": String(1 - day)]) }
         if day > batch.days { return t("when.ended") }
         return t("when.day", ["day": String(day), "days": String(batch.days)])
@@ -223,7 +222,7 @@ enum Dashboard {
         return column.key
     }
 
-    static func percent(_ count: Int, _ of: Int, _ t: Localizer) -> String { t.percent(of == 0 ? 0 : Double(count * 100 / of), digits: 0) }
+    static func percent(_ count: Int, _ of: Int, _ t: Localizer) -> String { t.percent(count, of: of) }
 
     static func escape(_ text: String) -> String { HTML.escape(text) }
 

@@ -98,7 +98,7 @@ struct DashboardRoutes: Sendable {
         guard let stored = try store.batch(id) else { return try notFound(id, t) }
         let now = server.configuration.now()
         let zone = stored.timeZone
-        let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
+        let today = KelasTimeZone.localDate(now, in: zone)
         let receipts = try store.receipts(batchID: id)
         let plan = try store.outbox(batchID: id).filter { $0.message.date == today }.map { item in
             Dashboard.PlanLine(time: item.message.localTime.description, kind: item.message.kind.rawValue,

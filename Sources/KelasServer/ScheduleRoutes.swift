@@ -72,7 +72,7 @@ struct ScheduleRoutes: Sendable {
 
     static func nextMonday(after now: Date) -> LocalDate {
         let zone = KelasTimeZone.resolve("Asia/Jakarta") ?? .gmt
-        var date = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day + 1)
+        var date = KelasTimeZone.localDate(now, in: zone).adding(days: 1)
         while date.weekday != .monday { date = date.adding(days: 1) }
         return date
     }
@@ -84,9 +84,7 @@ struct ScheduleRoutes: Sendable {
         guard let multipart = MultipartForm(contentType: request.headers[.contentType], body: Data(buffer: body)) else {
             return try text("send the form as multipart/form-data, as the page does\n", status: .badRequest)
         }
-        guard principal.sessionHash.isEmpty || constantTimeEqual(multipart.text("csrf") ?? "", principal.csrf) else {
-            return try text("a form without its CSRF token is refused\n", status: .forbidden)
-        }
+        if let refusal = try routes.csrfRefusal(principal, token: multipart.text("csrf")) { return refusal }
         var form = BatchForm(values: Dictionary(BatchForm.fields.compactMap { name in multipart.text(name).map { (name, $0) } },
                                                 uniquingKeysWith: { first, _ in first }))
         var errors: [String: [String]] = [:]

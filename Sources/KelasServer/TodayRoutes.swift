@@ -26,6 +26,12 @@ struct TodayRoutes: Sendable {
         return all.filter { own.contains($0.id) }
     }
 
+    /// `id` when it names a batch the principal may see and mark.
+    func ownBatch(_ id: String?, _ principal: Principal) throws -> String? {
+        guard let id, try batches(for: principal).contains(where: { $0.id == id }) else { return nil }
+        return id
+    }
+
     func page(_ request: Request) throws -> Response {
         let t = DashboardRoutes.localizer(request)
         guard let principal = try routes.principal(request) else { return Response(status: .seeOther, headers: [.location: "/login"]) }
@@ -37,9 +43,8 @@ struct TodayRoutes: Sendable {
         body += "</p>"
         var shown = 0
         for stored in try batches(for: principal) {
-            let zone = stored.timeZone
-            let today = LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
-            guard let start = LocalDate(stored.start), (0..<stored.days).contains(today.daysSinceEpoch - start.daysSinceEpoch) else { continue }
+            let today = KelasTimeZone.localDate(now, in: stored.timeZone)
+            guard stored.runs(on: today) else { continue }
             body += try section(stored, today: today, now: now, principal: principal, t)
             shown += 1
         }
@@ -147,12 +152,8 @@ struct TodayRoutes: Sendable {
         guard let form = MultipartForm(contentType: request.headers[.contentType], body: Data(buffer: body)) else {
             return try text("send the export as multipart/form-data, as the page's form does\n", status: .badRequest)
         }
-        guard principal.sessionHash.isEmpty || constantTimeEqual(form.text("csrf") ?? "", principal.csrf) else {
-            return try text("a form without its CSRF token is refused\n", status: .forbidden)
-        }
-        guard let batch = form.text("batch"), try batches(for: principal).contains(where: { $0.id == batch }) else {
-            return try text("that batch is not one of yours\n", status: .forbidden)
-        }
+        if let refusal = try routes.csrfRefusal(principal, token: form.text("csrf")) { return refusal }
+        guard let batch = try ownBatch(form.text("batch"), principal) else { return try text("that batch is not one of yours\n", status: .forbidden) }
         guard let file = form["export"], !file.data.isEmpty else { return try text("choose the chat export to upload\n", status: .badRequest) }
         let name = (file.filename ?? "chat.txt").replacingOccurrences(of: "/", with: "_")
         let zip = name.lowercased().hasSuffix(".zip") || file.data.starts(with: Data([0x50, 0x4B, 0x03, 0x04]))
@@ -196,13 +197,8 @@ struct TodayRoutes: Sendable {
     func mark(_ request: Request, undo: Bool) async throws -> Response {
         let form = try await DashboardRoutes.form(request)
         guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
-        // A bearer-token client has no form to forge; a browser session must send its token.
-        guard principal.sessionHash.isEmpty || constantTimeEqual(form["csrf"] ?? "", principal.csrf) else {
-            return try text("a form without its CSRF token is refused\n", status: .forbidden)
-        }
-        guard let batch = form["batch"], try batches(for: principal).contains(where: { $0.id == batch }) else {
-            return try text("that batch is not one of yours\n", status: .forbidden)
-        }
+        if let refusal = try routes.csrfRefusal(principal, token: form["csrf"]) { return refusal }
+        guard let batch = try ownBatch(form["batch"], principal) else { return try text("that batch is not one of yours\n", status: .forbidden) }
         let now = server.configuration.now()
         do {
             if undo {

@@ -57,6 +57,12 @@ extension KelasDatabase {
         }
     }
 
+    /// A row's role; one this version cannot read is an error naming the row, never a guess.
+    static func role(_ row: Row, table: String = "access") throws -> Principal.Role {
+        let key = (row["id"] as Int64?).map(String.init) ?? "session"
+        return try row.parsed("role", table: table, key: key, Principal.Role.init(rawValue:))
+    }
+
     static func trainers(_ db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT DISTINCT name || ' ' || phone FROM person WHERE role = 'trainer' ORDER BY name")
     }
@@ -68,7 +74,7 @@ extension KelasDatabase {
                 SELECT a.*, (SELECT COUNT(*) FROM session s WHERE s.accessID = a.id AND s.revokedAt IS NULL AND s.expiresAt > ?1) AS sessions
                 FROM access a ORDER BY a.id DESC
                 """, arguments: [now.timeIntervalSince1970]).map { row in
-                AccessEntry(id: row["id"], role: Principal.Role(rawValue: row["role"]) ?? .trainer,
+                AccessEntry(id: row["id"], role: try Self.role(row),
                             phone: (row["phone"] as String?).map(PhoneNumber.init(e164:)), name: row["name"],
                             createdAt: Date(timeIntervalSince1970: row["createdAt"]),
                             linkPending: (row["linkHash"] as String?) != nil && (row["linkExpiresAt"] as Double? ?? 0) > now.timeIntervalSince1970,
@@ -107,7 +113,7 @@ extension KelasDatabase {
                 """, arguments: [linkHash, now.timeIntervalSince1970]) else { return nil }
             let id: Int64 = row["id"]
             try db.execute(sql: "UPDATE access SET linkHash = NULL WHERE id = ?", arguments: [id])
-            let role = Principal.Role(rawValue: row["role"]) ?? .trainer
+            let role = try Self.role(row)
             try db.execute(sql: """
                 INSERT INTO session (idHash, accessID, role, phone, name, csrf, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [sessionHash, id, role.rawValue, row["phone"] as String?, row["name"] as String, csrf,
@@ -134,7 +140,7 @@ extension KelasDatabase {
                 SELECT s.* FROM session s LEFT JOIN access a ON a.id = s.accessID
                 WHERE s.idHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND a.revokedAt IS NULL
                 """, arguments: [hash, now.timeIntervalSince1970]) else { return nil }
-            return Principal(role: Principal.Role(rawValue: row["role"]) ?? .trainer, phone: (row["phone"] as String?).map(PhoneNumber.init(e164:)),
+            return Principal(role: try Self.role(row, table: "session"), phone: (row["phone"] as String?).map(PhoneNumber.init(e164:)),
                              name: row["name"], csrf: row["csrf"], sessionHash: hash)
         }
     }

@@ -196,6 +196,12 @@ public struct StoredBatch: Sendable, Equatable {
     public var group: String?
 
     /// `timezone`, resolved.
+    /// Whether the batch's week holds `date` (a local date in its zone).
+    public func runs(on date: LocalDate) -> Bool {
+        guard let start = LocalDate(start) else { return false }
+        return (0..<days).contains(date.daysSinceEpoch - start.daysSinceEpoch)
+    }
+
     public var timeZone: TimeZone
 
     init(_ row: Row) throws {

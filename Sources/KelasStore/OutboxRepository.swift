@@ -164,7 +164,8 @@ extension KelasDatabase {
     public static let holdDelay: TimeInterval = 60
 
     /// Leaves a claimed message queued without an attempt, with the reason it cannot go now (its sink cannot be made:
-    /// a missing secret, no sink named, a stored spec that no longer decodes), to be looked at again at `until`.
+    /// a missing secret, no sink named, a stored spec that no longer decodes; or its recipient has not answered the
+    /// re-engagement template yet), to be looked at again at `until`.
     public func hold(messageID: String, reason: String, until: Date) throws {
         try writer.write { db in
             try db.execute(sql: """

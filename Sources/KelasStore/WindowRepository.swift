@@ -14,7 +14,6 @@ public struct ConversationWindow: Sendable, Equatable {
         self.closedAt = closedAt
     }
 
-    public func isOpen(at instant: Date) -> Bool { WindowRoute.isOpen(lastInbound: lastInbound, closedAt: closedAt, at: instant) }
 }
 
 extension KelasDatabase {
@@ -111,10 +110,4 @@ extension KelasDatabase {
 
     /// The start of the reason a message waits behind a re-engagement template (not a delivery problem: it waits for a person).
     public static let windowWaitReason = "the 24-hour window is closed: waiting for a reply"
-
-    /// Gives a claimed message back to the queue until `until`, with why it waits (no attempt is counted): a message
-    /// whose recipient has not answered the re-engagement template yet.
-    public func wait(messageID: String, reason: String, until: Date) throws {
-        try hold(messageID: messageID, reason: reason, until: until)
-    }
 }

@@ -61,6 +61,11 @@ public struct Localizer: Sendable {
         decimal(value, digits: digits) + (language == .id ? " %" : "%")
     }
 
+    /// `count` as a whole percentage of `total` (rounded down; 0 of nothing is 0): `12 %` or `12%`.
+    public func percent(_ count: Int, of total: Int) -> String {
+        percent(total == 0 ? 0 : Double(count * 100 / total), digits: 0)
+    }
+
     /// `Selasa, 6 Juli 2021` or `Tuesday 6 July 2021`.
     public func longDate(_ date: LocalDate) -> String { Planner.longDate(date, language: language) }
 

@@ -231,6 +231,11 @@ public enum KelasTimeZone {
         iso8601(date, time, offset: zone.secondsFromGMT(for: instant(date, time, in: zone)))
     }
 
+    /// The local date in `zone` at `instant` (today, for a batch in that zone).
+    public static func localDate(_ instant: Date, in zone: TimeZone) -> LocalDate {
+        LocalDate(daysSinceEpoch: local(instant, offset: zone.secondsFromGMT(for: instant)).day)
+    }
+
     /// An instant as people in `zone` read it: `2021-07-05T07:30:00+07:00`.
     public static func iso8601(_ instant: Date, in zone: TimeZone) -> String {
         let offset = zone.secondsFromGMT(for: instant)

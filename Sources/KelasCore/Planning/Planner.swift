@@ -40,7 +40,7 @@ public struct Planner: Sendable {
                 switch batch.delivery.mode {
                 case .group:
                     var message = base
-                    message.text = render(item, day: day, date: date, recipient: nil)
+                    message.text = render(item, values(item, day: day, date: date, recipient: nil))
                     if let discussion = item.remindsOf {
                         message.audience = .nonResponders(discussion: discussion)
                         message.flags.append(.conditional)
@@ -61,9 +61,9 @@ public struct Planner: Sendable {
                         }
                         message.id += ":\(person.phone.digits)"
                         message.audience = .participant(person.phone)
-                        message.text = render(item, day: day, date: date, recipient: person)
-                        if item.remindsOf != nil { message.flags.append(.conditional) }
                         let values = values(item, day: day, date: date, recipient: person)
+                        message.text = render(item, values)
+                        if item.remindsOf != nil { message.flags.append(.conditional) }
                         message.template = item.template.map { template(of: $0, values, reengagement: false) }
                             ?? batch.delivery.template.map { template(of: $0, values, reengagement: true) }
                         switch WindowRoute.decide(template: message.template, lastInbound: lastInbound[person.phone],
@@ -127,8 +127,8 @@ public struct Planner: Sendable {
                         parameters: template.params.map { Planner.substitute($0, values) }, reengagement: reengagement)
     }
 
-    /// Fills `{{placeholders}}` for one recipient, or for the whole group when `recipient` is nil.
-    func render(_ item: CurriculumItem, day: Int, date: LocalDate, recipient: Person?) -> String {
+    /// The item's text with its `{{placeholders}}` filled from `values` (one recipient's, or the whole group's).
+    func render(_ item: CurriculumItem, _ values: [String: String]) -> String {
         let language = batch.language
         var text = item.text[language] ?? ""
         if !item.questions.isEmpty {
@@ -139,7 +139,7 @@ public struct Planner: Sendable {
                                    : "Reply with the number and your answer, for example: 1 A, 2 D, 3 U (A = agree, U = unsure, D = disagree).")
             }
         }
-        return Planner.substitute(text, values(item, day: day, date: date, recipient: recipient))
+        return Planner.substitute(text, values)
     }
 
     /// What each `{{placeholder}}` stands for, for one recipient (or the whole group).

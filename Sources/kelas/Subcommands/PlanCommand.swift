@@ -78,8 +78,7 @@ struct PlanCommand: ParsableCommand {
 
     /// The local date now in `zone`.
     static func today(in zone: TimeZone) throws -> LocalDate {
-        let now = try CLIClock.now()
-        return LocalDate(daysSinceEpoch: KelasTimeZone.local(now, offset: zone.secondsFromGMT(for: now)).day)
+        KelasTimeZone.localDate(try CLIClock.now(), in: zone)
     }
 
     /// The plan of one loaded batch (one day, or the week), routed by what the store knows of each 24-hour window.
@@ -113,7 +112,7 @@ struct PlanCommand: ParsableCommand {
         var printed = 0
         for stored in try storeCall({ try store.batches() }) {
             let date = try Self.today(in: stored.timeZone)
-            guard let start = LocalDate(stored.start), (0..<stored.days).contains(date.daysSinceEpoch - start.daysSinceEpoch) else { continue }
+            guard stored.runs(on: date) else { continue }
             guard FileManager.default.fileExists(atPath: stored.source) else {
                 printError("warning: batch \(stored.id) runs today but its file \(stored.source) is not there; run `kelas plan FILE --today` with the file")
                 continue

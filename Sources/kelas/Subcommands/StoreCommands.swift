@@ -219,7 +219,7 @@ enum StatusRenderer {
             rows.append([row.name, row.phone.e164] + row.states.map(\.symbol)
                         + [row.completed ? t("status.yes") : "", row.needsCall ? t("status.callMark") : ""])
         }
-        func percent(_ count: Int) -> String { t.percent(status.registered == 0 ? 0 : Double(count * 100 / status.registered), digits: 0) }
+        func percent(_ count: Int) -> String { t.percent(count, of: status.registered) }
         var out = TextTable.render(rows)
         out += "\n" + t("status.summary", ["registered": t.integer(status.registered), "active": t.integer(status.active),
                                            "activePercent": percent(status.active), "completed": t.integer(status.completed),
