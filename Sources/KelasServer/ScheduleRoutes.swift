@@ -115,7 +115,7 @@ struct ScheduleRoutes: Sendable {
         var general: [String] = []
         for diagnostic in log.sorted where diagnostic.severity == .error {
             let file = (diagnostic.location.file as NSString).lastPathComponent
-            let text = diagnostic.message + (diagnostic.fix.isEmpty ? "" : " — " + diagnostic.fix)
+            let text = t(diagnostic.phrase) + (diagnostic.fixPhrase.map { " — " + t($0) } ?? "")
             if file == "batch.yaml", let field = fieldOfLine[diagnostic.location.line] ?? fieldOfLine.filter({ $0.key <= diagnostic.location.line }).max(by: { $0.key < $1.key })?.value {
                 errors[field, default: []].append(text)
             } else if file == "participants.csv" {

@@ -19,18 +19,25 @@ public struct BatchImportSummary: Sendable, Equatable {
         !created && participantsAdded + participantsUpdated + participantsRemoved + messagesAdded + messagesUpdated + messagesRemoved == 0
     }
 
-    public var description: String {
-        if created { return "added batch \(batchID): \(participantsAdded) participants, \(messagesAdded) planned messages" }
-        if isUnchanged { return "batch \(batchID) is unchanged" }
-        var parts: [String] = []
-        func part(_ count: Int, _ text: String) { if count > 0 { parts.append("\(count) \(text)") } }
-        part(participantsAdded, "participants added"); part(participantsUpdated, "participants updated")
-        part(participantsRemoved, "participants removed"); part(messagesAdded, "messages added")
-        part(messagesUpdated, "messages updated"); part(messagesRemoved, "messages removed")
-        var text = "updated batch \(batchID): " + parts.joined(separator: ", ")
-        if messagesPast > 0 { text += " (\(messagesPast) messages already due were left as they were)" }
-        return text
+    /// What changed, in the reader's language.
+    public var phrase: Phrase {
+        if created {
+            return Phrase("import.added", ["batch": batchID, "participants": String(participantsAdded), "messages": String(messagesAdded)])
+        }
+        if isUnchanged { return Phrase("import.unchanged", ["batch": batchID]) }
+        var parts: [Phrase] = []
+        func part(_ count: Int, _ key: String) { if count > 0 { parts.append(Phrase(key, ["count": String(count)])) } }
+        part(participantsAdded, "import.participantsAdded"); part(participantsUpdated, "import.participantsUpdated")
+        part(participantsRemoved, "import.participantsRemoved"); part(messagesAdded, "import.messagesAdded")
+        part(messagesUpdated, "import.messagesUpdated"); part(messagesRemoved, "import.messagesRemoved")
+        let changes = Phrase.list(parts) ?? .verbatim("")
+        if messagesPast > 0 {
+            return Phrase("import.updatedPast", ["batch": batchID, "past": String(messagesPast)], parts: ["changes": changes])
+        }
+        return Phrase("import.updated", ["batch": batchID], parts: ["changes": changes])
     }
+
+    public var description: String { phrase.description }
 }
 
 extension KelasDatabase {

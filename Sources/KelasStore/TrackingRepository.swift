@@ -199,31 +199,31 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownTrainer(String, known: [String])
     case unknownAccess(String)
 
-    public var description: String {
+    /// What went wrong and what to do, in the reader's language.
+    public var phrase: Phrase {
         switch self {
         case .unknownBatch(let id, let known):
-            "no batch `\(id)` in the store" + (known.isEmpty ? "; add one with `kelas batch add BATCH.yaml`" : "; batches: \(known.joined(separator: ", "))")
+            known.isEmpty ? Phrase("store.noBatchYet", ["id": id]) : Phrase("store.noBatch", ["id": id, "known": known.joined(separator: ", ")])
         case .unknownParticipant(let text, let batch, let ambiguous):
-            ambiguous ? "`\(text)` matches more than one participant of \(batch); give the phone number"
-                : "no participant `\(text)` in \(batch); give a phone number, name or alias from `kelas status \(batch)`"
+            Phrase(ambiguous ? "store.ambiguous" : "store.noParticipant", ["who": text, "batch": batch])
         case .unknownSession(let session, let batch, let known):
-            "batch \(batch) has no session \(session); sessions: \(known.map(String.init).joined(separator: ", "))"
+            Phrase("store.noSession", ["session": String(session), "batch": batch, "known": known.map(String.init).joined(separator: ", ")])
         case .unknownExporter(let text, let batch):
-            "--me \(text) is nobody in \(batch); give a phone number, name or alias from the batch file"
+            Phrase("store.noExporter", ["who": text, "batch": batch])
         case .unknownMessage(let id):
-            "no message `\(id)` in the outbox; list them with `kelas outbox list`"
+            Phrase("store.noMessage", ["id": id])
         case .notQuarantined(let seq):
-            "no quarantined payload #\(seq) in the inbox; list them with `kelas inbox list`"
+            Phrase("store.notQuarantined", ["seq": String(seq)])
         case .unknownTrainer(let text, let known):
-            "no trainer \(text) in any batch of the store" + (known.isEmpty ? "; add a batch that lists them first"
-                : "; trainers: " + known.joined(separator: ", "))
+            known.isEmpty ? Phrase("store.noTrainerYet", ["who": text]) : Phrase("store.noTrainer", ["who": text, "known": known.joined(separator: ", ")])
         case .unknownAccess(let text):
-            "no access \(text): give the id or the trainer's phone that `kelas access list` shows"
+            Phrase("store.noAccess", ["which": text])
         case .groupTaken(let group, let batch, let other):
-            "batch \(batch) names the WhatsApp group \(group), which batch \(other) already names: a group message must belong to "
-                + "one batch; give each batch its own group"
+            Phrase("store.groupTaken", ["group": group, "batch": batch, "other": other])
         case .notRequeueable(let id, let state):
-            "message \(id) is \(state); only failed, dead, expired or skipped messages can be sent again"
+            Phrase("store.notRequeueable", ["id": id, "state": state])
         }
     }
+
+    public var description: String { phrase.description }
 }

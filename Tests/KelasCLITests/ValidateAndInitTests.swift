@@ -49,6 +49,19 @@ struct ValidateAndInitTests {
         #expect(result.stderr.contains("\(batch.path):5:1: error: unknown key `distrct` in the batch\n    fix: did you mean `district`?"))
         #expect(result.stderr.contains("\(batch.path):6:11: error: unknown time zone `Asia/Jakrta`"))
         #expect(result.stdout.contains("2 errors"))
+
+        // The same problems in Indonesian: `--lang id`, or KELAS_LANG for the whole run.
+        for run in [try KelasBinary.run(["validate", "--lang", "id", batch.path]),
+                    try KelasBinary.run(["validate", batch.path], environment: ["KELAS_LANG": "id"])] {
+            #expect(run.status == 1)
+            #expect(run.stderr.contains("\(batch.path):5:1: kesalahan: kunci `distrct` tidak dikenal di angkatan\n    perbaikan: maksudnya `district`?"),
+                    "\(run.stderr)")
+            #expect(run.stderr.contains("\(batch.path):6:11: kesalahan: zona waktu `Asia/Jakrta` tidak dikenal"))
+            #expect(run.stdout.contains("2 kesalahan"))
+            #expect(!run.stderr.contains("⟦") && !run.stderr.contains("error:"))
+        }
+        let unknown = try KelasBinary.run(["validate", batch.path], environment: ["KELAS_LANG": "fr"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("KELAS_LANG is `fr`"))
     }
 
     @Test("validate tells instrument and indicator files by their content and checks them")

@@ -13,7 +13,7 @@ struct LocalizationTests {
         let id = Localizer(.id), en = Localizer(.en)
         #expect(!id.keys.isEmpty && id.keys == en.keys, "keys in one language only: \(id.keys.symmetricDifference(en.keys).sorted())")
         func placeholders(_ text: String) -> Set<String> {
-            Set(text.split(separator: "{").dropFirst().compactMap { $0.split(separator: "}", maxSplits: 1).first.map(String.init) })
+            Set(text.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { $0.split(separator: "}", maxSplits: 1).first.map(String.init) })
         }
         for key in id.keys.sorted() {
             #expect(!id(key).isEmpty && !en(key).isEmpty, "\(key) is empty")
@@ -37,6 +37,31 @@ struct LocalizationTests {
             }
         }
         #expect(used.count > 40)
+        // Problems in files and payloads (`log.error(location, "batchFile.id", …)`, `fix: "…"`, `Phrase("…")`,
+        // `Diagnostic(.error, location, "…")`): the first text of each must be a catalog key, never English.
+        let keyShape = try Regex(#"^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$"#)
+        let diagnosticPatterns = [
+            // The first text argument of the call (not one inside its location), before the call ends.
+            try Regex(#"log\.(?:error|warning)\((?:(?!log\.|\)\n)[\s\S])*?[,?]\s*"([^"]*)""#), try Regex(#"\bfix: "([^"]*)""#),
+            // A key built as `"kind." + …` is checked below, by its values.
+            try Regex(#"\bPhrase\("([^"]*)"(?! \+)"#), try Regex(#"Diagnostic\(\.(?:error|warning), [^"\n]*?, "([^"]*)""#),
+        ]
+        var problemKeys = 0
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for pattern in diagnosticPatterns {
+                for match in text.matches(of: pattern) {
+                    guard let key = match.output[1].substring.map(String.init), !key.isEmpty else { continue }
+                    #expect(key.wholeMatch(of: keyShape) != nil, "\(file.lastPathComponent): a problem written as text, not a catalog key: \(key)")
+                    #expect(catalog.has(key), "\(file.lastPathComponent) asks for \(key), which no catalog has")
+                    problemKeys += 1
+                }
+            }
+        }
+        #expect(problemKeys > 200)
+        let orphans = catalog.keys.filter { $0.hasSuffix(".fix") && !catalog.has(String($0.dropLast(4))) }
+        #expect(orphans.isEmpty, "fixes of no problem: \(orphans.sorted())")
+        for role in ["trainer", "admin", "participant"] { #expect(catalog.has("role." + role)) }
         for key in used.sorted() { #expect(catalog.has(key), "the code asks for \(key), which no catalog has") }
         for state in PromptState.allCases { #expect(catalog.has("state." + state.rawValue)) }
         for mode in DeliveryMode.allCases { #expect(catalog.has("plan.mode." + mode.rawValue)) }
@@ -44,6 +69,38 @@ struct LocalizationTests {
         for mark in MarkKind.allCases { #expect(catalog.has("mark." + mark.rawValue)) }
         // The outbox's states as the pages show them (OutboxItem.State, and `held`).
         for state in ["queued", "claimed", "sent", "skipped", "failed", "dead", "expired", "held"] { #expect(catalog.has("outbox." + state)) }
+    }
+
+    @Test("a file's problems read in either language: every message and fix from the catalogs, labels included")
+    func diagnosticsInBothLanguages() throws {
+        let text = """
+        id: bad id!
+        name: Uji
+        programme: WEE
+        distrct: Gresik
+        timezone: Asia/Jakrta
+        start: 2021-7-5
+        language: fr
+        curriculum: tidak-ada
+        trainers: [{ name: Iva, phone: "12" }]
+        admin: { name: Rumi, phone: "+6281234567003" }
+        participants: []
+        delivery: { mode: grup, window: "21:00-07:00", quiet: [Jum 11:30] }
+        """
+        let log = DiagnosticLog()
+        _ = BatchFile.decode(text, file: "batch.yaml", log: log)
+        #expect(log.diagnostics.count >= 10, "\(log.diagnostics)")
+        let id = Localizer(.id), en = Localizer(.en)
+        for diagnostic in log.diagnostics {
+            let indonesian = diagnostic.text(id), english = diagnostic.text(en)
+            #expect(!indonesian.contains("⟦") && !english.contains("⟦"), "\(indonesian)")
+            #expect(indonesian != english)
+            #expect(indonesian.contains(": kesalahan: ") || indonesian.contains(": peringatan: "))
+            #expect(english == diagnostic.description)
+        }
+        // A value that looks like a placeholder is put in as it is, never filled again.
+        #expect(Localizer(.en)("curriculum.placeholder.guess", ["guess": "{{name}}", "known": "{guess}", "name": "x"])
+                == "did you mean {{name}}? placeholders: {guess}")
     }
 
     @Test("numbers and dates in each language's own form")

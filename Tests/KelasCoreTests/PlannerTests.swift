@@ -47,7 +47,7 @@ struct PlannerTests {
         ])
         let flagged = messages.filter { $0.flags.contains(.shifted) }.map(\.itemKey)
         #expect(flagged == ["early", "maghrib", "after-maghrib", "late", "jumat", "after-jumat"])
-        #expect(messages.first { $0.itemKey == "jumat" }?.shiftReason == "quiet time Fri 11:30-13:00")
+        #expect(messages.first { $0.itemKey == "jumat" }?.shiftReason?.description == "quiet time Fri 11:30-13:00")
         #expect(messages.first { $0.itemKey == "late" }?.day == 1, "a message keeps its curriculum day when it moves to the next date")
     }
 

@@ -10,7 +10,7 @@ struct ValidationTests {
         let report = try Workspace().validate(["batch.yaml", "curriculum.yaml", "participants.csv"])
         #expect(report.diagnostics.isEmpty, "\(report.diagnostics)")
         #expect(report.summaries.count == 3)
-        #expect(report.summaries[0].contains("24 participants, 2 trainers"))
+        #expect(report.summaries[0].description.contains("24 participants, 2 trainers"))
     }
 
     @Test("fewer than 20 participants is an error at the participants file")
@@ -232,7 +232,8 @@ struct ValidationTests {
         try workspace.edit("participants.csv", replacing: "Budi Santoso,+62 812 3456 7111", with: "Budi Santoso,12")
         let report = workspace.validate()
         #expect(report.errorCount == 4, "\(report.diagnostics)")
-        #expect(report.tally == "4 errors")
+        #expect(report.tally.description == "4 errors")
+        #expect(Localizer(.id)(report.tally) == "4 kesalahan")
     }
 
     @Test("an item moved by quiet hours is a warning, not an error")

@@ -48,7 +48,7 @@ public enum BatchFile {
     static func decode(_ root: YAMLNode, file: String, log: DiagnosticLog) -> LoadedBatch? {
         // Counted before the top-level keys are read, so that an unknown key is one of this file's errors too.
         let errorsBefore = log.diagnostics.count { $0.severity == .error }
-        guard let top = MappingReader(root, what: "the batch", allowed: topKeys, log: log) else { return nil }
+        guard let top = MappingReader(root, what: Phrase("what.batch"), allowed: topKeys, log: log) else { return nil }
         let directory = (file as NSString).deletingLastPathComponent
 
         var id = ""
@@ -56,8 +56,7 @@ public enum BatchFile {
             if text.allSatisfy({ $0.isLetter && $0.isASCII || $0.isNumber || $0 == "-" || $0 == "_" }) {
                 id = text
             } else {
-                log.error(location, "batch id `\(text)` may hold only letters, digits, `-` and `_`",
-                          fix: "use a short slug such as `gresik-2021-07`; the long name goes in `name`")
+                log.error(location, "batchFile.id", ["id": text])
             }
         }
         let name = top.string("name", required: true, example: "Pelatihan Adil Gender — Gresik angkatan 7")?.0 ?? ""
@@ -69,14 +68,13 @@ public enum BatchFile {
             if let zone = KelasTimeZone.resolve(text) {
                 timeZone = zone
             } else {
-                log.error(location, "unknown time zone `\(text)`",
-                          fix: "use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")
+                log.error(location, "batchFile.timezone", ["zone": text])
             }
         }
         var start = LocalDate(year: 1970, month: 1, day: 1)
         if let (text, location) = top.string("start", required: true, example: "2021-07-05") {
             if let date = LocalDate(text) { start = date } else {
-                log.error(location, "`start` must be a date as YYYY-MM-DD, found `\(text)`", fix: "write it like `start: 2021-07-05`")
+                log.error(location, "batchFile.start", ["found": text])
             }
         }
         var language = Language.id
@@ -84,7 +82,7 @@ public enum BatchFile {
         if let (text, location) = top.string("language") {
             languageLocation = location
             if let value = Language(rawValue: text) { language = value } else {
-                log.error(location, "unknown language `\(text)`", fix: "use `id` (Bahasa Indonesia) or `en` (English)")
+                log.error(location, "batchFile.language", ["language": text])
             }
         }
         let (delivery, sinkLocation) = decodeDelivery(top.node("delivery"), directory: directory, log: log)
@@ -93,13 +91,13 @@ public enum BatchFile {
         var trainers: [Person] = []
         if let nodes = top.list("trainers", required: true, example: "[{ name: Iva Hasanah, phone: \"+6281234567001\" }]") {
             for node in nodes {
-                if let entry = decodePerson(node, what: "a trainer", log: log), let person = people.add(entry, role: "trainer") {
+                if let entry = decodePerson(node, what: Phrase("what.trainer"), log: log), let person = people.add(entry, role: "trainer") {
                     trainers.append(person)
                 }
             }
             if !trainerRange.contains(nodes.count) {
-                log.error(top.keyLocation("trainers"), "a batch has 2 or 3 trainers, this one lists \(nodes.count)",
-                          fix: nodes.count < 2 ? "add a second trainer: groups of 20–100 need at least two" : "keep at most three trainers")
+                log.error(top.keyLocation("trainers"), "batchFile.trainers", ["count": String(nodes.count)],
+                          fix: nodes.count < 2 ? "batchFile.trainers.tooFew" : "batchFile.trainers.tooMany")
             }
         }
         var admin: Person?
@@ -107,14 +105,13 @@ public enum BatchFile {
             var adminNode = node
             if case .sequence(let items) = node.value {
                 if items.count == 1 { adminNode = items[0] } else {
-                    log.error(node.location, "a batch has exactly one admin, this one lists \(items.count)",
-                              fix: "keep one admin; list the others as trainers")
+                    log.error(node.location, "batchFile.admins", ["count": String(items.count)])
                 }
             }
-            if case .mapping = adminNode.value, let entry = decodePerson(adminNode, what: "the admin", log: log) {
+            if case .mapping = adminNode.value, let entry = decodePerson(adminNode, what: Phrase("what.admin"), log: log) {
                 admin = people.add(entry, role: "admin")
             } else if case .scalar = adminNode.value {
-                log.error(adminNode.location, "`admin` needs a name and a phone number", fix: "write it like `admin: { name: Rumi, phone: \"+6281234567003\" }`")
+                log.error(adminNode.location, "batchFile.adminScalar")
             }
         }
 
@@ -130,52 +127,49 @@ public enum BatchFile {
                     entries = ParticipantsCSV.parse(text, file: path, log: log)
                 }
             case .sequence(let nodes):
-                entries = nodes.compactMap { decodePerson($0, what: "a participant", log: log) }
+                entries = nodes.compactMap { decodePerson($0, what: Phrase("what.participant"), log: log) }
             default:
-                log.error(node.location, "`participants` must name a CSV file or list the participants",
-                          fix: "write `participants: participants.csv`")
+                log.error(node.location, "batchFile.participants")
             }
             for entry in entries {
                 if let person = people.add(entry, role: "participant") { participants.append(person) }
             }
             if !(minimumParticipants...maximumParticipants).contains(entries.count) {
-                log.error(countLocation, "a batch has 20 to 100 participants, this one has \(entries.count)",
-                          fix: entries.count < minimumParticipants ? "add participants, or merge this group with another"
-                              : "split the group into two batches of at most 100")
+                log.error(countLocation, "batchFile.participantCount", ["count": String(entries.count)],
+                          fix: entries.count < minimumParticipants ? "batchFile.participantCount.tooFew" : "batchFile.participantCount.tooMany")
             }
             people.warnAboutSharedNames(participants + trainers)
         }
 
         var completionRule = CompletionRule.default
         if let node = top.node("completion"),
-           let reader = MappingReader(node, what: "`completion`", allowed: ["sessions", "post-test"], log: log) {
+           let reader = MappingReader(node, what: .verbatim("`completion`"), allowed: ["sessions", "post-test"], log: log) {
             if let (sessions, location) = reader.int("sessions") {
-                if sessions < 0 { log.error(location, "`sessions` cannot be negative") } else { completionRule.sessions = sessions }
+                if sessions < 0 { log.error(location, "batchFile.sessionsNegative") } else { completionRule.sessions = sessions }
             }
             if let (text, location) = reader.string("post-test") {
                 switch text.lowercased() {
                 case "true", "yes": completionRule.postTest = true
                 case "false", "no": completionRule.postTest = false
-                default: log.error(location, "`post-test` must be true or false, found `\(text)`")
+                default: log.error(location, "batchFile.postTest", ["found": text])
                 }
             }
         }
 
         var optOutWords = OptOutWords.default
-        if let node = top.node("opt-out"), let reader = MappingReader(node, what: "`opt-out`", allowed: ["stop", "start"], log: log) {
+        if let node = top.node("opt-out"), let reader = MappingReader(node, what: .verbatim("`opt-out`"), allowed: ["stop", "start"], log: log) {
             func words(_ key: String) -> [String]? {
                 guard let nodes = reader.list(key) else { return nil }
                 let words = nodes.compactMap(\.scalar).map(OptOutWords.normalise).filter { !$0.isEmpty }
                 if words.isEmpty || words.count != nodes.count {
-                    log.error(reader.keyLocation(key), "`\(key)` must list words, such as [\(key == "stop" ? "STOP, BERHENTI" : "MULAI, START")]",
-                              fix: "write each word as plain text; a participant's message that is only one of them \(key == "stop" ? "opts them out" : "opts them back in")")
+                    log.error(reader.keyLocation(key), key == "stop" ? "batchFile.stopWords" : "batchFile.startWords")
                     return nil
                 }
                 return words
             }
             optOutWords = OptOutWords(stop: words("stop") ?? OptOutWords.default.stop, start: words("start") ?? OptOutWords.default.start)
             if let shared = optOutWords.stop.first(where: optOutWords.start.contains) {
-                log.error(node.location, "`\(shared)` is both a stop and a start word", fix: "keep it in one of the lists")
+                log.error(node.location, "batchFile.stopAndStart", ["word": shared])
             }
         }
 
@@ -195,10 +189,8 @@ public enum BatchFile {
         if case .whatsappCloud = delivery.sink, delivery.template == nil, let sinkLocation {
             let bare = curriculum.items.filter { $0.template == nil }
             if !bare.isEmpty {
-                let warning = Diagnostic(.warning, sinkLocation, "\(bare.count) of the curriculum's \(curriculum.items.count) items have no approved template: "
-                                             + "the Cloud API refuses them (error 131047) to anyone who has not written in the last 24 hours — on day 1, everyone",
-                                         fix: "add `template: {name, language, params}` under `delivery` (a re-engagement template that asks them to reply), "
-                                             + "or `template:` to each item")
+                let warning = Diagnostic(.warning, sinkLocation, "batchFile.noTemplates",
+                                         ["count": String(bare.count), "items": String(curriculum.items.count)])
                 log.append(contentsOf: [warning])
                 loaded.warnings.append(warning)
             }
@@ -210,13 +202,12 @@ public enum BatchFile {
     static func check(_ batch: Batch, _ curriculum: Curriculum, languageLocation: SourceLocation, log: DiagnosticLog) -> LoadedBatch? {
         let before = log.diagnostics.count
         if !curriculum.languages.contains(batch.language) {
-            log.error(languageLocation, "the curriculum \(curriculum.id) has no `\(batch.language.rawValue)` text",
-                      fix: "set `language` to one of: \(curriculum.languages.map(\.rawValue).joined(separator: ", "))")
+            log.error(languageLocation, "batchFile.curriculumLanguage", ["curriculum": curriculum.id, "language": batch.language.rawValue,
+                                                                       "languages": curriculum.languages.map(\.rawValue).joined(separator: ", ")])
         }
         let window = batch.delivery.window
         for item in curriculum.items where !window.contains(item.at) {
-            log.error(item.location, "day \(item.day) \(item.at) is outside the batch's send window \(window)",
-                      fix: "move the item inside \(window), or widen `delivery.window` in the batch file")
+            log.error(item.location, "batchFile.outsideWindow", ["day": String(item.day), "time": "\(item.at)", "window": "\(window)"])
         }
         guard !log.hasErrors else { return nil }
         // Shifts depend only on item times, so plan as one group message per item even for a fan-out batch.
@@ -227,10 +218,10 @@ public enum BatchFile {
         for message in plan where message.flags.contains(.shifted) && reported.insert(message.itemKey).inserted {
             guard let item = curriculum.item(message.itemKey) else { continue }
             let date = batch.date(ofDay: item.day)
-            log.warning(item.location,
-                        "on day \(item.day) (\(date.weekday.rawValue) \(date)) this \(item.kind.rawValue) moves from \(item.at) to \(message.localTime)"
-                            + (message.date == date ? "" : " on \(message.date)") + (message.shiftReason.map { ": \($0)" } ?? ""),
-                        fix: "move it out of the quiet time in the curriculum if \(message.localTime) is not what you want")
+            let values = ["day": String(item.day), "weekday": date.weekday.rawValue, "date": "\(date)", "from": "\(item.at)",
+                          "to": "\(message.localTime)", "newDate": "\(message.date)"]
+            log.warning(item.location, message.date == date ? "batchFile.shifted" : "batchFile.shiftedDay", values,
+                        parts: ["kind": Phrase("kind." + item.kind.rawValue), "reason": message.shiftReason ?? .verbatim("")], fix: "batchFile.shifted.fix")
         }
         let warnings = Array(log.diagnostics[before...]).filter { $0.severity == .warning }
         return LoadedBatch(batch: batch, curriculum: curriculum, warnings: warnings)
@@ -243,8 +234,7 @@ public enum BatchFile {
         }
         let path = resolve(looksLikePath ? reference : reference + ".yaml", relativeTo: directory)
         guard looksLikePath || FileManager.default.fileExists(atPath: path) else {
-            log.error(location, "no built-in curriculum `\(reference)` and no file \(path)",
-                      fix: "built-in curricula: \(BuiltinCurricula.ids.joined(separator: ", ")); or give a path such as `curriculum.yaml`")
+            log.error(location, "batchFile.noCurriculum", ["curriculum": reference, "path": path, "builtins": BuiltinCurricula.ids.joined(separator: ", ")])
             return nil
         }
         guard let text = readText(path, log: log, referencedFrom: location) else { return nil }
@@ -259,31 +249,27 @@ public enum BatchFile {
     /// The delivery settings, and where the sink is named (for warnings that need the curriculum too).
     private static func decodeDelivery(_ node: YAMLNode?, directory: String, log: DiagnosticLog) -> (DeliverySettings, SourceLocation?) {
         var settings = DeliverySettings()
-        guard let node, let reader = MappingReader(node, what: "`delivery`", allowed: deliveryKeys, log: log) else { return (settings, nil) }
+        guard let node, let reader = MappingReader(node, what: .verbatim("`delivery`"), allowed: deliveryKeys, log: log) else { return (settings, nil) }
         if let (text, location) = reader.string("mode") {
             if let mode = DeliveryMode(rawValue: text) { settings.mode = mode } else {
-                log.error(location, "unknown delivery mode `\(text)`",
-                          fix: "use `group` (one message to the WhatsApp group) or `fanout` (one message per participant)")
+                log.error(location, "batchFile.mode", ["mode": text])
             }
         }
         if let (text, location) = reader.string("window") {
             if let window = TimeRange(text) { settings.window = window } else {
-                log.error(location, "`window` must be `HH:MM-HH:MM` with the start before the end, found `\(text)`",
-                          fix: "write it like `window: \"07:00-21:00\"`")
+                log.error(location, "batchFile.window", ["found": text])
             }
         }
         let api = reader.string("api")
         let session = reader.string("session"), instance = reader.string("instance")
         if let (text, location) = reader.string("group") {
             if DeliverySettings.isGroupID(text) { settings.group = text } else {
-                log.error(location, "`group` must be a WhatsApp group id such as `120363012345678901@g.us`, found `\(text)`",
-                          fix: "copy it from the gateway (WAHA: GET /api/{session}/groups; Evolution: GET /group/fetchAllGroups/{instance})")
+                log.error(location, "batchFile.group", ["found": text])
             }
         }
         if let (text, location) = reader.string("sink") {
             if let problem = SinkSpec.problem(text) {
-                log.error(location, problem, fix: "write e.g. `sink: webhook:https://gateway.example.org/kelas`; secrets come from "
-                          + "KELAS_WEBHOOK_SECRET / KELAS_WHATSAPP_TOKEN in the environment, never from this file")
+                log.error(location, problem, fix: Phrase("batchFile.sinkFix"))
             } else if var sink = SinkSpec(text, api: api?.0, session: session?.0, instance: instance?.0) {
                 if case .jsonl(let path) = sink {
                     // Relative to the batch file, and kept absolute so `kelas run` finds it from any folder.
@@ -293,52 +279,46 @@ public enum BatchFile {
                 }
                 settings.sink = sink
                 if !sink.reachesGroups && settings.mode == .group {
-                    log.error(location, "the WhatsApp Cloud API cannot post to a group of 20–100 people (its groups hold 8)",
-                              fix: "add `mode: fanout` under `delivery` to send each participant a 1:1 message, or use a `webhook:` gateway on a linked phone")
+                    log.error(location, "batchFile.cloudGroup")
                 }
             }
         }
         if let sink = settings.sink, sink.isGateway {
             if settings.group == nil {
-                log.error(reader.keyLocation("sink"), "the \(sink.description.prefix { $0 != ":" }) gateway posts to one WhatsApp group: the batch must name it",
-                          fix: "add `group: 120363…@g.us` under `delivery` (the group's id, from the gateway's list of groups)")
+                log.error(reader.keyLocation("sink"), "batchFile.gatewayGroup", ["gateway": String(sink.description.prefix { $0 != ":" })])
             }
             if settings.mode == .fanout {
-                log.error(reader.keyLocation("mode"), "a group gateway posts to the group, not to each participant",
-                          fix: "remove `mode: fanout`, or use `sink: whatsapp-cloud:…` to reach each participant 1:1")
+                log.error(reader.keyLocation("mode"), "batchFile.gatewayFanout")
             }
             if case .evolution(_, let name) = sink, name.isEmpty {
-                log.error(reader.keyLocation("sink"), "the evolution sink needs the instance linked to the phone",
-                          fix: "add `instance: NAME` under `delivery` (the name given to `POST /instance/create`)")
+                log.error(reader.keyLocation("sink"), "batchFile.instance")
             }
         }
         if let node = reader.node("template") {
-            settings.template = MessageTemplate.read(node, what: "`delivery.template`", log: log)
+            settings.template = MessageTemplate.read(node, what: .verbatim("`delivery.template`"), log: log)
             if settings.mode != .fanout {
-                log.error(reader.keyLocation("template"), "a re-engagement template is for 1:1 messages: a group post has no 24-hour window",
-                          fix: "remove `template`, or add `mode: fanout` (with `sink: whatsapp-cloud:…`) under `delivery`")
+                log.error(reader.keyLocation("template"), "batchFile.groupTemplate")
             }
         }
         if let (_, location) = session, !(settings.sink.map { if case .waha = $0 { true } else { false } } ?? false) {
-            log.error(location, "`session` only applies to `sink: waha:…`", fix: "remove it, or set the sink to `waha:URL`")
+            log.error(location, "batchFile.session")
         }
         if let (_, location) = instance, !(settings.sink.map { if case .evolution = $0 { true } else { false } } ?? false) {
-            log.error(location, "`instance` only applies to `sink: evolution:…`", fix: "remove it, or set the sink to `evolution:URL`")
+            log.error(location, "batchFile.instanceOnly")
         }
         if let (text, location) = api {
             if case .whatsappCloud = settings.sink {
                 if !(text.hasPrefix("https://") || text.hasPrefix("http://")) {
-                    log.error(location, "`api` must be the Cloud API's base URL, found `\(text)`", fix: "write e.g. `api: \(SinkSpec.defaultCloudAPI)`")
+                    log.error(location, "batchFile.api", ["found": text, "example": SinkSpec.defaultCloudAPI])
                 }
             } else {
-                log.error(location, "`api` only applies to `sink: whatsapp-cloud:…`", fix: "remove it, or set the sink to `whatsapp-cloud:PHONE_NUMBER_ID`")
+                log.error(location, "batchFile.apiOnly")
             }
         }
         if let nodes = reader.list("quiet") {
             settings.quiet = nodes.compactMap { node in
                 guard let text = node.scalar, let period = QuietPeriod(text) else {
-                    log.error(node.location, "a quiet time must look like `17:30-18:15` or `Fri 11:30-13:00`, found `\(node.scalar ?? node.kindName)`",
-                              fix: "write the weekday (Mon…Sun, or Senin…Minggu) before the times, or leave it out for every day")
+                    log.error(node.location, "batchFile.quiet", parts: ["found": node.shown])
                     return nil
                 }
                 return period
@@ -347,7 +327,7 @@ public enum BatchFile {
         return (settings, reader.has("sink") ? reader.keyLocation("sink") : nil)
     }
 
-    private static func decodePerson(_ node: YAMLNode, what: String, log: DiagnosticLog) -> PersonEntry? {
+    private static func decodePerson(_ node: YAMLNode, what: Phrase, log: DiagnosticLog) -> PersonEntry? {
         guard let reader = MappingReader(node, what: what, allowed: personKeys, log: log) else { return nil }
         let name = reader.string("name", required: true, example: "Iva Hasanah")
         let phone = reader.string("phone", required: true, example: "\"+6281234567001\"")
@@ -362,8 +342,8 @@ public enum BatchFile {
             }
             for word in words {
                 if let text = word.scalar, let disability = Disability(rawValue: text.lowercased()) { disabilities.append(disability) } else {
-                    log.error(word.location, "unknown disability domain `\(word.scalar ?? word.kindName)`",
-                              fix: "use the Washington Group domains: \(Disability.allCases.map(\.rawValue).joined(separator: ", "))")
+                    log.error(word.location, "batchFile.disability", ["domains": Disability.allCases.map(\.rawValue).joined(separator: ", ")],
+                              parts: ["found": word.shown])
                 }
             }
         }
@@ -387,14 +367,15 @@ struct PeopleChecker {
         switch PhoneNumber.parse(entry.phoneText) {
         case .success(let number): phone = number
         case .failure(let problem):
-            log.error(entry.phoneLocation, "\(problem) (\(role) \(entry.name): `\(entry.phoneText)`)",
-                      fix: "write an Indonesian mobile number such as 0812-3456-7001 or +62 812-3456-7001, or a number with its country code")
+            log.error(entry.phoneLocation, "batchFile.phone", ["name": entry.name, "phone": entry.phoneText],
+                      parts: ["problem": problem.phrase, "role": Phrase("role." + role)])
             return nil
         }
         if let owner = owners[phone] {
-            let place = owner.location.file == entry.location.file ? "line \(owner.location.line)" : "\(owner.location)"
-            log.error(entry.phoneLocation, "\(phone) is also the number of \(owner.role) \(owner.name) (\(place))",
-                      fix: "each person needs their own WhatsApp number; correct one of the two")
+            let place = owner.location.file == entry.location.file ? Phrase("batchFile.line", ["line": String(owner.location.line)])
+                : .verbatim("\(owner.location)")
+            log.error(entry.phoneLocation, "batchFile.phoneTwice", ["phone": "\(phone)", "name": owner.name],
+                      parts: ["role": Phrase("role." + owner.role), "place": place])
             return nil
         }
         owners[phone] = (entry.name, role, entry.location)
@@ -407,8 +388,7 @@ struct PeopleChecker {
         for person in people {
             let key = (person.alias ?? person.name).lowercased()
             if let other = seen[key], let location = owners[person.phone]?.location {
-                log.warning(location, "\(person.name) and \(other.name) share the name `\(person.alias ?? person.name)`",
-                            fix: "add an `alias` (the name WhatsApp shows) so chat exports can tell them apart")
+                log.warning(location, "batchFile.sharedName", ["name": person.name, "other": other.name, "shown": person.alias ?? person.name])
             }
             seen[key] = person
         }

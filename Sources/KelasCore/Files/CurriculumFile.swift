@@ -24,14 +24,17 @@ public enum CurriculumFile {
         var rest = text[...]
         while let open = rest.range(of: "{{") {
             guard let close = rest[open.upperBound...].range(of: "}}") else {
-                log.error(location, "`{{` is not closed with `}}`", fix: "write placeholders like {{name}}")
+                log.error(location, "curriculum.placeholderOpen", ["example": "{{name}}", "open": "`{{`", "close": "`}}`"])
                 return false
             }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             if !CurriculumFile.placeholders.contains(name) {
-                var fix = "placeholders: " + CurriculumFile.placeholders.map { "{{\($0)}}" }.joined(separator: ", ")
-                if let guess = closestMatch(to: name, in: CurriculumFile.placeholders) { fix = "did you mean {{\(guess)}}? " + fix }
-                log.error(location, "unknown placeholder {{\(name)}}", fix: fix)
+                let values = ["name": "{{\(name)}}", "known": CurriculumFile.placeholders.map { "{{\($0)}}" }.joined(separator: ", ")]
+                if let guess = closestMatch(to: name, in: CurriculumFile.placeholders) {
+                    log.error(location, "curriculum.placeholder", values.merging(["guess": "{{\(guess)}}"]) { $1 }, fix: "curriculum.placeholder.guess")
+                } else {
+                    log.error(location, "curriculum.placeholder", values)
+                }
                 ok = false
             }
             rest = rest[close.upperBound...]
@@ -53,19 +56,19 @@ public enum CurriculumFile {
     static func decode(_ root: YAMLNode, file: String, log: DiagnosticLog) -> Curriculum? {
         // Counted before the top-level keys are read, so that an unknown key is one of this file's errors too.
         let errorsBefore = log.diagnostics.count { $0.severity == .error }
-        guard let top = MappingReader(root, what: "the curriculum", allowed: topKeys, log: log) else { return nil }
+        guard let top = MappingReader(root, what: Phrase("what.curriculum"), allowed: topKeys, log: log) else { return nil }
         let id = top.string("id", required: true, example: "adil-gender")?.0 ?? ""
 
         var languages: [Language] = []
         if let nodes = top.list("languages") {
             for node in nodes {
                 guard let text = node.scalar, let language = Language(rawValue: text) else {
-                    log.error(node.location, "unknown language `\(node.scalar ?? node.kindName)`",
-                              fix: "use one of: \(Language.allCases.map(\.rawValue).joined(separator: ", "))")
+                    log.error(node.location, "curriculum.language", ["languages": Language.allCases.map(\.rawValue).joined(separator: ", ")],
+                              parts: ["found": node.shown])
                     continue
                 }
                 if languages.contains(language) {
-                    log.error(node.location, "language `\(text)` is listed twice", fix: "list each language once")
+                    log.error(node.location, "curriculum.languageTwice", ["language": text])
                 }
                 languages.append(language)
             }
@@ -73,17 +76,17 @@ public enum CurriculumFile {
         if languages.isEmpty { languages = [.id] }
         let reader = TextReader(languages: languages, log: log)
 
-        let title = top.node("title").flatMap { reader.read($0, what: "the curriculum title", limit: nil) }
+        let title = top.node("title").flatMap { reader.read($0, what: Phrase("what.curriculumTitle"), limit: nil) }
             ?? LocalizedText(Dictionary(uniqueKeysWithValues: languages.map { ($0, id) }))
 
         var sessions: [CurriculumSession] = []
         for node in top.list("sessions") ?? [] {
-            guard let session = MappingReader(node, what: "a session", allowed: ["number", "title"], log: log),
+            guard let session = MappingReader(node, what: Phrase("what.session"), allowed: ["number", "title"], log: log),
                   let (number, location) = session.int("number", required: true, example: "1") else { continue }
             if sessions.contains(where: { $0.number == number }) {
-                log.error(location, "session \(number) is defined twice", fix: "number sessions 1, 2, 3…")
+                log.error(location, "curriculum.sessionTwice", ["session": String(number)])
             }
-            let title = session.node("title", required: true).flatMap { reader.read($0, what: "the session title", limit: nil) }
+            let title = session.node("title", required: true).flatMap { reader.read($0, what: Phrase("what.sessionTitle"), limit: nil) }
             sessions.append(CurriculumSession(number: number, title: title ?? LocalizedText([:])))
         }
 
@@ -91,18 +94,17 @@ public enum CurriculumFile {
         var instruments: [String: (instrument: Instrument, source: String)] = [:]
         var seenDays: [Int: SourceLocation] = [:]
         for dayNode in top.list("days", required: true, example: "[{ day: 1, items: [...] }]") ?? [] {
-            guard let day = MappingReader(dayNode, what: "a day", allowed: dayKeys, log: log) else { continue }
+            guard let day = MappingReader(dayNode, what: Phrase("what.day"), allowed: dayKeys, log: log) else { continue }
             guard let (number, location) = day.int("day", required: true, example: "1") else { continue }
             if !(1...7).contains(number) {
-                log.error(location, "day \(number) is outside the batch week", fix: "a batch runs one week: use a day from 1 to 7")
+                log.error(location, "curriculum.dayOutside", ["day": String(number)])
                 continue
             }
             if let first = seenDays[number] {
-                log.error(location, "day \(number) is written twice (first at line \(first.line))",
-                          fix: "put all of day \(number)'s items under one `day: \(number)` entry")
+                log.error(location, "curriculum.dayTwice", ["day": String(number), "line": String(first.line)])
             }
             seenDays[number] = location
-            if let titleNode = day.node("title") { _ = reader.read(titleNode, what: "the day title", limit: nil) }
+            if let titleNode = day.node("title") { _ = reader.read(titleNode, what: Phrase("what.dayTitle"), limit: nil) }
             for itemNode in day.list("items", required: true, example: "[{ at: \"08:00\", kind: text, text: ... }]") ?? [] {
                 if let item = decodeItem(itemNode, day: number, reader: reader, instruments: &instruments, file: file, log: log) {
                     items.append(item)
@@ -121,31 +123,33 @@ public enum CurriculumFile {
     private static func decodeItem(_ node: YAMLNode, day: Int, reader: TextReader,
                                    instruments: inout [String: (instrument: Instrument, source: String)], file: String,
                                    log: DiagnosticLog) -> CurriculumItem? {
-        guard let item = MappingReader(node, what: "an item", allowed: itemKeys, log: log) else { return nil }
+        guard let item = MappingReader(node, what: Phrase("what.item"), allowed: itemKeys, log: log) else { return nil }
         var ok = true
         let kindEntry = item.string("kind", required: true, example: "text")
         var kind: ItemKind?
         if let (text, location) = kindEntry {
             kind = ItemKind(rawValue: text)
             if kind == nil {
-                var fix = "use one of: \(ItemKind.allCases.map(\.rawValue).joined(separator: ", "))"
-                if let guess = closestMatch(to: text, in: ItemKind.allCases.map(\.rawValue)) { fix = "did you mean `\(guess)`? " + fix }
-                log.error(location, "unknown item kind `\(text)`", fix: fix)
+                let values = ["kind": text, "kinds": ItemKind.allCases.map(\.rawValue).joined(separator: ", ")]
+                if let guess = closestMatch(to: text, in: ItemKind.allCases.map(\.rawValue)) {
+                    log.error(location, "curriculum.kind", values.merging(["guess": guess]) { $1 }, fix: "curriculum.kind.guess")
+                } else {
+                    log.error(location, "curriculum.kind", values)
+                }
             }
         }
         var at: LocalTime?
         if let (text, location) = item.string("at", required: true, example: "\"08:00\"") {
             at = LocalTime(text)
             if at == nil || at == LocalTime(hour: 24, minute: 0) {
-                log.error(location, "`at` must be a time of day as HH:MM, found `\(text)`", fix: "write it like `at: \"08:00\"`")
+                log.error(location, "curriculum.at", ["found": text])
                 at = nil
             }
         }
         guard let kind, let at else { return nil }
 
         for (key, kinds) in kindOnlyKeys where item.has(key) && !kinds.contains(kind) {
-            log.error(item.keyLocation(key), "`\(key)` does not apply to a \(kind.rawValue) item",
-                      fix: "`\(key)` is for \(kinds.map(\.rawValue).joined(separator: " or ")) items; remove it or change `kind`")
+            log.error(item.keyLocation(key), "curriculum.keyForKind", ["key": key, "kind": kind.rawValue, "kinds": kinds.map(\.rawValue).joined(separator: ", ")])
             ok = false
         }
 
@@ -154,7 +158,7 @@ public enum CurriculumFile {
             if isWebURL(text) {
                 url = text
             } else {
-                log.error(location, "`\(text)` is not a valid web link", fix: "write a full link starting with https://, such as https://youtu.be/VIDEO")
+                log.error(location, "curriculum.url", ["url": text])
                 ok = false
             }
         }
@@ -163,24 +167,22 @@ public enum CurriculumFile {
             filename = text
             let ext = (text as NSString).pathExtension.lowercased()
             if !["pdf", "doc", "docx"].contains(ext) {
-                log.warning(location, "`\(text)` is not a Word or PDF file", fix: "modules are sent as .pdf, .doc or .docx so every phone can open them")
+                log.warning(location, "curriculum.filename", ["filename": text])
             }
         }
         var session: Int?
         if kind == .discussion, let (number, location) = item.int("session", required: true, example: "1") {
-            if number < 1 { log.error(location, "session numbers start at 1"); ok = false } else { session = number }
+            if number < 1 { log.error(location, "curriculum.sessionFrom1"); ok = false } else { session = number }
         }
         var closes: WeekTime?
         if kind == .discussion {
             if let (text, location) = item.string("closes") {
                 closes = parseWeekTime(text, defaultDay: day)
                 if let value = closes, value <= WeekTime(day: day, time: at) {
-                    log.error(location, "the discussion closes (\(value)) before it opens (day \(day) \(at))",
-                              fix: "write a later time, e.g. `closes: \"day \(min(day + 1, 7)) \(at)\"`")
+                    log.error(location, "curriculum.closesBefore", ["closes": "\(value)", "day": String(day), "at": "\(at)", "next": String(min(day + 1, 7))])
                     ok = false
                 } else if closes == nil {
-                    log.error(location, "`closes` must be `HH:MM` (same day) or `day N HH:MM`, found `\(text)`",
-                              fix: "write it like `closes: \"day \(min(day + 1, 7)) 09:00\"`")
+                    log.error(location, "curriculum.closes", ["found": text, "next": String(min(day + 1, 7))])
                     ok = false
                 }
             } else {
@@ -192,25 +194,24 @@ public enum CurriculumFile {
         var survey: SurveyKind?
         if kind == .survey, let (text, location) = item.string("survey", required: true, example: "pre") {
             survey = SurveyKind(rawValue: text)
-            if survey == nil { log.error(location, "unknown survey `\(text)`", fix: "use `pre` (pre-test) or `post` (post-test)"); ok = false }
+            if survey == nil { log.error(location, "curriculum.survey", ["survey": text]); ok = false }
         }
         var durationSeconds: Int?
         if let (text, location) = item.string("duration") {
             durationSeconds = parseDuration(text)
             if let seconds = durationSeconds, seconds > longVideoSeconds {
-                log.warning(location, "this video runs \(text), over 10 minutes: about \(seconds * 5 / 60) MB of data per participant at 360p",
-                            fix: "the programme asked for shorter videos; split it or link a shorter cut")
+                log.warning(location, "curriculum.longVideo", ["duration": text, "megabytes": String(seconds * 5 / 60)])
             } else if durationSeconds == nil {
-                log.error(location, "`duration` must be `M:SS` or seconds, found `\(text)`", fix: "write it like `duration: \"4:30\"`")
+                log.error(location, "curriculum.duration", ["found": text])
                 ok = false
             }
         }
         let limit = (kind == .document || (kind == .video && !(url.map(CurriculumItem.isYouTube) ?? false))) ? captionLimit : textLimit
         let textNode = item.node("text", required: true, example: "{ id: \"…\", en: \"…\" }")
-        let text = textNode.flatMap { reader.read($0, what: "the text", limit: limit) }
+        let text = textNode.flatMap { reader.read($0, what: Phrase("what.text"), limit: limit) }
         var questions: [LocalizedText] = []
         for questionNode in item.list("questions") ?? [] {
-            if let question = reader.read(questionNode, what: "a question", limit: textLimit) { questions.append(question) }
+            if let question = reader.read(questionNode, what: Phrase("what.question"), limit: textLimit) { questions.append(question) }
             else { ok = false }
         }
         // A scored survey names its instrument (built in, or a file beside the curriculum); its statements are then the
@@ -222,8 +223,7 @@ public enum CurriculumFile {
             if !isPath {
                 known = BuiltinInstruments.all[name]
                 if known == nil {
-                    log.error(location, "unknown instrument `\(name)`",
-                              fix: "use a built-in instrument (\(BuiltinInstruments.all.keys.sorted().joined(separator: ", "))) or a file such as `sikap.yaml`")
+                    log.error(location, "curriculum.instrument", ["instrument": name, "builtins": BuiltinInstruments.all.keys.sorted().joined(separator: ", ")])
                 }
             } else if let cached = instruments.values.first(where: { $0.source == name }) {
                 known = cached.instrument
@@ -232,7 +232,7 @@ public enum CurriculumFile {
                 known = InstrumentFile.load(path: path, log: log, referencedFrom: location)
                 if let loaded = known {
                     if let other = instruments[loaded.id], other.source != name {
-                        log.error(location, "two instruments named `\(loaded.id)`", fix: "give each instrument file its own `id`")
+                        log.error(location, "curriculum.instrumentTwice", ["instrument": loaded.id])
                     }
                     instruments[loaded.id] = (loaded, name)
                 }
@@ -241,8 +241,7 @@ public enum CurriculumFile {
                 instrument = known.id
                 if instruments[known.id] == nil { instruments[known.id] = (known, isPath ? name : "builtin:" + name) }
                 if !questions.isEmpty {
-                    log.error(location, "`questions` and `instrument` together: the instrument's \(known.statements.count) statements are the questions",
-                              fix: "remove `questions`, or remove `instrument` for a survey that is not scored")
+                    log.error(location, "curriculum.questionsAndInstrument", ["count": String(known.statements.count)])
                     ok = false
                 }
                 questions = known.statements.map(\.text)
@@ -252,7 +251,7 @@ public enum CurriculumFile {
         }
         var template: MessageTemplate?
         if let node = item.node("template") {
-            template = MessageTemplate.read(node, what: "the item's `template`", log: log)
+            template = MessageTemplate.read(node, what: Phrase("what.itemTemplate"), log: log)
             if template == nil { ok = false }
         }
         guard ok, let text else { return nil }
@@ -268,7 +267,7 @@ public enum CurriculumFile {
         var used: [String: SourceLocation] = [:]
         for item in sorted where !item.key.isEmpty {
             if let first = used[item.key] {
-                log.error(item.location, "item id `\(item.key)` is used twice (first at line \(first.line))", fix: "give each item its own id")
+                log.error(item.location, "curriculum.idTwice", ["id": item.key, "line": String(first.line)])
             }
             used[item.key] = item.location
         }
@@ -288,24 +287,24 @@ public enum CurriculumFile {
         let discussions = items.filter { $0.kind == .discussion }
         for item in items {
             if let session = item.session, !sessions.isEmpty, !sessions.contains(where: { $0.number == session }) {
-                log.error(item.location, "discussion refers to session \(session), which `sessions` does not define",
-                          fix: "define it under `sessions`, or use one of: \(sessions.map { String($0.number) }.joined(separator: ", "))")
+                log.error(item.location, "curriculum.noSession", ["session": String(session), "sessions": sessions.map { String($0.number) }.joined(separator: ", ")])
             }
             guard let target = item.remindsOf else { continue }
             guard let discussion = discussions.first(where: { $0.key == target }) else {
-                var fix = discussions.isEmpty ? "add a discussion item with `id: \(target)`"
-                    : "use the id of a discussion: \(discussions.map(\.key).joined(separator: ", "))"
-                if let guess = closestMatch(to: target, in: discussions.map(\.key)) { fix = "did you mean `\(guess)`? " + fix }
-                log.error(item.location, "reminder `for: \(target)` names no discussion", fix: fix)
+                var values = ["target": target, "ids": discussions.map(\.key).joined(separator: ", ")]
+                var fix = discussions.isEmpty ? "curriculum.reminderTarget.add" : "curriculum.reminderTarget.fix"
+                if let guess = closestMatch(to: target, in: discussions.map(\.key)) {
+                    values["guess"] = guess
+                    fix = "curriculum.reminderTarget.guess"
+                }
+                log.error(item.location, "curriculum.reminderTarget", values, fix: fix)
                 continue
             }
             let sent = WeekTime(day: item.day, time: item.at)
             if sent <= WeekTime(day: discussion.day, time: discussion.at) {
-                log.error(item.location, "the reminder (\(sent)) comes before its discussion opens (day \(discussion.day) \(discussion.at))",
-                          fix: "send the reminder after the discussion prompt; about 2 hours after is common practice")
+                log.error(item.location, "curriculum.reminderEarly", ["sent": "\(sent)", "day": String(discussion.day), "at": "\(discussion.at)"])
             } else if let closes = discussion.closes, sent >= closes {
-                log.warning(item.location, "the reminder (\(sent)) comes after its discussion closed (\(closes))",
-                            fix: "move it before the close, or extend `closes`")
+                log.warning(item.location, "curriculum.reminderLate", ["sent": "\(sent)", "closes": "\(closes)"])
             }
         }
     }
@@ -342,43 +341,43 @@ struct TextReader {
     let languages: [Language]
     let log: DiagnosticLog
 
-    func read(_ node: YAMLNode, what: String, limit: Int?) -> LocalizedText? {
+    func read(_ node: YAMLNode, what: Phrase, limit: Int?) -> LocalizedText? {
         var variants: [Language: (String, SourceLocation)] = [:]
         switch node.value {
         case .scalar(let text):
             guard languages.count == 1 else {
-                log.error(node.location, "\(what) is written in one language, but the curriculum declares \(languages.map(\.rawValue).joined(separator: " and "))",
-                          fix: "write each variant: `{ \(languages.map { "\($0.rawValue): \"…\"" }.joined(separator: ", ")) }`")
+                log.error(node.location, "curriculum.oneLanguage", ["languages": languages.map(\.rawValue).joined(separator: ", "),
+                                                                 "example": "{ " + languages.map { "\($0.rawValue): \"…\"" }.joined(separator: ", ") + " }"],
+                          parts: ["what": what])
                 return nil
             }
             variants[languages[0]] = (text, node.location)
         case .mapping(let pairs):
             for pair in pairs {
                 guard let key = pair.key.scalar, let language = Language(rawValue: key) else {
-                    log.error(pair.key.location, "unknown language `\(pair.key.scalar ?? "?")` in \(what)",
-                              fix: "use the curriculum's languages: \(languages.map(\.rawValue).joined(separator: ", "))")
+                    log.error(pair.key.location, "curriculum.variantLanguage", ["languages": languages.map(\.rawValue).joined(separator: ", ")],
+                              parts: ["what": what, "found": pair.key.shown])
                     continue
                 }
                 guard let text = pair.value.scalar else {
-                    log.error(pair.value.location, "the `\(key)` variant of \(what) must be text")
+                    log.error(pair.value.location, "curriculum.variantText", ["language": key], parts: ["what": what])
                     continue
                 }
                 variants[language] = (text, pair.value.location)
             }
             for language in languages where variants[language] == nil {
-                log.error(node.location, "\(what) has no `\(language.rawValue)` variant",
-                          fix: "add `\(language.rawValue): \"…\"`, or remove `\(language.rawValue)` from the curriculum's `languages`")
+                log.error(node.location, "curriculum.missingVariant", ["language": language.rawValue], parts: ["what": what])
             }
         default:
-            log.error(node.location, "\(what) must be text, or a mapping of language to text, found \(node.kindName)")
+            log.error(node.location, "curriculum.textKind", parts: ["what": what, "found": node.kind])
             return nil
         }
         var ok = true
         for (language, (text, location)) in variants {
             if let limit, text.count > limit {
-                let kind = limit == CurriculumFile.captionLimit ? "caption" : "message"
-                log.error(location, "the `\(language.rawValue)` \(what) has \(text.count) characters; a WhatsApp \(kind) holds at most \(limit)",
-                          fix: "shorten it, or split it into two items")
+                log.error(location, limit == CurriculumFile.captionLimit ? "curriculum.tooLongCaption" : "curriculum.tooLong",
+                          ["language": language.rawValue, "count": String(text.count), "limit": String(limit)], parts: ["what": what],
+                          fix: "curriculum.tooLong.fix")
                 ok = false
             }
             ok = CurriculumFile.checkPlaceholders(text, at: location, log: log) && ok
@@ -394,14 +393,14 @@ func readText(_ path: String, log: DiagnosticLog, referencedFrom: SourceLocation
     do {
         data = try FileLimits.read(path, limit: limit)
     } catch let error as FileLimits.Failure {
-        log.error(location, error.description, fix: error.fix)
+        log.error(location, error.phrase, fix: error.fixPhrase)
         return nil
     } catch {
-        log.error(location, "cannot read \(path): \(error.localizedDescription)")
+        log.error(location, "file.unreadable", ["path": path, "problem": error.localizedDescription])
         return nil
     }
     guard var text = String(data: data, encoding: .utf8) else {
-        log.error(location, "\(path) is not UTF-8 text", fix: "save it as UTF-8 (in a spreadsheet: CSV UTF-8)")
+        log.error(location, "file.notUTF8", ["path": path])
         return nil
     }
     if text.hasPrefix("\u{FEFF}") { text.removeFirst() }

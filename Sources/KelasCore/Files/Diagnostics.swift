@@ -17,6 +17,58 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     }
 }
 
+/// A text to be shown in the reader's language, kept as its catalog key and the values of its placeholders until
+/// it is shown: problems are found once (by `kelas validate`, a page, a webhook) and read in Indonesian or English.
+public struct Phrase: Sendable, Hashable, CustomStringConvertible {
+    /// The catalog key; empty for a verbatim text (a YAML key, a file name) that is the same in every language.
+    public var key: String
+    /// Placeholders filled with text as it is (numbers, names, code).
+    public var values: [String: String]
+    /// Placeholders filled with another phrase, in the same language.
+    public var parts: [String: Phrase]
+
+    public init(_ key: String, _ values: [String: String] = [:], parts: [String: Phrase] = [:]) {
+        self.key = key
+        self.values = values
+        self.parts = parts
+    }
+
+    /// A text that reads the same in every language: `` `delivery` ``, a path.
+    public static func verbatim(_ text: String) -> Phrase { Phrase("", ["": text]) }
+
+    /// `a, b, c`: the phrases one after another (nil when there are none).
+    public static func list(_ phrases: [Phrase]) -> Phrase? {
+        guard var joined = phrases.first else { return nil }
+        for next in phrases.dropFirst() { joined = Phrase("list.comma", parts: ["first": joined, "next": next]) }
+        return joined
+    }
+
+    /// `1 error` / `3 errors`: `<key>.one` or `<key>.many` with `{count}`.
+    public static func count(_ count: Int, _ key: String) -> Phrase {
+        Phrase(key + (count == 1 ? ".one" : ".many"), ["count": String(count)])
+    }
+
+    /// "did you mean `word`? " for the closest of `candidates` to a typo, or nothing.
+    static func guess(_ word: String, in candidates: [String]) -> Phrase {
+        closestMatch(to: word, in: candidates).map { Phrase("guess.didYouMean", ["word": $0]) } ?? .verbatim("")
+    }
+
+    /// The English text (for logs, test messages and `description`).
+    public var description: String { english(self) }
+}
+
+private let english = Localizer(.en)
+
+extension Localizer {
+    /// The phrase in this language, its parts filled first.
+    public func callAsFunction(_ phrase: Phrase) -> String {
+        if phrase.key.isEmpty { return phrase.values[""] ?? "" }
+        var values = phrase.values
+        for (name, part) in phrase.parts { values[name] = self(part) }
+        return self(phrase.key, values)
+    }
+}
+
 /// One problem found in a trainer's files: where, what is wrong, and how to fix it.
 public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable, Hashable, Comparable {
@@ -30,37 +82,63 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
     public var severity: Severity
     public var location: SourceLocation
-    public var message: String
-    /// What the writer of the file can do about it; empty when the message says it all.
-    public var fix: String
+    public var phrase: Phrase
+    /// What the writer of the file can do about it; nil when the message says it all.
+    public var fixPhrase: Phrase?
 
-    public init(_ severity: Severity, _ location: SourceLocation, _ message: String, fix: String = "") {
+    public init(_ severity: Severity, _ location: SourceLocation, _ phrase: Phrase, fix: Phrase? = nil) {
         self.severity = severity
         self.location = location
-        self.message = message
-        self.fix = fix
+        self.phrase = phrase
+        self.fixPhrase = fix
     }
 
-    /// `file:line:column: error: message` followed by an indented `fix:` line, like a compiler.
-    public var description: String {
-        var text = "\(location): \(severity.rawValue): \(message)"
-        if !fix.isEmpty { text += "\n    fix: \(fix)" }
+    /// A problem whose fix is the catalog's `<key>.fix` (with the same values) when the catalog has one.
+    public init(_ severity: Severity, _ location: SourceLocation, _ key: String, _ values: [String: String] = [:],
+                parts: [String: Phrase] = [:], fix: String? = nil) {
+        let phrase = Phrase(key, values, parts: parts)
+        let fixKey = fix ?? key + ".fix"
+        self.init(severity, location, phrase, fix: english.has(fixKey) ? Phrase(fixKey, values, parts: parts) : nil)
+    }
+
+    /// The message in English.
+    public var message: String { english(phrase) }
+    /// The fix in English; empty when there is none.
+    public var fix: String { fixPhrase.map { english($0) } ?? "" }
+
+    /// `file:line:column: error: message` followed by an indented `fix:` line, like a compiler, in `localizer`'s
+    /// language (`kesalahan` / `perbaikan` in Indonesian).
+    public func text(_ localizer: Localizer) -> String {
+        var text = "\(location): \(localizer("diagnostic." + severity.rawValue)): \(localizer(phrase))"
+        if let fixPhrase { text += "\n    \(localizer("diagnostic.fixLabel")): \(localizer(fixPhrase))" }
         return text
     }
+
+    /// The problem in English.
+    public var description: String { text(english) }
 }
 
 /// Collects every problem of a load, so a trainer sees them all at once rather than one per run.
+///
+/// Each problem is a catalog key (its fix is `<key>.fix` when the catalog has one, or the key given as `fix:`) with
+/// the values of its placeholders; it is put into words when shown, in the reader's language.
 public final class DiagnosticLog {
     public private(set) var diagnostics: [Diagnostic] = []
 
     public init() {}
 
-    public func error(_ location: SourceLocation, _ message: String, fix: String = "") {
-        diagnostics.append(Diagnostic(.error, location, message, fix: fix))
+    public func error(_ location: SourceLocation, _ key: String, _ values: [String: String] = [:], parts: [String: Phrase] = [:],
+                      fix: String? = nil) {
+        diagnostics.append(Diagnostic(.error, location, key, values, parts: parts, fix: fix))
     }
 
-    public func warning(_ location: SourceLocation, _ message: String, fix: String = "") {
-        diagnostics.append(Diagnostic(.warning, location, message, fix: fix))
+    public func warning(_ location: SourceLocation, _ key: String, _ values: [String: String] = [:], parts: [String: Phrase] = [:],
+                        fix: String? = nil) {
+        diagnostics.append(Diagnostic(.warning, location, key, values, parts: parts, fix: fix))
+    }
+
+    public func error(_ location: SourceLocation, _ phrase: Phrase, fix: Phrase? = nil) {
+        diagnostics.append(Diagnostic(.error, location, phrase, fix: fix))
     }
 
     public func append(contentsOf other: [Diagnostic]) {
@@ -87,6 +165,11 @@ public struct ValidationFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         diagnostics.map(\.description).joined(separator: "\n")
+    }
+
+    /// Every problem in `localizer`'s language, one after another.
+    public func text(_ localizer: Localizer) -> String {
+        diagnostics.map { $0.text(localizer) }.joined(separator: "\n")
     }
 }
 

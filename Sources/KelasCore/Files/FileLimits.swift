@@ -13,20 +13,30 @@ public enum FileLimits {
 
     /// Why a file was not read.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        public var description: String
-        public var fix: String
+        public var phrase: Phrase
+        public var fixPhrase: Phrase
+
+        init(_ key: String, _ values: [String: String]) {
+            phrase = Phrase(key, values)
+            fixPhrase = Phrase(key + ".fix", values)
+        }
+
+        public var description: String { phrase.description }
+        public var fix: String { fixPhrase.description }
+
+        /// What went wrong and its fix, in `localizer`'s language.
+        public func text(_ localizer: Localizer) -> String { localizer(phrase) + " — " + localizer(fixPhrase) }
     }
 
     /// The bytes of `path`, refusing a file over `limit` before reading it (and one that grows past it while read).
     public static func read(_ path: String, limit: Int) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Failure(description: "no file at \(path)",
-                          fix: "check the path; relative paths are read from the folder of the file that names them")
+            throw Failure("file.missing", ["path": path])
         }
-        if isDirectory.boolValue { throw Failure(description: "\(path) is a folder, not a file", fix: "name a file in it") }
+        if isDirectory.boolValue { throw Failure("file.folder", ["path": path]) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Failure(description: "cannot read \(path)", fix: "check the file's permissions")
+            throw Failure("file.permissions", ["path": path])
         }
         defer { try? handle.close() }
         return try read(handle, name: path, limit: limit)
@@ -44,8 +54,7 @@ public enum FileLimits {
     }
 
     static func tooLarge(_ name: String, limit: Int) -> Failure {
-        Failure(description: "\(name) is larger than \(describe(limit)), the most Kelas reads from such a file",
-                fix: "check that it is the right file; split a larger one into several")
+        Failure("file.tooLarge", ["path": name, "limit": describe(limit)])
     }
 
     /// `1 MiB`, `256 MiB`.

@@ -48,28 +48,27 @@ public enum IndicatorFile {
     public static func decode(_ text: String, file: String, log: DiagnosticLog) -> Loaded? {
         let errors = log.diagnostics.count { $0.severity == .error }
         guard let root = YAMLDocument.parse(text, file: file, log: log),
-              let top = MappingReader(root, what: "the indicators file", allowed: ["indicators"], log: log) else { return nil }
+              let top = MappingReader(root, what: Phrase("what.indicatorsFile"), allowed: ["indicators"], log: log) else { return nil }
         var references: [Reference] = []
         var indicators: [Indicator] = []
         var seen: Set<String> = []
         let texts = TextReader(languages: Language.allCases, log: log)
         let items = top.list("indicators", required: true, example: "[{ id: agreement, name: { id: …, en: … }, rule: { answer: … } }]") ?? []
         if items.isEmpty, top.has("indicators") {
-            log.error(root.location, "the file lists no indicators", fix: "add at least one `- id: … name: … rule: …` entry")
+            log.error(root.location, "indicators.none")
         }
         for item in items {
-            guard let reader = MappingReader(item, what: "an indicator", allowed: ["id", "name", "rule"], log: log) else { continue }
+            guard let reader = MappingReader(item, what: Phrase("what.indicator"), allowed: ["id", "name", "rule"], log: log) else { continue }
             let id = reader.string("id", required: true, example: "agreement")
             if let (key, location) = id {
                 if !key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-                    log.error(location, "an indicator id is one word of letters, digits, `-` or `_`, found `\(key)`",
-                              fix: "write it like `id: champion` (it names the column of `kelas results`)")
+                    log.error(location, "indicators.id", ["found": key])
                 } else if !seen.insert(key).inserted {
-                    log.error(location, "indicator `\(key)` appears twice", fix: "give each indicator its own id")
+                    log.error(location, "indicators.twice", ["id": key])
                 }
             }
             let name = reader.node("name", required: true, example: "{ id: \"Calon champion\", en: \"Future champions\" }")
-                .flatMap { texts.read($0, what: "the name", limit: 200) }
+                .flatMap { texts.read($0, what: Phrase("what.name"), limit: 200) }
             let rule = reader.node("rule", required: true, example: "{ answer: { test: post, statement: akses-setara, is: setuju } }")
                 .flatMap { self.rule($0, log: log, references: &references) }
             if let (key, _) = id, let name, let rule { indicators.append(Indicator(id: key, name: name, rule: rule)) }
@@ -81,43 +80,38 @@ public enum IndicatorFile {
     static func rule(_ node: YAMLNode, log: DiagnosticLog, references: inout [Reference]) -> IndicatorRule? {
         if let word = node.scalar {
             if word == "completed" { return .completed }
-            let guess = closestMatch(to: word, in: ruleKeys).map { "did you mean `\($0)`? " } ?? ""
-            log.error(node.location, "unknown rule `\(word)`", fix: guess + "the rules are \(vocabulary); all but `completed` take a value")
+            log.error(node.location, "indicators.rule", ["rule": word, "rules": vocabulary], parts: ["guess": .guess(word, in: ruleKeys)],
+                      fix: "indicators.rule.value")
             return nil
         }
         guard case .mapping(let pairs) = node.value else {
-            log.error(node.location, "a rule must be `completed` or one `key: value`, found \(node.kindName)",
-                      fix: "write e.g. `band: { test: post, is: highest }`; the rules are \(vocabulary)")
+            log.error(node.location, "indicators.ruleKind", ["rules": vocabulary, "example": "band: { test: post, is: highest }"], parts: ["found": node.kind])
             return nil
         }
         guard pairs.count == 1, let pair = pairs.first else {
-            log.error(node.location, "a rule has exactly one key, found \(pairs.count)",
-                      fix: "to require several, list them under `all:`; for one of several, under `any:`")
+            log.error(node.location, "indicators.oneKey", ["count": String(pairs.count)])
             return nil
         }
         guard let key = pair.key.scalar, ruleKeys.contains(key) else {
             let word = pair.key.scalar ?? "?"
-            let guess = closestMatch(to: word, in: ruleKeys).map { "did you mean `\($0)`? " } ?? ""
-            log.error(pair.key.location, "unknown rule `\(word)`", fix: guess + "the rules are \(vocabulary)")
+            log.error(pair.key.location, "indicators.rule", ["rule": word, "rules": vocabulary], parts: ["guess": .guess(word, in: ruleKeys)])
             return nil
         }
         let value = pair.value
         switch key {
         case "completed":
-            log.error(pair.key.location, "`completed` takes no value", fix: "write `- completed` on its own")
+            log.error(pair.key.location, "indicators.completed")
             return nil
         case "answered":
             guard let item = value.scalar, !item.isEmpty else {
-                log.error(value.location, "`answered` names one prompt, found \(value.kindName)",
-                          fix: "write `answered: rtl` (a curriculum item id) or `answered: last-discussion`")
+                log.error(value.location, "indicators.answered", parts: ["found": value.kind])
                 return nil
             }
             if item != IndicatorRule.lastDiscussion { references.append(Reference(kind: .prompt, value: item, location: value.location)) }
             return .answered(item)
         case "all", "any":
             guard case .sequence(let items) = value.value, !items.isEmpty else {
-                log.error(value.location, "`\(key)` takes a list of rules, found \(value.kindName)",
-                          fix: "write each rule on its own line starting with `- `")
+                log.error(value.location, "indicators.list", ["key": key], parts: ["found": value.kind])
                 return nil
             }
             let rules = items.map { rule($0, log: log, references: &references) }
@@ -127,18 +121,18 @@ public enum IndicatorFile {
         default:
             let allowed = ["score": ["test", "at-least"], "change": ["at-least"], "band": ["test", "is"],
                            "answer": ["test", "statement", "is"]][key] ?? []
-            guard let reader = MappingReader(value, what: "`\(key)`", allowed: allowed, log: log) else { return nil }
+            guard let reader = MappingReader(value, what: .verbatim("`\(key)`"), allowed: allowed, log: log) else { return nil }
             var test: SurveyKind?
             if allowed.contains("test"), let (text, location) = reader.string("test", required: true, example: "post") {
                 test = SurveyKind(rawValue: text)
-                if test == nil { log.error(location, "`test` is `pre` or `post`, found `\(text)`", fix: "write `test: post`") }
+                if test == nil { log.error(location, "indicators.test", ["found": text]) }
             }
             var threshold: Double?
             if allowed.contains("at-least"), let (text, location) = reader.string("at-least", required: true, example: "29") {
                 threshold = Double(text.replacingOccurrences(of: ",", with: "."))
                 if threshold?.isFinite != true {
                     threshold = nil
-                    log.error(location, "`at-least` must be a number, found `\(text)`", fix: "write it like `at-least: 29`")
+                    log.error(location, "indicators.atLeast", ["found": text])
                 }
             }
             switch key {
@@ -172,24 +166,19 @@ public enum IndicatorFile {
             case .statement:
                 guard !instruments.isEmpty, !instruments.contains(where: { $0.statementIndex(reference.value) != nil }) else { continue }
                 let ids = instruments.flatMap { $0.statements.map(\.id) }
-                let guess = closestMatch(to: reference.value, in: ids).map { "did you mean `\($0)`? " } ?? ""
-                log.error(reference.location, "no instrument in use has a statement `\(reference.value)`",
-                          fix: guess + "name a statement by its id or number; \(instruments.map(\.id).joined(separator: ", ")) has: "
-                            + ids.prefix(20).joined(separator: ", "))
+                log.error(reference.location, "indicators.statement", ["statement": reference.value, "instruments": instruments.map(\.id).joined(separator: ", "),
+                                                                        "ids": ids.prefix(20).joined(separator: ", ")],
+                          parts: ["guess": .guess(reference.value, in: ids)])
             case .option:
                 guard !instruments.isEmpty, !instruments.contains(where: { $0.optionIndex(reference.value) != nil }) else { continue }
                 let labels = instruments.flatMap { $0.options.compactMap { $0.label[.id] ?? $0.label[.en] } }
-                log.error(reference.location, "no instrument in use has an answer `\(reference.value)`",
-                          fix: "name an option by one of its words or labels: " + labels.joined(separator: ", "))
+                log.error(reference.location, "indicators.option", ["option": reference.value, "labels": labels.joined(separator: ", ")])
             case .band:
                 guard !instruments.isEmpty, !instruments.contains(where: { $0.band(named: reference.value) != nil }) else { continue }
-                log.error(reference.location, "no instrument in use has a band `\(reference.value)`",
-                          fix: "write `highest`, `lowest` or one of: " + instruments.map { $0.bandRule(.en) }.joined(separator: "; "))
+                log.error(reference.location, "indicators.band", ["band": reference.value, "bands": instruments.map { $0.bandRule(.en) }.joined(separator: "; ")])
             case .prompt:
                 guard !prompts.isEmpty, !prompts.contains(reference.value) else { continue }
-                let guess = closestMatch(to: reference.value, in: Array(prompts)).map { "did you mean `\($0)`? " } ?? ""
-                log.error(reference.location, "no batch has a prompt `\(reference.value)`",
-                          fix: guess + "name a discussion or survey by its curriculum item id, or write `last-discussion`")
+                log.error(reference.location, "indicators.prompt", ["prompt": reference.value], parts: ["guess": .guess(reference.value, in: prompts.sorted())])
             }
         }
     }

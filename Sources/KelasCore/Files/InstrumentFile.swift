@@ -31,11 +31,11 @@ public enum InstrumentFile {
 
     static func decode(_ root: YAMLNode, log: DiagnosticLog) -> Instrument? {
         let errors = log.diagnostics.count { $0.severity == .error }
-        guard let top = MappingReader(root, what: "the instrument", allowed: topKeys, log: log) else { return nil }
+        guard let top = MappingReader(root, what: Phrase("what.instrument"), allowed: topKeys, log: log) else { return nil }
         let texts = TextReader(languages: Language.allCases, log: log)
         let id = top.string("id", required: true, example: "sikap-gender")?.0 ?? ""
         let name = top.node("name", required: true, example: "{ id: \"Sikap\", en: \"Attitudes\" }")
-            .flatMap { texts.read($0, what: "the name", limit: 200) }
+            .flatMap { texts.read($0, what: Phrase("what.name"), limit: 200) }
 
         var options: [AnswerOption] = []
         if let node = top.node("options", required: true, example: "agreement") {
@@ -43,35 +43,34 @@ public enum InstrumentFile {
                 options = AgreementScale.options
             } else if case .sequence(let items) = node.value {
                 for item in items {
-                    guard let reader = MappingReader(item, what: "an option", allowed: ["score", "label", "words"], log: log) else { continue }
+                    guard let reader = MappingReader(item, what: Phrase("what.option"), allowed: ["score", "label", "words"], log: log) else { continue }
                     guard let score = reader.int("score", required: true, example: "1")?.0,
                           let label = reader.node("label", required: true, example: "{ id: setuju, en: agree }")
-                            .flatMap({ texts.read($0, what: "the label", limit: 100) }) else { continue }
+                            .flatMap({ texts.read($0, what: Phrase("what.label"), limit: 100) }) else { continue }
                     let words = (reader.list("words") ?? []).compactMap(\.scalar)
                     options.append(AnswerOption(score: score, label: label, words: words + label.variants.values))
                 }
                 if options.count < 2 {
-                    log.error(node.location, "an instrument needs at least two answer options", fix: "list them, or write `options: agreement`")
+                    log.error(node.location, "instrument.options")
                 }
                 checkWordsDistinct(options, at: node.location, log: log)
             } else {
-                log.error(node.location, "`options` must be `agreement` or a list of options",
-                          fix: "write `options: agreement`, or `- { score: 1, label: { id: setuju, en: agree }, words: [s] }` lines")
+                log.error(node.location, "instrument.optionsKind", ["example": "- { score: 1, label: { id: setuju, en: agree }, words: [s] }"])
             }
         }
 
         var statements: [Instrument.Statement] = []
         var seen: Set<String> = []
         for item in top.list("statements", required: true, example: "[{ id: rumah, text: { id: \"…\", en: \"…\" } }]") ?? [] {
-            guard let reader = MappingReader(item, what: "a statement", allowed: ["id", "text", "reverse"], log: log),
+            guard let reader = MappingReader(item, what: Phrase("what.statement"), allowed: ["id", "text", "reverse"], log: log),
                   let (key, location) = reader.string("id", required: true, example: "akses-setara"),
-                  let text = reader.node("text", required: true, example: "{ id: \"…\", en: \"…\" }").flatMap({ texts.read($0, what: "the statement", limit: 1000) })
+                  let text = reader.node("text", required: true, example: "{ id: \"…\", en: \"…\" }").flatMap({ texts.read($0, what: Phrase("what.theStatement"), limit: 1000) })
             else { continue }
-            if !seen.insert(key).inserted { log.error(location, "statement `\(key)` appears twice", fix: "give each statement its own id") }
+            if !seen.insert(key).inserted { log.error(location, "instrument.statementTwice", ["statement": key]) }
             var reverse = false
             if let (flag, flagLocation) = reader.string("reverse") {
                 guard let value = Bool(flag) else {
-                    log.error(flagLocation, "`reverse` must be true or false, found `\(flag)`", fix: "write `reverse: true` for a statement agreeing with which is equitable")
+                    log.error(flagLocation, "instrument.reverse", ["found": flag])
                     continue
                 }
                 reverse = value
@@ -82,17 +81,17 @@ public enum InstrumentFile {
         var minimum = statements.count
         if let (value, location) = top.int("minimum") {
             if (1...max(statements.count, 1)).contains(value) { minimum = value } else {
-                log.error(location, "`minimum` must be between 1 and the \(statements.count) statements, found \(value)")
+                log.error(location, "instrument.minimum", ["count": String(statements.count), "found": String(value)])
             }
         }
 
         var bands: [Instrument.Band] = []
         for item in top.list("bands", required: true, example: "[{ name: { id: rendah, en: low }, from: 12, to: 20 }]") ?? [] {
-            guard let reader = MappingReader(item, what: "a band", allowed: ["name", "from", "to"], log: log),
-                  let name = reader.node("name", required: true, example: "{ id: rendah, en: low }").flatMap({ texts.read($0, what: "the band's name", limit: 100) }),
+            guard let reader = MappingReader(item, what: Phrase("what.band"), allowed: ["name", "from", "to"], log: log),
+                  let name = reader.node("name", required: true, example: "{ id: rendah, en: low }").flatMap({ texts.read($0, what: Phrase("what.bandName"), limit: 100) }),
                   let (from, _) = reader.int("from", required: true, example: "12"),
                   let (to, location) = reader.int("to", required: true, example: "20") else { continue }
-            guard from <= to else { log.error(location, "a band runs from \(from) to \(to): `from` must not be above `to`"); continue }
+            guard from <= to else { log.error(location, "instrument.bandOrder", ["from": String(from), "to": String(to)]); continue }
             bands.append(.init(name: name, range: Double(from)...Double(to)))
         }
         if !options.isEmpty, !statements.isEmpty, !bands.isEmpty, let node = top.node("bands") {
@@ -101,8 +100,8 @@ public enum InstrumentFile {
             for total in low...high {
                 let covering = bands.filter { $0.range.contains(Double(total)) }.count
                 if covering != 1 {
-                    log.error(node.location, covering == 0 ? "no band holds the total \(total)" : "the total \(total) falls in \(covering) bands",
-                              fix: "totals run from \(low) to \(high): give every total exactly one band")
+                    log.error(node.location, covering == 0 ? "instrument.noBand" : "instrument.bands",
+                              ["total": String(total), "count": String(covering), "low": String(low), "high": String(high)], fix: "instrument.bands.fix")
                     break
                 }
             }
@@ -117,7 +116,7 @@ public enum InstrumentFile {
         for (index, option) in options.enumerated() {
             for word in option.words {
                 if let other = owner[word], other != index {
-                    log.error(location, "the word `\(word)` selects both option \(other + 1) and option \(index + 1)", fix: "keep it in one of them")
+                    log.error(location, "instrument.word", ["word": word, "first": String(other + 1), "second": String(index + 1)])
                     return
                 }
                 owner[word] = index

@@ -21,8 +21,7 @@ enum ParticipantsCSV {
     static func parse(_ text: String, file: String, log: DiagnosticLog) -> [PersonEntry] {
         let rows = records(text)
         guard let header = rows.first(where: { !$0.fields.allSatisfy(\.isEmpty) }) else {
-            log.error(SourceLocation(file: file, line: 1, column: 1), "the participants file is empty",
-                      fix: "start it with the header line `name,phone,district,disability,alias`")
+            log.error(SourceLocation(file: file, line: 1, column: 1), "participants.empty")
             return []
         }
         var index: [String: Int] = [:]
@@ -30,18 +29,16 @@ enum ParticipantsCSV {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
             if columns.contains(name) {
                 if index[name] != nil {
-                    log.error(SourceLocation(file: file, line: header.line, column: position + 1), "column `\(name)` appears twice in the header")
+                    log.error(SourceLocation(file: file, line: header.line, column: position + 1), "participants.columnTwice", ["column": name])
                 }
                 index[name] = position
             } else {
-                var fix = "known columns: \(columns.joined(separator: ", "))"
-                if let guess = closestMatch(to: name, in: columns) { fix = "did you mean `\(guess)`? " + fix }
-                log.error(SourceLocation(file: file, line: header.line, column: position + 1), "unknown column `\(raw)`", fix: fix)
+                log.error(SourceLocation(file: file, line: header.line, column: position + 1), "participants.column",
+                          ["column": raw, "columns": columns.joined(separator: ", ")], parts: ["guess": .guess(name, in: columns)])
             }
         }
         for required in ["name", "phone"] where index[required] == nil {
-            log.error(SourceLocation(file: file, line: header.line, column: 1), "the header has no `\(required)` column",
-                      fix: "the first line must name the columns, at least `name,phone`")
+            log.error(SourceLocation(file: file, line: header.line, column: 1), "participants.required", ["column": required])
         }
         guard let nameColumn = index["name"], let phoneColumn = index["phone"] else { return [] }
 
@@ -54,12 +51,11 @@ enum ParticipantsCSV {
             }
             let location = SourceLocation(file: file, line: row.line, column: 1)
             if row.fields.count > header.fields.count {
-                log.error(location, "this row has \(row.fields.count) fields but the header has \(header.fields.count)",
-                          fix: "quote fields that contain a comma: \"Surabaya, Jawa Timur\"")
+                log.error(location, "participants.fields", ["count": String(row.fields.count), "header": String(header.fields.count)])
                 continue
             }
             guard let name = field(nameColumn) else {
-                log.error(location, "this row has no name", fix: "fill in the `name` column")
+                log.error(location, "participants.name")
                 continue
             }
             var disabilities: [Disability] = []
@@ -70,8 +66,7 @@ enum ParticipantsCSV {
                         disabilities.append(disability)
                     } else {
                         log.error(SourceLocation(file: file, line: row.line, column: (index["disability"] ?? 0) + 1),
-                                  "unknown disability domain `\(word)`",
-                                  fix: "use the Washington Group domains, `;`-separated: \(Disability.allCases.map(\.rawValue).joined(separator: ", "))")
+                                  "participants.disability", ["found": String(word), "domains": Disability.allCases.map(\.rawValue).joined(separator: ", ")])
                     }
                 }
             }

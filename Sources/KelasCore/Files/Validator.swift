@@ -4,16 +4,17 @@ import Foundation
 public struct ValidationReport: Sendable {
     public var diagnostics: [Diagnostic]
     /// One line per file that loaded, saying what it holds.
-    public var summaries: [String]
+    public var summaries: [Phrase]
 
     public var errorCount: Int { diagnostics.count { $0.severity == .error } }
     public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
 
     /// `2 errors, 1 warning`, or `no problems`.
-    public var tally: String {
-        if diagnostics.isEmpty { return "no problems" }
-        return [errorCount > 0 ? plural(errorCount, "error") : nil, warningCount > 0 ? plural(warningCount, "warning") : nil]
-            .compactMap { $0 }.joined(separator: ", ")
+    public var tally: Phrase {
+        if diagnostics.isEmpty { return Phrase("validate.clean") }
+        let parts = [errorCount > 0 ? Phrase.count(errorCount, "validate.error") : nil,
+                     warningCount > 0 ? Phrase.count(warningCount, "validate.warning") : nil]
+        return Phrase.list(parts.compactMap { $0 }) ?? Phrase("validate.clean")
     }
 }
 
@@ -25,7 +26,7 @@ public enum Validator {
 
     public static func validate(paths: [String]) -> ValidationReport {
         var diagnostics: [Diagnostic] = []
-        var summaries: [String] = []
+        var summaries: [Phrase] = []
         for path in paths {
             let log = DiagnosticLog()
             if let summary = validate(path: path, log: log) { summaries.append(summary) }
@@ -37,7 +38,7 @@ public enum Validator {
         return ValidationReport(diagnostics: diagnostics, summaries: summaries)
     }
 
-    static func validate(path: String, log: DiagnosticLog) -> String? {
+    static func validate(path: String, log: DiagnosticLog) -> Phrase? {
         let limit = path.lowercased().hasSuffix(".csv") ? FileLimits.csv : FileLimits.yaml
         guard let text = readText(path, log: log, limit: limit) else { return nil }
         switch kind(of: path, text: text) {
@@ -47,29 +48,32 @@ public enum Validator {
             let persons = entries.compactMap { people.add($0, role: "participant") }
             people.warnAboutSharedNames(persons)
             if !(BatchFile.minimumParticipants...BatchFile.maximumParticipants).contains(entries.count) {
-                log.error(SourceLocation(file: path, line: 1, column: 1), "a batch has 20 to 100 participants, this file lists \(entries.count)",
-                          fix: entries.count < BatchFile.minimumParticipants ? "add participants, or merge this group with another"
-                              : "split the group into two batches of at most 100")
+                log.error(SourceLocation(file: path, line: 1, column: 1), "participants.count", ["count": String(entries.count)],
+                          fix: entries.count < BatchFile.minimumParticipants ? "batchFile.participantCount.tooFew" : "batchFile.participantCount.tooMany")
             }
-            return log.hasErrors ? nil : "\(path): \(persons.count) participants"
+            return log.hasErrors ? nil : Phrase("validate.participants", ["path": path, "count": String(persons.count)])
         case .curriculum:
             guard let curriculum = CurriculumFile.decode(text, file: path, log: log) else { return nil }
-            return "\(path): curriculum \(curriculum.id), \(curriculum.days.count) days, \(curriculum.items.count) items, languages \(curriculum.languages.map(\.rawValue).joined(separator: ", "))"
+            return Phrase("validate.curriculum", ["path": path, "id": curriculum.id, "days": String(curriculum.days.count),
+                                                  "items": String(curriculum.items.count),
+                                                  "languages": curriculum.languages.map(\.rawValue).joined(separator: ", ")])
         case .instrument:
             guard let instrument = InstrumentFile.decode(text, file: path, log: log) else { return nil }
-            return "\(path): instrument \(instrument.id), \(instrument.statements.count) statements, \(instrument.options.count) options, "
-                + "bands \(instrument.bandRule(.en))"
+            return Phrase("validate.instrument", ["path": path, "id": instrument.id, "statements": String(instrument.statements.count),
+                                                  "options": String(instrument.options.count), "bands": instrument.bandRule(.en)])
         case .indicators:
             guard let loaded = IndicatorFile.decode(text, file: path, log: log) else { return nil }
             // What the rules name is checked against the store's instruments by `kelas results --indicators`.
-            return "\(path): \(loaded.indicators.count) indicators (\(loaded.indicators.map(\.id).joined(separator: ", ")))"
+            return Phrase("validate.indicators", ["path": path, "count": String(loaded.indicators.count),
+                                                  "ids": loaded.indicators.map(\.id).joined(separator: ", ")])
         case .batch:
             guard let loaded = BatchFile.decode(text, file: path, log: log), !log.hasErrors else { return nil }
             let batch = loaded.batch
             let messages = Planner(batch: batch, curriculum: loaded.curriculum).plan()
             let last = batch.date(ofDay: loaded.curriculum.days.last ?? 7)
-            return "\(path): batch \(batch.id), \(batch.participants.count) participants, \(batch.trainers.count) trainers, "
-                + "\(batch.start) to \(last), \(messages.count) messages planned"
+            return Phrase("validate.batch", ["path": path, "id": batch.id, "participants": String(batch.participants.count),
+                                             "trainers": String(batch.trainers.count), "start": "\(batch.start)", "end": "\(last)",
+                                             "messages": String(messages.count)])
         }
     }
 

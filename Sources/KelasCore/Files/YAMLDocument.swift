@@ -19,14 +19,18 @@ public struct YAMLNode: Sendable {
         return nil
     }
 
-    var kindName: String {
+    /// What kind of value this is, for "found …" in a problem: nothing, a single value, a list, a mapping of keys.
+    var kind: Phrase {
         switch value {
-        case .null: "nothing"
-        case .scalar: "a single value"
-        case .sequence: "a list"
-        case .mapping: "a mapping of keys"
+        case .null: Phrase("yaml.kind.null")
+        case .scalar: Phrase("yaml.kind.scalar")
+        case .sequence: Phrase("yaml.kind.list")
+        case .mapping: Phrase("yaml.kind.mapping")
         }
     }
+
+    /// The value as written, or its kind when it is not a single value.
+    var shown: Phrase { scalar.map(Phrase.verbatim) ?? kind }
 }
 
 enum YAMLDocument {
@@ -34,27 +38,22 @@ enum YAMLDocument {
     static func parse(_ text: String, file: String, log: DiagnosticLog) -> YAMLNode? {
         do {
             guard let root = try Yams.compose(yaml: text) else {
-                log.error(SourceLocation(file: file, line: 1, column: 1), "the file is empty",
-                          fix: "write the file's keys, or start from `kelas init`")
+                log.error(SourceLocation(file: file, line: 1, column: 1), "yaml.empty")
                 return nil
             }
             var budget = Self.nodeBudget(for: text)
             do {
                 return try convert(root, file: file, log: log, budget: &budget)
             } catch let bomb as AliasExpansion {
-                log.error(bomb.location, "the document expands to more than \(Self.nodeBudget(for: text)) values through anchors and aliases "
-                          + "(`&name` … `*name`): a file this size cannot hold that many, so it is refused (an alias bomb?)",
-                          fix: "write the values out in full, without nested aliases")
+                log.error(bomb.location, "yaml.aliasBomb", ["limit": String(Self.nodeBudget(for: text))])
                 return nil
             }
         } catch let error as YamlError {
             let (mark, problem) = describe(error)
-            log.error(SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
-                      "YAML syntax error: \(problem)",
-                      fix: "check indentation and quoting near this position; quote values that contain ': ' or start with '{', '[', '*', '&' or '#'")
+            log.error(SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1), "yaml.syntax", ["problem": problem])
             return nil
         } catch {
-            log.error(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")
+            log.error(SourceLocation(file: file, line: 1, column: 1), "yaml.unreadable", ["problem": "\(error)"])
             return nil
         }
     }
@@ -106,8 +105,7 @@ enum YAMLDocument {
             }
             return YAMLNode(value: .mapping(pairs), location: location)
         case .alias:
-            log.error(location, "YAML anchors and aliases (`*name`) are not supported here",
-                      fix: "write the value out in full")
+            log.error(location, "yaml.alias")
             return YAMLNode(value: .null, location: location)
         }
     }
@@ -116,17 +114,17 @@ enum YAMLDocument {
 /// Reads a YAML mapping against a fixed set of allowed keys, reporting typos, wrong types and missing keys.
 struct MappingReader {
     let node: YAMLNode
-    let what: String
+    let what: Phrase
     private let entries: [String: (key: YAMLNode, value: YAMLNode)]
     /// Allowed keys that an unknown key probably meant: already reported, so not reported again as missing.
     private let guessed: Set<String>
     private let log: DiagnosticLog
 
     /// Returns nil (after logging) when `node` is not a mapping.
-    init?(_ node: YAMLNode, what: String, allowed: [String], log: DiagnosticLog) {
+    init?(_ node: YAMLNode, what: Phrase, allowed: [String], log: DiagnosticLog) {
+        let keys = allowed.joined(separator: ", ")
         guard case .mapping(let pairs) = node.value else {
-            log.error(node.location, "\(what) must be a mapping of keys, found \(node.kindName)",
-                      fix: "write it as `key: value` lines, allowed keys: \(allowed.joined(separator: ", "))")
+            log.error(node.location, "yaml.notMapping", ["keys": keys], parts: ["what": what, "found": node.kind])
             return nil
         }
         self.node = node
@@ -136,20 +134,21 @@ struct MappingReader {
         var guessed: Set<String> = []
         for pair in pairs {
             guard let key = pair.key.scalar else {
-                log.error(pair.key.location, "a key in \(what) must be a plain word")
+                log.error(pair.key.location, "yaml.keyNotWord", parts: ["what": what])
                 continue
             }
             if entries[key] != nil {
-                log.error(pair.key.location, "`\(key)` appears twice in \(what)", fix: "keep one of them")
+                log.error(pair.key.location, "yaml.keyTwice", ["key": key], parts: ["what": what])
                 continue
             }
             if !allowed.contains(key) {
-                var fix = "allowed keys in \(what): \(allowed.joined(separator: ", "))"
                 if let guess = closestMatch(to: key, in: allowed) {
-                    fix = "did you mean `\(guess)`? " + fix
                     guessed.insert(guess)
+                    log.error(pair.key.location, "yaml.unknownKey", ["key": key, "keys": keys, "guess": guess], parts: ["what": what],
+                              fix: "yaml.unknownKey.guess")
+                } else {
+                    log.error(pair.key.location, "yaml.unknownKey", ["key": key, "keys": keys], parts: ["what": what])
                 }
-                log.error(pair.key.location, "unknown key `\(key)` in \(what)", fix: fix)
                 continue
             }
             entries[key] = pair
@@ -164,8 +163,8 @@ struct MappingReader {
     func node(_ key: String, required: Bool = false, example: String = "") -> YAMLNode? {
         if let entry = entries[key], !isNull(entry.value) { return entry.value }
         if required && !guessed.contains(key) {
-            log.error(node.location, "\(what) is missing `\(key)`",
-                      fix: example.isEmpty ? "add a `\(key):` line" : "add a line such as `\(key): \(example)`")
+            log.error(node.location, "yaml.missing", ["key": key, "example": example], parts: ["what": what],
+                      fix: example.isEmpty ? "yaml.missing.fix" : "yaml.missing.example")
         }
         return nil
     }
@@ -175,13 +174,13 @@ struct MappingReader {
     func string(_ key: String, required: Bool = false, example: String = "") -> (String, SourceLocation)? {
         guard let value = node(key, required: required, example: example) else { return nil }
         guard let text = value.scalar else {
-            log.error(value.location, "`\(key)` must be a single value, found \(value.kindName)",
-                      fix: example.isEmpty ? "" : "write it like `\(key): \(example)`")
+            log.error(value.location, "yaml.notScalar", ["key": key, "example": example], parts: ["found": value.kind],
+                      fix: example.isEmpty ? "" : "yaml.writeLike")
             return nil
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty, required {
-            log.error(value.location, "`\(key)` is empty", fix: example.isEmpty ? "" : "write it like `\(key): \(example)`")
+            log.error(value.location, "yaml.emptyValue", ["key": key, "example": example], fix: example.isEmpty ? "" : "yaml.writeLike")
             return nil
         }
         return (trimmed, value.location)
@@ -190,8 +189,7 @@ struct MappingReader {
     func int(_ key: String, required: Bool = false, example: String = "") -> (Int, SourceLocation)? {
         guard let (text, location) = string(key, required: required, example: example) else { return nil }
         guard let value = Int(text) else {
-            log.error(location, "`\(key)` must be a whole number, found `\(text)`",
-                      fix: example.isEmpty ? "" : "write it like `\(key): \(example)`")
+            log.error(location, "yaml.notInteger", ["key": key, "found": text, "example": example], fix: example.isEmpty ? "" : "yaml.writeLike")
             return nil
         }
         return (value, location)
@@ -200,8 +198,7 @@ struct MappingReader {
     func list(_ key: String, required: Bool = false, example: String = "") -> [YAMLNode]? {
         guard let value = node(key, required: required, example: example) else { return nil }
         guard case .sequence(let items) = value.value else {
-            log.error(value.location, "`\(key)` must be a list, found \(value.kindName)",
-                      fix: "write each entry on its own line starting with `- `")
+            log.error(value.location, "yaml.notList", ["key": key], parts: ["found": value.kind])
             return nil
         }
         return items

@@ -48,12 +48,12 @@ public enum GatewayPayload {
                 let location = SourceLocation(file: file, line: line ?? 1, column: 1)
                 let json: Any
                 do { json = try JSONSerialization.jsonObject(with: document) } catch {
-                    throw problem(location, "not JSON: \(error.localizedDescription)", format)
+                    throw problem(location, Phrase("payload.notJSON", ["problem": error.localizedDescription]), format)
                 }
                 let envelopes: [Any] = (json as? [Any]) ?? [json]
                 for (index, envelope) in envelopes.enumerated() {
                     guard let object = envelope as? [String: Any] else {
-                        throw problem(location, "payload \(index + 1) is not a JSON object", format)
+                        throw problem(location, Phrase("payload.notObject", ["index": String(index + 1)]), format)
                     }
                     content.payloads += 1
                     if format == .waha { try waha(object, at: location, into: &content) } else { try evolution(object, at: location, into: &content) }
@@ -63,11 +63,10 @@ public enum GatewayPayload {
         }
     }
 
-    static func problem(_ location: SourceLocation, _ message: String, _ format: WebhookFormat) -> ValidationFailure {
+    static func problem(_ location: SourceLocation, _ message: Phrase, _ format: WebhookFormat) -> ValidationFailure {
         let shape = format == .waha ? "{\"event\": \"message\", \"session\": \"default\", \"payload\": {…}}"
             : "{\"event\": \"messages.upsert\", \"instance\": \"…\", \"data\": {…}}"
-        return ValidationFailure([Diagnostic(.error, location, message,
-                                             fix: "give the body exactly as the \(format.rawValue) gateway posted it: \(shape)")])
+        return ValidationFailure([Diagnostic(.error, location, message, fix: Phrase("payload.gatewayFix", ["gateway": format.rawValue, "shape": shape]))])
     }
 
     static func string(_ value: Any?) -> String? {
@@ -78,10 +77,10 @@ public enum GatewayPayload {
 
     static func time(_ value: Any?, at location: SourceLocation, path: String, _ format: WebhookFormat) throws -> Date {
         guard let text = string(value) ?? string((value as? [String: Any])?["low"]) else {
-            throw problem(location, "`\(path)` is missing", format)
+            throw problem(location, Phrase("payload.missing", ["path": path]), format)
         }
         guard let date = WebhookPayload.unixTime(text, milliseconds: true) else {
-            throw problem(location, "`\(path)` is `\(text)`, not Unix seconds (or milliseconds) between 2000 and 2100", format)
+            throw problem(location, Phrase("payload.timestampMs", ["path": path, "found": text]), format)
         }
         return date
     }
@@ -113,13 +112,13 @@ public enum GatewayPayload {
     static func waha(_ envelope: [String: Any], at location: SourceLocation, into content: inout WebhookContent) throws {
         let event = string(envelope["event"]) ?? ""
         guard let payload = envelope["payload"] as? [String: Any] else {
-            if event.isEmpty { throw problem(location, "not a WAHA webhook: it has no `event` and `payload`", .waha) }
+            if event.isEmpty { throw problem(location, Phrase("payload.notWAHA"), .waha) }
             return
         }
         switch event {
         case "message", "message.any":
             guard (payload["fromMe"] as? Bool) != true else { return }
-            guard let id = string(payload["id"]) else { throw problem(location, "`payload.id` is missing", .waha) }
+            guard let id = string(payload["id"]) else { throw problem(location, Phrase("payload.missing", ["path": "payload.id"]), .waha) }
             let data = payload["_data"] as? [String: Any] ?? [:]
             let chat = string(payload["from"])
             let group = WhatsAppID.isGroup(chat) ? chat : nil
@@ -167,12 +166,12 @@ public enum GatewayPayload {
     static func updateTime(_ data: [String: Any], _ envelope: [String: Any], at location: SourceLocation) throws -> Date {
         if data["messageTimestamp"] != nil { return try time(data["messageTimestamp"], at: location, path: "data.messageTimestamp", .evolution) }
         guard let text = string(envelope["date_time"]) else {
-            throw problem(location, "`date_time` (or `data.messageTimestamp`) is missing: when the ack happened", .evolution)
+            throw problem(location, Phrase("payload.ackTime"), .evolution)
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         guard let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
-            throw problem(location, "`date_time` is `\(text)`, not an ISO 8601 time", .evolution)
+            throw problem(location, Phrase("payload.notISO", ["path": "date_time", "found": text]), .evolution)
         }
         return date
     }
@@ -180,16 +179,16 @@ public enum GatewayPayload {
     static func evolution(_ envelope: [String: Any], at location: SourceLocation, into content: inout WebhookContent) throws {
         let event = (string(envelope["event"]) ?? "").lowercased().replacingOccurrences(of: "_", with: ".")
         guard let raw = envelope["data"] else {
-            if event.isEmpty { throw problem(location, "not an Evolution API webhook: it has no `event` and `data`", .evolution) }
+            if event.isEmpty { throw problem(location, Phrase("payload.notEvolution"), .evolution) }
             return
         }
         let items: [[String: Any]] = (raw as? [[String: Any]]) ?? [(raw as? [String: Any]) ?? [:]]
         for data in items {
             switch event {
             case "messages.upsert":
-                guard let key = data["key"] as? [String: Any] else { throw problem(location, "`data.key` is missing", .evolution) }
+                guard let key = data["key"] as? [String: Any] else { throw problem(location, Phrase("payload.missing", ["path": "data.key"]), .evolution) }
                 guard (key["fromMe"] as? Bool) != true else { continue }
-                guard let id = string(key["id"]) else { throw problem(location, "`data.key.id` is missing", .evolution) }
+                guard let id = string(key["id"]) else { throw problem(location, Phrase("payload.missing", ["path": "data.key.id"]), .evolution) }
                 let chat = string(key["remoteJid"])
                 let group = WhatsAppID.isGroup(chat) ? chat : nil
                 let sender = group == nil ? chat : string(key["participant"]) ?? string(data["participant"])

@@ -31,24 +31,24 @@ public enum KelasEvents {
         for (index, event) in events.enumerated() {
             let path = events.count == 1 ? "" : "[\(index)]."
             guard let at = event.at.flatMap(parse) else {
-                throw problem(location, "`\(path)at` is \(event.at.map { "`\($0)`" } ?? "missing"): give an ISO 8601 time with its offset, "
-                              + "as in 2021-07-06T09:14:00+07:00")
+                throw problem(location, event.at.map { Phrase("events.at", ["path": path + "at", "found": $0]) }
+                              ?? Phrase("payload.missing", ["path": path + "at"]))
             }
             switch event.type {
             case "message":
-                guard let id = event.id, let from = event.from else { throw problem(location, "`\(path)id` and `\(path)from` are needed for a message") }
+                guard let id = event.id, let from = event.from else { throw problem(location, Phrase("events.message", ["first": path + "id", "second": path + "from"])) }
                 guard case .success(let phone) = PhoneNumber.parse(from) else {
-                    throw problem(location, "`\(path)from` is `\(from)`, not a phone number; give it as +62…")
+                    throw problem(location, Phrase("events.phone", ["path": path + "from", "found": from]))
                 }
                 let kindText = event.kind ?? "text"
                 guard let kind = InboundMessage.Kind(rawValue: kindText) else {
-                    throw problem(location, "`\(path)kind` is `\(kindText)`; expected one of "
-                                  + InboundMessage.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+                    throw problem(location, Phrase("payload.oneOf", ["path": path + "kind", "found": kindText,
+                                                                     "values": InboundMessage.Kind.allCases.map(\.rawValue).joined(separator: ", ")]))
                 }
                 let mentions = try event.mentions.map { list in
                     try list.map { text -> PhoneNumber in
                         guard case .success(let phone) = PhoneNumber.parse(text) else {
-                            throw problem(location, "`\(path)mentions` holds `\(text)`, not a phone number")
+                            throw problem(location, Phrase("events.mention", ["path": path + "mentions", "found": text]))
                         }
                         return phone
                     }
@@ -56,16 +56,17 @@ public enum KelasEvents {
                 content.messages.append(InboundMessage(id: id, phone: phone, author: event.name ?? phone.e164, sentAt: at, kind: kind,
                                                        text: event.text, quoting: event.quoting, groupID: event.group, mentions: mentions))
             case "status":
-                guard let message = event.message else { throw problem(location, "`\(path)message` is needed for a status") }
+                guard let message = event.message else { throw problem(location, Phrase("events.status", ["path": path + "message"])) }
                 let stateText = event.state ?? ""
                 guard let state = DeliveryStatus.State(rawValue: stateText) else {
-                    throw problem(location, "`\(path)state` is `\(stateText)`; expected one of "
-                                  + DeliveryStatus.State.allCases.map(\.rawValue).joined(separator: ", "))
+                    throw problem(location, Phrase("payload.oneOf", ["path": path + "state", "found": stateText,
+                                                                     "values": DeliveryStatus.State.allCases.map(\.rawValue).joined(separator: ", ")]))
                 }
                 content.statuses.append(DeliveryStatus(messageID: message, recipient: event.recipient ?? "", state: state, at: at,
                                                        errorCode: event.error?.code, errorTitle: event.error?.title))
             default:
-                throw problem(location, "`\(path)type` is \(event.type.map { "`\($0)`" } ?? "missing"); expected `message` or `status`")
+                throw problem(location, event.type.map { Phrase("payload.oneOf", ["path": path + "type", "found": $0, "values": "message, status"]) }
+                              ?? Phrase("payload.missing", ["path": path + "type"]))
             }
         }
         return content
@@ -78,8 +79,8 @@ public enum KelasEvents {
         return formatter.date(from: text)
     }
 
-    static func problem(_ location: SourceLocation, _ message: String) -> ValidationFailure {
-        ValidationFailure([Diagnostic(.error, location, message, fix: "see the README's `POST /webhooks/kelas` for the event format")])
+    static func problem(_ location: SourceLocation, _ message: Phrase) -> ValidationFailure {
+        ValidationFailure([Diagnostic(.error, location, message, fix: Phrase("events.format"))])
     }
 
     struct Event: Decodable {

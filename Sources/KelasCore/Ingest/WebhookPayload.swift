@@ -57,8 +57,8 @@ public enum WebhookPayload {
         }
         for envelope in envelopes {
             guard let entries = envelope.entry else {
-                throw ValidationFailure([Diagnostic(.error, location, "not a WhatsApp Cloud API webhook payload: it has no `entry`",
-                                                    fix: "expected {\"object\": \"whatsapp_business_account\", \"entry\": [...]}")])
+                throw ValidationFailure([Diagnostic(.error, location, Phrase("payload.noEntry"),
+                                                    fix: Phrase("payload.noEntry.fix", ["shape": "{\"object\": \"whatsapp_business_account\", \"entry\": [...]}"]))])
             }
             content.payloads += 1
             for change in entries.flatMap({ $0.changes ?? [] }) {
@@ -76,7 +76,7 @@ public enum WebhookPayload {
     }
 
     /// A decoding error as a location and a sentence naming the field, e.g. "`entry[0].changes` must be a list".
-    static func describe(_ error: DecodingError) -> String {
+    static func describe(_ error: DecodingError) -> Phrase {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.reduce("") { text, key in
                 if let index = key.intValue { return text + "[\(index)]" }
@@ -85,17 +85,17 @@ public enum WebhookPayload {
         }
         switch error {
         case .typeMismatch(let type, let context):
-            return "`\(path(context.codingPath))` has the wrong type (expected \(type))"
+            return Phrase("payload.wrongType", ["path": path(context.codingPath), "type": "\(type)"])
         case .valueNotFound(_, let context):
-            return "`\(path(context.codingPath))` is null"
+            return Phrase("payload.null", ["path": path(context.codingPath)])
         case .keyNotFound(let key, let context):
             let parent = path(context.codingPath)
-            return "`\(parent.isEmpty ? "" : parent + ".")\(snakeCase(key.stringValue))` is missing"
+            return Phrase("payload.missing", ["path": (parent.isEmpty ? "" : parent + ".") + snakeCase(key.stringValue)])
         case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return "not valid JSON" + (underlying.map { ": \($0)" } ?? (context.debugDescription.isEmpty ? "" : ": \(context.debugDescription)"))
+            return Phrase("payload.notJSON", ["problem": underlying ?? context.debugDescription])
         @unknown default:
-            return "cannot read the payload: \(error)"
+            return Phrase("payload.unreadable", ["problem": "\(error)"])
         }
     }
 
@@ -105,13 +105,13 @@ public enum WebhookPayload {
         }
     }
 
-    static func problem(_ location: SourceLocation, _ message: String) -> ValidationFailure {
-        ValidationFailure([Diagnostic(.error, location, message, fix: "give the payload exactly as WhatsApp posted it to your webhook")])
+    static func problem(_ location: SourceLocation, _ message: Phrase) -> ValidationFailure {
+        ValidationFailure([Diagnostic(.error, location, message, fix: Phrase("payload.cloudFix"))])
     }
 
     static func date(_ timestamp: String, at location: SourceLocation, path: String) throws -> Date {
         guard let date = unixTime(timestamp) else {
-            throw problem(location, "`\(path).timestamp` is `\(timestamp)`, not Unix seconds between 2000 and 2100")
+            throw problem(location, Phrase("payload.timestamp", ["path": path + ".timestamp", "found": timestamp]))
         }
         return date
     }
@@ -196,8 +196,8 @@ public enum WebhookPayload {
 
         func delivery(at location: SourceLocation, path: String) throws -> DeliveryStatus {
             guard let state = DeliveryStatus.State(rawValue: status) else {
-                throw WebhookPayload.problem(location, "`\(path).status` is `\(status)`; expected one of "
-                    + DeliveryStatus.State.allCases.map(\.rawValue).joined(separator: ", "))
+                throw WebhookPayload.problem(location, Phrase("payload.oneOf", ["path": path + ".status", "found": status,
+                                                                              "values": DeliveryStatus.State.allCases.map(\.rawValue).joined(separator: ", ")]))
             }
             let error = errors?.first
             return DeliveryStatus(messageID: id, recipient: recipientId ?? "", state: state,

@@ -21,9 +21,28 @@ public struct Localizer: Sendable {
     /// The text of `key` with its `{placeholders}` filled. A key the catalog lacks shows as `⟦key⟧` — visible, never
     /// another language's text — and the catalog test fails on it.
     public func callAsFunction(_ key: String, _ values: [String: String] = [:]) -> String {
-        guard var text = table[key] else { return "⟦\(key)⟧" }
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        guard let template = table[key] else { return "⟦\(key)⟧" }
+        guard !values.isEmpty else { return template }
+        // One pass over the template, so a value that itself looks like `{name}` is never filled again.
+        var text = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            text += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            if let close = rest[afterOpen...].firstIndex(of: "}"), let value = values[String(rest[afterOpen..<close])] {
+                text += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                text += "{"
+                rest = rest[afterOpen...]
+            }
+        }
+        return text + rest
+    }
+
+    /// The text of `key` with its placeholders filled, some by other phrases in this language.
+    public func callAsFunction(_ key: String, _ values: [String: String] = [:], parts: [String: Phrase]) -> String {
+        self(Phrase(key, values, parts: parts))
     }
 
     /// Whether the catalog has `key`.

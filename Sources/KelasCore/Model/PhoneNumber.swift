@@ -13,15 +13,18 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
         case wrongLength(digits: Int)
         case notAnIndonesianMobile
 
-        public var description: String {
+        /// What is wrong, in the reader's language.
+        public var phrase: Phrase {
             switch self {
-            case .empty: "the phone number is empty"
-            case .invalidCharacter(let character): "the phone number has a character `\(character)` that is not a digit"
-            case .missingCountryCode: "the phone number has no country code"
-            case .wrongLength(let digits): "the phone number has \(digits) digits, which is not a valid length"
-            case .notAnIndonesianMobile: "an Indonesian number for WhatsApp must be a mobile number (+62 8…)"
+            case .empty: Phrase("phone.empty")
+            case .invalidCharacter(let character): Phrase("phone.character", ["character": String(character)])
+            case .missingCountryCode: Phrase("phone.countryCode")
+            case .wrongLength(let digits): Phrase("phone.length", ["digits": String(digits)])
+            case .notAnIndonesianMobile: Phrase("phone.notMobile")
             }
         }
+
+        public var description: String { phrase.description }
     }
 
     /// Reads a number as people write it: `+62 812-3456-7001`, `0812 3456 7001`, `62812…`, `(0812) 3456.7001`.

@@ -44,26 +44,23 @@ public enum SinkSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// What is wrong with a sink text, or nil when it is valid.
-    public static func problem(_ text: String) -> String? {
+    public static func problem(_ text: String) -> Phrase? {
         if text == "console" { return nil }
-        if text.hasPrefix("jsonl:") { return text.count > 6 ? nil : "`jsonl:` needs a file name, as in `jsonl:outbox.jsonl`" }
+        if text.hasPrefix("jsonl:") { return text.count > 6 ? nil : Phrase("sink.jsonl") }
         if text.hasPrefix("webhook:") {
             let url = text.dropFirst(8)
-            return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil
-                : "`webhook:` needs an http:// or https:// URL, as in `webhook:https://gateway.example.org/kelas`"
+            return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil : Phrase("sink.webhook")
         }
         for (prefix, example) in [("waha:", "waha:http://127.0.0.1:3000"), ("evolution:", "evolution:https://evo.example.org")]
             where text.hasPrefix(prefix) {
             let url = text.dropFirst(prefix.count)
-            return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil
-                : "`\(prefix)` needs the gateway's http:// or https:// base URL, as in `\(example)`"
+            return url.hasPrefix("http://") || url.hasPrefix("https://") ? nil : Phrase("sink.gateway", ["prefix": prefix, "example": example])
         }
         if text.hasPrefix("whatsapp-cloud:") {
             let id = text.dropFirst(15)
-            return !id.isEmpty && id.allSatisfy(\.isNumber) ? nil
-                : "`whatsapp-cloud:` needs the business phone number's id (digits, from the WhatsApp Manager), as in `whatsapp-cloud:106540352242922`"
+            return !id.isEmpty && id.allSatisfy(\.isNumber) ? nil : Phrase("sink.cloud")
         }
-        return "unknown sink `\(text)`: use " + forms.joined(separator: ", ")
+        return Phrase("sink.unknown", ["sink": text, "forms": forms.joined(separator: ", ")])
     }
 
     /// The text form, as `--sink` takes it (the Cloud API base URL is not part of it).

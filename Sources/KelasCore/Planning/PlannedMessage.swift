@@ -82,7 +82,7 @@ public struct PlannedMessage: Sendable, Hashable {
     public var session: Int?
     public var flags: [PlanFlag]
     /// Why the message was shifted, for the dry run and validation warnings.
-    public var shiftReason: String?
+    public var shiftReason: Phrase?
     /// For a reminder: the discussion it reminds of. It goes only to those still silent on it, in either mode.
     public var remindsOf: String?
     /// Fan-out only: the approved template that goes when the recipient's 24-hour window is closed at send time — the
@@ -91,7 +91,7 @@ public struct PlannedMessage: Sendable, Hashable {
 
     public init(id: String, batchID: String, itemKey: String, sequence: Int, day: Int, date: LocalDate, localTime: LocalTime,
                 sendAt: Date, kind: ItemKind, audience: Audience, sender: String?, text: String, url: String?, filename: String?,
-                session: Int?, flags: [PlanFlag], shiftReason: String?, remindsOf: String? = nil, template: PlannedTemplate? = nil) {
+                session: Int?, flags: [PlanFlag], shiftReason: Phrase?, remindsOf: String? = nil, template: PlannedTemplate? = nil) {
         self.template = template
         self.id = id
         self.batchID = batchID

@@ -89,36 +89,36 @@ public struct Planner: Sendable {
     /// The first allowed moment at or after the item's time: inside the window, outside quiet times,
     /// and not before the previous item of the day (so order is kept). Returns why it moved, if it did.
     func schedule(_ item: CurriculumItem, notBefore previous: (date: LocalDate, time: LocalTime)?)
-        -> (LocalDate, LocalTime, String?) {
+        -> (LocalDate, LocalTime, Phrase?) {
         var date = batch.date(ofDay: item.day)
         var time = item.at
-        var reasons: [String] = []
+        var reasons: [Phrase] = []
         if let previous, (previous.date, previous.time) > (date, time) {
             (date, time) = previous
-            reasons.append("kept after the day's earlier items")
+            reasons.append(Phrase("shift.order"))
         }
         let window = batch.delivery.window
         // Each pass either settles or moves strictly later; a week of quiet times settles in a few passes.
         for _ in 0..<64 {
             if time < window.start {
                 time = window.start
-                reasons.append("send window opens \(window.start)")
+                reasons.append(Phrase("shift.opens", ["time": "\(window.start)"]))
                 continue
             }
             if time >= window.end {
                 date = date.adding(days: 1)
                 time = window.start
-                reasons.append("send window closes \(window.end)")
+                reasons.append(Phrase("shift.closes", ["time": "\(window.end)"]))
                 continue
             }
             if let quiet = batch.delivery.quiet.first(where: { $0.applies(on: date.weekday) && $0.range.contains(time) }) {
                 time = quiet.range.end
-                reasons.append("quiet time \(quiet)")
+                reasons.append(Phrase("shift.quiet", ["quiet": "\(quiet)"]))
                 continue
             }
             break
         }
-        return (date, time, reasons.isEmpty ? nil : reasons.joined(separator: ", "))
+        return (date, time, Phrase.list(reasons))
     }
 
     /// A template with its parameters filled for one recipient.

@@ -60,7 +60,7 @@ public struct FormExport: Sendable {
     public static func read(_ text: String, file: String, instrument: Instrument, map: [String: Int] = [:], log: DiagnosticLog) -> FormExport? {
         let records = ParticipantsCSV.records(text).filter { !$0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
         guard let header = records.first else {
-            log.error(SourceLocation(file: file, line: 1, column: 1), "the export is empty", fix: "export the form's data as CSV")
+            log.error(SourceLocation(file: file, line: 1, column: 1), "form.empty")
             return nil
         }
         let headers = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -90,7 +90,7 @@ public struct FormExport: Sendable {
             } }) {
                 if let earlier = columns[statement] {
                     log.error(SourceLocation(file: file, line: header.line, column: position + 1),
-                              "columns `\(earlier)` and `\(raw)` both answer statement \(statement + 1)", fix: "name one of them in a --map file")
+                              "form.twice", ["first": earlier, "second": raw, "statement": String(statement + 1)])
                     return nil
                 }
                 columns[statement] = raw; columnOf[position] = statement; continue
@@ -104,13 +104,11 @@ public struct FormExport: Sendable {
         }
         guard !columns.isEmpty else {
             log.error(SourceLocation(file: file, line: header.line, column: 1),
-                      "no column matches a statement of the instrument `\(instrument.id)`",
-                      fix: "the headers must be the statements' text (Indonesian or English) or ids; or map them with --map FILE")
+                      "form.noStatement", ["instrument": instrument.id])
             return nil
         }
         guard phoneColumn != nil || nameColumn != nil else {
-            log.error(SourceLocation(file: file, line: header.line, column: 1), "no column names the participant (a phone number or a name)",
-                      fix: "add a question for the phone number (`Nomor HP`) or the name (`Nama`) to the form, and export again")
+            log.error(SourceLocation(file: file, line: header.line, column: 1), "form.noParticipant")
             return nil
         }
         let parser = instrument.parser
@@ -150,14 +148,13 @@ extension FormExport {
     public static func loadMap(path: String, instrument: Instrument, log: DiagnosticLog) -> [String: Int]? {
         guard let text = readText(path, log: log), let root = YAMLDocument.parse(text, file: path, log: log) else { return nil }
         guard case .mapping(let pairs) = root.value else {
-            log.error(root.location, "a map file is a mapping of column header to statement",
-                      fix: "write one `\"column header\": statement` line per column, the statement by number (1–\(instrument.statements.count)) or id")
+            log.error(root.location, "form.map", ["count": String(instrument.statements.count)])
             return nil
         }
         var map: [String: Int] = [:]
         for pair in pairs {
             guard let column = pair.key.scalar, let target = pair.value.scalar else {
-                log.error(pair.key.location, "each line maps a column header to one statement", fix: "write `\"column header\": 8`")
+                log.error(pair.key.location, "form.mapLine")
                 continue
             }
             if let number = Int(target), instrument.statements.indices.contains(number - 1) {
@@ -165,9 +162,8 @@ extension FormExport {
             } else if let index = instrument.statements.firstIndex(where: { $0.id == target }) {
                 map[column] = index
             } else {
-                log.error(pair.value.location, "`\(target)` is no statement of `\(instrument.id)`",
-                          fix: "use a number from 1 to \(instrument.statements.count), or an id: "
-                              + instrument.statements.prefix(3).map(\.id).joined(separator: ", ") + ", …")
+                log.error(pair.value.location, "form.mapStatement", ["target": target, "instrument": instrument.id, "count": String(instrument.statements.count),
+                                                                  "ids": instrument.statements.prefix(3).map(\.id).joined(separator: ", ") + ", …"])
             }
         }
         return log.hasErrors ? nil : map

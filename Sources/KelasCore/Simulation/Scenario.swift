@@ -88,8 +88,8 @@ public enum ScenarioFile {
     public static func decode(_ text: String, file: String, log: DiagnosticLog) -> Scenario {
         var scenario = Scenario()
         guard let root = YAMLDocument.parse(text, file: file, log: log),
-              let top = MappingReader(root, what: "the scenario", allowed: topKeys, log: log) else { return scenario }
-        if let node = top.node("participants"), let reader = MappingReader(node, what: "`participants`", allowed: participantKeys, log: log) {
+              let top = MappingReader(root, what: Phrase("what.scenario"), allowed: topKeys, log: log) else { return scenario }
+        if let node = top.node("participants"), let reader = MappingReader(node, what: .verbatim("`participants`"), allowed: participantKeys, log: log) {
             let values = ValueReader(reader: reader, log: log)
             values.probability("answer", into: &scenario.answer)
             values.number("spread", in: 0...5, into: &scenario.spread)
@@ -104,26 +104,23 @@ public enum ScenarioFile {
             if let nodes = reader.list("rhythm") {
                 let hours = nodes.compactMap { node -> Double? in
                     guard let text = node.scalar, let value = Double(text), value >= 0 else {
-                        log.error(node.location, "an hour's activity must be a number of at least 0, found `\(node.scalar ?? node.kindName)`",
-                                  fix: "write 24 numbers, one per hour from 00 to 23, e.g. 0.05 at night and 1.2 at the evening peak")
+                        log.error(node.location, "scenario.hour", parts: ["found": node.shown])
                         return nil
                     }
                     return value
                 }
                 if nodes.count != 24 {
-                    log.error(reader.keyLocation("rhythm"), "`rhythm` needs 24 numbers (one per hour from 00 to 23), found \(nodes.count)",
-                              fix: "list the activity of each hour of the day")
+                    log.error(reader.keyLocation("rhythm"), "scenario.rhythm", ["count": String(nodes.count)])
                 } else if hours.count == 24 {
                     if hours.allSatisfy({ $0 == 0 }) {
-                        log.error(reader.keyLocation("rhythm"), "`rhythm` is zero in every hour: nobody would ever write",
-                                  fix: "give the active hours a weight above 0")
+                        log.error(reader.keyLocation("rhythm"), "scenario.rhythmZero")
                     } else {
                         scenario.rhythm = hours
                     }
                 }
             }
         }
-        if let node = top.node("trainers"), let reader = MappingReader(node, what: "`trainers`", allowed: trainerKeys, log: log) {
+        if let node = top.node("trainers"), let reader = MappingReader(node, what: .verbatim("`trainers`"), allowed: trainerKeys, log: log) {
             let values = ValueReader(reader: reader, log: log)
             values.probability("reply", into: &scenario.reply)
             values.delay("delay", into: &scenario.trainerDelay)
@@ -133,11 +130,11 @@ public enum ScenarioFile {
                 switch text.lowercased() {
                 case "true", "yes", "on": scenario.calls = true
                 case "false", "no", "off": scenario.calls = false
-                default: log.error(location, "`calls` must be true or false, found `\(text)`", fix: "write `calls: false` to simulate no phone calls")
+                default: log.error(location, "scenario.calls", ["found": text])
                 }
             }
         }
-        if let node = top.node("attitudes"), let reader = MappingReader(node, what: "`attitudes`", allowed: attitudeKeys, log: log) {
+        if let node = top.node("attitudes"), let reader = MappingReader(node, what: .verbatim("`attitudes`"), allowed: attitudeKeys, log: log) {
             let values = ValueReader(reader: reader, log: log)
             values.number("mean", in: -10...10, into: &scenario.attitudeMean)
             values.number("sd", in: 0...10, into: &scenario.attitudeSD)
@@ -158,12 +155,12 @@ public enum ScenarioFile {
         func number(_ key: String, in range: ClosedRange<Double>, into value: inout Double) {
             guard let (text, location) = reader.string(key) else { return }
             guard let number = Double(text), number.isFinite else {
-                log.error(location, "`\(key)` must be a number, found `\(text)`", fix: "write it like `\(key): \(value)`")
+                log.error(location, "scenario.number", ["key": key, "found": text, "example": "\(value)"])
                 return
             }
             guard range.contains(number) else {
-                log.error(location, "`\(key)` must be between \(range.lowerBound) and \(range.upperBound), found \(text)",
-                          fix: "the default is \(value)")
+                log.error(location, "scenario.range", ["key": key, "low": "\(range.lowerBound)", "high": "\(range.upperBound)", "found": text,
+                                                     "default": "\(value)"])
                 return
             }
             value = number
@@ -174,8 +171,7 @@ public enum ScenarioFile {
             var number = Double(text.hasSuffix("%") ? String(text.dropLast()) : text)
             if text.hasSuffix("%") { number = number.map { $0 / 100 } }
             guard let number, (0...1).contains(number) else {
-                log.error(location, "`\(key)` is a probability: a number from 0 to 1 (or a percentage), found `\(text)`",
-                          fix: "write it like `\(key): \(value)` or `\(key): \(Int((value * 100).rounded()))%`")
+                log.error(location, "scenario.probability", ["key": key, "found": text, "example": "\(value)", "percent": "\(Int((value * 100).rounded()))%"])
                 return
             }
             value = number
@@ -183,11 +179,10 @@ public enum ScenarioFile {
 
         func delay(_ key: String, into value: inout Scenario.Delay) {
             guard let node = reader.node(key),
-                  let inner = MappingReader(node, what: "`\(key)`", allowed: ["median", "spread"], log: log) else { return }
+                  let inner = MappingReader(node, what: .verbatim("`\(key)`"), allowed: ["median", "spread"], log: log) else { return }
             if let (text, location) = inner.string("median") {
                 if let seconds = ScenarioFile.duration(text), seconds > 0 { value.median = seconds } else {
-                    log.error(location, "`median` must be a duration such as `90m`, `2h` or `45s`, found `\(text)`",
-                              fix: "write it like `median: \(Int(value.median / 60))m`")
+                    log.error(location, "scenario.median", ["found": text, "example": "\(Int(value.median / 60))m"])
                 }
             }
             ValueReader(reader: inner, log: log).number("spread", in: 0...5, into: &value.spread)

@@ -28,10 +28,11 @@ struct AccessCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Where `kelas serve` is reached (default: $KELAS_PUBLIC_URL, else http://127.0.0.1:8080).",
                                    valueName: "url")) var url: String?
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func validate() throws {
             guard role == "trainer" else {
-                throw ValidationError("role `\(role)`: only trainers get links; admins sign in with KELAS_ADMIN_TOKEN at /login")
+                throw ValidationError(cli("access.role", ["role": role]))
             }
         }
 
@@ -45,7 +46,7 @@ struct AccessCommand: ParsableCommand {
             let base = (url ?? ProcessInfo.processInfo.environment["KELAS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080")
             var trimmed = base
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
-            print("access #\(added.id) for \(added.name) (\(added.phone.masked)): send this link to them; it works once, for 7 days")
+            print(cli("access.added", ["id": String(added.id), "name": added.name, "phone": added.phone.masked]))
             print("\(trimmed)/signin/\(secret)")
         }
     }
@@ -53,15 +54,16 @@ struct AccessCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every access given: who, when, whether the link is unused, live sessions, revoked.")
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let now = try CLIClock.now()
             let entries = try storeCall { try database.open().accessList(now: now) }
-            if entries.isEmpty { print("no access given yet; add one with `kelas access add trainer PHONE`"); return }
+            if entries.isEmpty { print(cli("access.none")); return }
             let format = ISO8601DateFormatter()
-            let rows = [["ID", "ROLE", "NAME", "PHONE", "GIVEN", "LINK", "SESSIONS", "REVOKED"]] + entries.map { entry in
-                [String(entry.id), entry.role.rawValue, entry.name, entry.phone?.masked ?? "", format.string(from: entry.createdAt),
-                 entry.linkPending ? "unused" : "used or expired", String(entry.sessions), entry.revokedAt.map(format.string(from:)) ?? ""]
+            let rows = [headings("id", "role", "name", "phone", "given", "link", "sessions", "revoked")] + entries.map { entry in
+                [String(entry.id), cli("role." + entry.role.rawValue), entry.name, entry.phone?.masked ?? "", format.string(from: entry.createdAt),
+                 cli(entry.linkPending ? "access.unused" : "access.used"), String(entry.sessions), entry.revokedAt.map(format.string(from:)) ?? ""]
             }
             print(TextTable.render(rows), terminator: "")
         }
@@ -71,10 +73,11 @@ struct AccessCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an access (by its id, or a trainer's phone): its link and sessions stop working.")
         @Argument(help: ArgumentHelp("The access id from `kelas access list`, or the trainer's phone.", valueName: "id|phone")) var which: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let count = try storeCall { try database.open().revokeAccess(which, now: try CLIClock.now()) }
-            print("revoked \(count) access\(count == 1 ? "" : "es"): the link and every session signed in with it no longer work")
+            print(cli("access.revoked", parts: ["count": .count(count, "access.count")]))
         }
     }
 }

@@ -30,11 +30,12 @@ struct InboxCommand: ParsableCommand {
         @Option(help: ArgumentHelp("quarantined (default), pending or applied.", valueName: "state"))
         var state: InboxEntry.State = .quarantined
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let entries = try database.open().inbox(state: state)
-            if entries.isEmpty { print("no \(state.rawValue) payloads in the inbox"); return }
-            print(TextTable.render([["#", "ENDPOINT", "RECEIVED", "STATE", "REASON"]] + entries.map {
+            if entries.isEmpty { print(cli("inbox.none", ["state": state.rawValue])); return }
+            print(TextTable.render([["#"] + headings("endpoint", "received", "state", "reason")] + entries.map {
                 ["\($0.seq)", $0.endpoint, ISO8601DateFormatter().string(from: $0.receivedAt), $0.state.rawValue,
                  String(($0.error ?? "").prefix(100))]
             }), terminator: "")
@@ -45,19 +46,20 @@ struct InboxCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One payload: endpoint, times, reason and the body as received.")
         @Argument(help: ArgumentHelp("The payload's number (see `kelas inbox list`).", valueName: "number")) var seq: Int64
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             guard let entry = try database.open().inbox(seq: seq).first else {
-                printError("error: no payload #\(seq) in the inbox; list them with `kelas inbox list --state applied` (or pending, quarantined)")
+                printError(cli("cli.error", ["problem": cli("inbox.noPayload", ["seq": String(seq)])]))
                 throw ExitCode(1)
             }
             let format = ISO8601DateFormatter()
-            print("""
-            #\(entry.seq) \(entry.state.rawValue) (POST /webhooks/\(entry.endpoint))
-              received   \(format.string(from: entry.receivedAt))\(entry.deliveryID.map { "\n  webhook-id \($0)" } ?? "")\
-            \(entry.doneAt.map { "\n  \(entry.state == .quarantined ? "put aside" : "applied  ") \(format.string(from: $0))" } ?? "")\
-            \(entry.error.map { "\n  reason     \($0)" } ?? "")
-            """)
+            var rows = [["  " + cli("inbox.received"), format.string(from: entry.receivedAt)]]
+            if let id = entry.deliveryID { rows.append(["  webhook-id", id]) }
+            if let done = entry.doneAt { rows.append(["  " + cli(entry.state == .quarantined ? "inbox.putAside" : "inbox.applied"), format.string(from: done)]) }
+            if let error = entry.error { rows.append(["  " + cli("inbox.reason"), error]) }
+            print("#\(entry.seq) \(entry.state.rawValue) (POST /webhooks/\(entry.endpoint))")
+            print(TextTable.render(rows), terminator: "")
             print(String(decoding: entry.body, as: UTF8.self))
         }
     }
@@ -67,9 +69,10 @@ struct InboxCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The payload's number.", valueName: "number")) var seq: Int64?
         @Flag(help: "Every quarantined payload.") var all = false
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func validate() throws {
-            if (seq == nil) == !all { throw ValidationError("give a payload's number, or --all") }
+            if (seq == nil) == !all { throw ValidationError(cli("inbox.which")) }
         }
 
         func run() throws {
@@ -88,8 +91,8 @@ struct InboxCommand: ParsableCommand {
                 touched.formUnion(summary.ingest.added.keys.filter { !$0.isEmpty })
             }
             for batch in touched.sorted() { try store.recomputeStatuses(batchID: batch, now: now) }
-            print("retried \(count) payload\(count == 1 ? "" : "s"): \(applied) applied, \(quarantined) quarantined again"
-                  + (quarantined > 0 ? " (`kelas inbox list` says why)" : ""))
+            print(cli(quarantined > 0 ? "inbox.retriedWhy" : "inbox.retried", ["applied": String(applied), "quarantined": String(quarantined)],
+                      parts: ["count": .count(count, "inbox.payloads")]))
             if quarantined > 0 { throw ExitCode(1) }
         }
     }
@@ -118,15 +121,16 @@ struct BackupCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Where to write the copy.", valueName: "file")) var file: String
     @Flag(help: "Replace FILE if it exists.") var force = false
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var language: LanguageOption
 
     func run() throws {
         if FileManager.default.fileExists(atPath: file) && !force {
-            printError("error: \(file) exists; pass --force to replace it, or name another file")
+            printError(cli("cli.error", ["problem": cli("backup.exists", ["file": file])]))
             throw ExitCode(1)
         }
         let store = try database.open()
         let summary = try store.backup(to: file)
-        print("backed up \(database.path ?? KelasDatabase.defaultPath()) to \(file): \(summary.batches) batches, \(summary.messages) messages, "
-              + "\(summary.outbox) outbox rows, \(summary.bytes / 1024) KiB (integrity ok)")
+        print(cli("backup.done", ["store": database.path ?? KelasDatabase.defaultPath(), "file": file, "batches": String(summary.batches),
+                                  "messages": String(summary.messages), "outbox": String(summary.outbox), "kib": String(summary.bytes / 1024)]))
     }
 }

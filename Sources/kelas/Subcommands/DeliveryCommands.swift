@@ -43,6 +43,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a claimed message is this run's before another dispatcher may take it (if this run died).",
                                valueName: "seconds")) var lease: Double = 300
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var language: LanguageOption
 
     static func time(_ text: String, option: String) throws -> Date {
         guard let date = ISO8601DateFormatter().date(from: text) else {
@@ -98,6 +99,7 @@ struct OutboxCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Only this state: queued, claimed, sent, skipped, failed, dead, expired.", valueName: "state"))
         var state: OutboxItem.State?
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
@@ -114,6 +116,7 @@ struct OutboxCommand: ParsableCommand {
     struct Dead: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Messages that failed or died, with why.")
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let items = try database.open().outbox(states: [.failed, .dead])
@@ -125,6 +128,7 @@ struct OutboxCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One message and every attempt to send it.")
         @Argument(help: ArgumentHelp("The message id (see `kelas outbox list`).", valueName: "id")) var id: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
@@ -161,6 +165,7 @@ struct OutboxCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Queue a failed, dead, expired or skipped message again, due now.")
         @Argument(help: ArgumentHelp("The message id.", valueName: "id")) var id: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()

@@ -39,6 +39,7 @@ struct IngestCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("A JSON or JSON-lines file, or - for standard input.", valueName: "file")) var file: String
         @Option(help: ArgumentHelp("cloud (default), waha or evolution.", valueName: "format")) var format: WebhookFormat = .cloud
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let name = file == "-" ? "<stdin>" : file
@@ -98,6 +99,7 @@ extension IngestCommand {
         @Flag(help: "Parse and count without touching the store.") var dryRun = false
         @Option(help: ArgumentHelp("Output of --dry-run: table or json.", valueName: "format")) var format: OutputFormat = .table
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
 

@@ -62,7 +62,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let t = try cliLocalizer(lang)
         guard let batch else { return try printTodayFromStore(t) }
-        let loaded = try loadBatch(batch)
+        let loaded = try loadBatch(batch, t)
         var selectedDay = day
         let wanted = try date.flatMap(LocalDate.init) ?? (today ? Self.today(in: loaded.batch.timeZone) : nil)
         if let localDate = wanted {
@@ -117,7 +117,7 @@ struct PlanCommand: ParsableCommand {
                 printError("warning: batch \(stored.id) runs today but its file \(stored.source) is not there; run `kelas plan FILE --today` with the file")
                 continue
             }
-            let loaded = try loadBatch(stored.source)
+            let loaded = try loadBatch(stored.source, t)
             if printed > 0 && format != .json { print("") }
             print(try render(loaded, day: loaded.batch.day(of: date), t), terminator: "")
             printed += 1

@@ -40,6 +40,7 @@ struct ResultsCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Only this batch (repeat for several).", valueName: "id")) var batch: [String] = []
         @OptionGroup var indicators: IndicatorOptions
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, markdown }
 
@@ -62,6 +63,7 @@ struct ResultsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Survey replies that need a person: voice notes and replies not read with confidence.")
         @Argument(help: ArgumentHelp("Only this batch.", valueName: "batch")) var batch: String?
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
@@ -84,6 +86,7 @@ struct ResultsCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The answers, as `1=S 2=TS 3=R …` (S setuju, R ragu-ragu, TS tidak setuju).", valueName: "answers"))
         var answers: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
@@ -129,6 +132,7 @@ extension ResultsCommand {
         @Option(help: ArgumentHelp("A YAML file mapping column headers to statements.", valueName: "file")) var map: String?
         @Flag(help: "Read and match, store nothing.") var dryRun = false
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()

@@ -43,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
     var sink: String?
     @OptionGroup var indicators: IndicatorOptions
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var language: LanguageOption
 
     func validate() throws {
         if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }

@@ -271,11 +271,11 @@ struct SimulateCommand: AsyncParsableCommand {
 
     /// The batch file given, or the built-in example written to a temporary folder and loaded from there.
     func loadBatchOrExample() throws -> LoadedBatch {
-        if let batch { return try loadBatch(batch) }
+        if let batch { return try loadBatch(batch, cli) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-example-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try ExampleWorkspace.write(to: directory.path, overwrite: true)
-        return try loadBatch(directory.appendingPathComponent("batch.yaml").path)
+        return try loadBatch(directory.appendingPathComponent("batch.yaml").path, cli)
     }
 
     func write(_ text: String, to path: String) throws {

@@ -12,7 +12,7 @@ struct DatabaseOptions: ParsableArguments {
     func open() throws -> KelasDatabase {
         let path = path ?? KelasDatabase.defaultPath()
         do { return try KelasDatabase(path: path) } catch {
-            printError("error: cannot open the store \(path): \(error)")
+            printError(cli("cli.error", ["problem": cli("cli.cannotOpenStore", ["path": path, "problem": "\(error)"])]))
             throw ExitCode(1)
         }
     }
@@ -21,7 +21,7 @@ struct DatabaseOptions: ParsableArguments {
 /// Runs a store call, printing a store error as a one-line message with exit status 1.
 func storeCall<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as StoreError {
-        printError("error: \(error)")
+        printError(cli("cli.error", ["problem": cli(error.phrase)]))
         throw ExitCode(1)
     }
 }
@@ -44,22 +44,24 @@ struct BatchCommand: ParsableCommand {
         )
         @Argument(help: ArgumentHelp("The batch file.", valueName: "batch.yaml")) var batch: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
-            let loaded = try loadBatch(batch)
+            let loaded = try loadBatch(batch, cli)
             let summary = try database.open().addBatch(loaded, source: batch, now: try CLIClock.now())
-            print(summary.description)
+            print(cli(summary.phrase))
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the batches in the store.")
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let batches = try database.open().batches()
-            if batches.isEmpty { print("no batches yet; add one with `kelas batch add BATCH.yaml`"); return }
-            let rows = [["ID", "START", "DISTRICT", "PROGRAMME", "MODE", "PARTICIPANTS", "MESSAGES"]]
+            if batches.isEmpty { print(cli("report.empty")); return }
+            let rows = [headings("id", "start", "district", "programme", "mode", "participants", "messages")]
                 + batches.map { [$0.id, $0.start, $0.district, $0.programme, $0.mode, String($0.participants), String($0.messages)] }
             print(TextTable.render(rows), terminator: "")
         }
@@ -69,6 +71,7 @@ struct BatchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one batch as stored.")
         @Argument(help: ArgumentHelp("The batch id.", valueName: "id")) var id: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
@@ -76,17 +79,17 @@ struct BatchCommand: ParsableCommand {
                 try storeCall { throw StoreError.unknownBatch(id, known: try store.batches().map(\.id)) }
                 return
             }
-            print("""
-            \(batch.name) (\(batch.id))
-              programme     \(batch.programme)
-              district      \(batch.district)
-              starts        \(batch.start) (\(batch.timezone))
-              delivery      \(batch.mode), sink \(batch.sink)
-              participants  \(batch.participants)
-              messages      \(batch.messages) planned
-              completion    answered in \(batch.completion.sessions) sessions\(batch.completion.postTest ? " and the post-test" : "")
-              source        \(batch.source)
-            """)
+            let t = cli
+            let rule = t(batch.completion.postTest ? "batch.rulePostTest" : "batch.rule", ["sessions": String(batch.completion.sessions)])
+            print("\(batch.name) (\(batch.id))")
+            print(TextTable.render([
+                ["  " + t("show.programme"), batch.programme], ["  " + t("show.district"), batch.district],
+                ["  " + t("show.starts"), "\(batch.start) (\(batch.timezone))"],
+                ["  " + t("show.delivery"), t("show.deliveryValue", ["mode": batch.mode, "sink": "\(batch.sink)"])],
+                ["  " + t("show.participants"), String(batch.participants)],
+                ["  " + t("show.messages"), t("show.planned", ["count": String(batch.messages)])],
+                ["  " + t("show.completion"), rule], ["  " + t("show.source"), batch.source],
+            ]), terminator: "")
         }
     }
 }
@@ -108,13 +111,14 @@ struct MarkCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("discussed, phoned or excused.", valueName: "what")) var kind: MarkKind
     @Option(help: "A note to keep with the mark.") var note: String?
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var language: LanguageOption
 
     func run() throws {
         let store = try database.open()
         let phone = try storeCall {
             try store.mark(batchID: batch, participant: participant, session: session, kind: kind, note: note, now: try CLIClock.now())
         }
-        print("marked \(phone) \(kind.rawValue) for session \(session) of \(batch)")
+        print(cli("cli.marked", ["phone": "\(phone)", "session": String(session), "batch": batch, "mark": cli("mark." + kind.rawValue).lowercased()]))
     }
 }
 
@@ -143,16 +147,17 @@ struct OptOutCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Those opted out of a batch now, since when and how.")
         @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
             let states = try storeCall { try store.optOuts(batchID: batch) }
-            if states.isEmpty { print("nobody has opted out of \(batch)"); return }
+            if states.isEmpty { print(cli("optout.nobody", ["batch": batch])); return }
             let format = ISO8601DateFormatter()
-            print(TextTable.render([["PHONE", "SINCE", "HOW"]] + states.values.sorted { $0.at < $1.at }.map {
+            print(TextTable.render([headings("phone", "since", "how")] + states.values.sorted { $0.at < $1.at }.map {
                 [$0.phone.e164, format.string(from: $0.at), $0.how]
             }), terminator: "")
-            print("\(states.count) opted out of \(batch); they stay in the denominators")
+            print(cli("optout.count", ["count": String(states.count), "batch": batch]))
         }
     }
 
@@ -162,11 +167,12 @@ struct OptOutCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Phone number, name or alias.", valueName: "participant")) var participant: String
         @Option(help: "A note to keep with it.") var note: String?
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
             let phone = try storeCall { try store.setOptOut(batchID: batch, participant: participant, optedOut: true, note: note, now: try CLIClock.now()) }
-            print("\(phone) opted out of \(batch): nothing more is sent to them")
+            print(cli("optout.added", ["phone": "\(phone)", "batch": batch]))
         }
     }
 
@@ -175,11 +181,12 @@ struct OptOutCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The batch id.", valueName: "batch")) var batch: String
         @Argument(help: ArgumentHelp("Phone number, name or alias.", valueName: "participant")) var participant: String
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var language: LanguageOption
 
         func run() throws {
             let store = try database.open()
             let phone = try storeCall { try store.setOptOut(batchID: batch, participant: participant, optedOut: false, note: nil, now: try CLIClock.now()) }
-            print("\(phone) opted back in to \(batch)")
+            print(cli("optout.removed", ["phone": "\(phone)", "batch": batch]))
         }
     }
 }

@@ -9,18 +9,45 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Loads a batch file; on errors prints each diagnostic and exits with status 1. Warnings go to standard error.
-func loadBatch(_ path: String) throws -> LoadedBatch {
+/// Loads a batch file; on errors prints each diagnostic (in `t`'s language) and exits with status 1. Warnings go to
+/// standard error.
+func loadBatch(_ path: String, _ t: Localizer) throws -> LoadedBatch {
     do {
         let loaded = try BatchFile.load(path: path)
-        for warning in loaded.warnings { printError(warning.description) }
+        for warning in loaded.warnings { printError(warning.text(t)) }
         return loaded
     } catch {
-        for diagnostic in error.diagnostics { printError(diagnostic.description) }
-        printError("\(path): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s"); run `kelas validate \(path)` after fixing.")
+        printFailure(error, t)
+        printError(t("cli.fixThenValidate", ["path": path], parts: ["errors": .count(error.errors.count, "validate.error")]))
         throw ExitCode(1)
     }
 }
+
+/// Every problem of a failed load, in `t`'s language.
+func printFailure(_ failure: ValidationFailure, _ t: Localizer) {
+    for diagnostic in failure.diagnostics { printError(diagnostic.text(t)) }
+}
+
+/// `--lang id|en` for a command's words; without it, `KELAS_LANG`, else the terminal's locale, else English.
+/// Given, it becomes the run's `KELAS_LANG`, so every message of the run — errors from deep inside too — speaks it.
+struct LanguageOption: ParsableArguments {
+    @Option(help: ArgumentHelp("id or en (default: KELAS_LANG, else the terminal's locale).", valueName: "id|en"))
+    var lang: Language?
+
+    func validate() throws {
+        if let lang { setenv("KELAS_LANG", lang.rawValue, 1) }
+        do { _ = try LanguagePreference.fromEnvironment() } catch let error as UnknownLanguage { throw ValidationError(error.description) }
+    }
+
+    func localizer() throws -> Localizer { try cliLocalizer(lang) }
+}
+
+/// A table's headings, upper-case in the run's language: `headings("id", "start")` → `ID`, `MULAI`.
+func headings(_ names: String...) -> [String] { names.map { cli("head." + $0).uppercased() } }
+
+/// The words of this run: `--lang` (made the run's `KELAS_LANG`), else `KELAS_LANG`, else the terminal's locale, else
+/// English. An unknown `KELAS_LANG` is refused when the command starts (`LanguageOption.validate`).
+var cli: Localizer { Localizer((try? LanguagePreference.fromEnvironment()) ?? .en) }
 
 /// Waits for `task`; Ctrl-C (SIGINT) or SIGTERM cancels it, after saying `stopping`. `banner` is printed once both
 /// handlers are registered with the system, so a signal sent after it is never lost (before registration, an
@@ -74,6 +101,7 @@ struct CLIClockError: Error, CustomStringConvertible {
 /// The language of what a command prints: `--lang`, else `KELAS_LANG`, else the terminal's locale, else English.
 /// An unknown `KELAS_LANG`, or catalogs missing from the build, stop the command with the reason.
 func cliLocalizer(_ lang: Language?) throws -> Localizer {
+    if let lang { setenv("KELAS_LANG", lang.rawValue, 1) }
     if let problem = Localizer.catalogs.problem {
         printError("error: \(problem)")
         throw ExitCode(1)

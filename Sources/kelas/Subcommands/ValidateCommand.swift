@@ -21,14 +21,17 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only problems, not the summary of each file.")
     var quiet = false
 
+    @OptionGroup var language: LanguageOption
+
     func run() throws {
+        let t = try language.localizer()
         let report = Validator.validate(paths: files)
         for diagnostic in report.diagnostics {
-            printError(diagnostic.description)
+            printError(diagnostic.text(t))
         }
         if !quiet {
-            for summary in report.summaries { print("ok  \(summary)") }
-            print(report.tally)
+            for summary in report.summaries { print(t("validate.ok"), t(summary)) }
+            print(t(report.tally))
         }
         if report.errorCount > 0 { throw ExitCode(1) }
     }
