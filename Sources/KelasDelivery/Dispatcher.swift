@@ -98,6 +98,16 @@ public struct DispatchSummary: Sendable, Equatable {
     /// Whether anything happened worth a line in a log.
     public var isEventful: Bool { sent + retried + failed + dead + expired + held > 0 }
 
+    /// What happened, in the reader's language (hold reasons as the sinks gave them).
+    public var phrase: Phrase {
+        var extra: [Phrase] = []
+        if waiting > 0 { extra.append(Phrase("dispatch.waiting", ["count": String(waiting)])) }
+        if held > 0 { extra.append(Phrase("dispatch.held", ["count": String(held), "reasons": holdReasons.joined(separator: "; ")])) }
+        let counts = Phrase("dispatch.summary", ["sent": String(sent), "retried": String(retried), "failed": String(failed), "dead": String(dead),
+                                                 "expired": String(expired), "skipped": String(skipped)])
+        return Phrase.list([counts] + extra) ?? counts
+    }
+
     public var description: String {
         "\(sent) sent, \(retried) to retry, \(failed) failed, \(dead) dead, \(expired) expired, \(skipped) skipped"
             + (waiting > 0 ? ", \(waiting) waiting for a reply to the re-engagement template" : "")

@@ -172,10 +172,10 @@ struct TodayRoutes: Sendable {
                 + (summary.unmatched.isEmpty ? "" : " " + t("today.unmatched", ["names": summary.unmatched.keys.sorted().joined(separator: ", ")]))
             status = .ok
         } catch let error as ChatExportError {
-            outcome = "\(name): \(error)"
+            outcome = "\(name): " + t(error.phrase)
             status = .unprocessableContent
         } catch let error as StoreError {
-            outcome = "\(error)"
+            outcome = t(error.phrase)
             status = .badRequest
         }
         let page = "<p><a href=\"/today\">← \(Dashboard.escape(t("today.title")))</a></p><p\(status == .ok ? "" : " class=\"error\"")>\(Dashboard.escape(outcome))</p>"

@@ -108,7 +108,7 @@ struct IngestCommandTests {
         let one = directory.appendingPathComponent("one.txt")
         try Data(lines.joined(separator: "\n").utf8).write(to: one)
         let warned = try KelasBinary.run(["ingest", "chat", one.path, "--batch", "gresik-2021-07", "--dry-run", "--database", database])
-        #expect(warned.status == 0 && warned.stderr.contains("warning: 1 line start like a message header") && warned.stderr.contains("line 13"),
+        #expect(warned.status == 0 && warned.stderr.contains("warning: 1 line starts like a message header") && warned.stderr.contains("line 13"),
                 "\(warned.stderr)")
         let forced = try KelasBinary.run(["ingest", "chat", Self.fixtures + "android-ydm.txt", "--batch", "gresik-2021-07",
                                           "--date-order", "mdy", "--database", database])

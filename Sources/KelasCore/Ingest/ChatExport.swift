@@ -72,21 +72,21 @@ public enum ChatExportError: Error, Sendable, Equatable, CustomStringConvertible
     /// Too many lines look like headers and do not parse: nothing was stored.
     case mangled(file: String, format: String, lines: MangledLines, headers: Int)
 
-    public var description: String {
+    /// What went wrong and what to do, in the reader's language.
+    public var phrase: Phrase {
         switch self {
         case .noMessages(let file):
-            "\(file): no WhatsApp message lines found; expected lines like `12/07/21 07.30 - Name: text` (Android) or "
-                + "`[12/07/21 07.30.15] Name: text` (iOS). Export the chat from WhatsApp with More › Export chat"
+            Phrase("chat.noMessages", ["file": file])
         case .noChatInArchive(let file, let entries):
-            "\(file): the archive has no .txt chat (it holds \(entries.prefix(5).joined(separator: ", "))\(entries.count > 5 ? ", …" : ""))"
+            Phrase("chat.noChat", ["file": file, "entries": entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")])
         case .unreadable(let file, let reason):
-            "cannot read \(file): \(reason)"
+            Phrase("file.unreadable", ["path": file, "problem": reason])
         case .mangled(let file, let format, let lines, let headers):
-            "\(file): \(lines.count) lines start like message headers but cannot be read as \(format) (lines \(lines.listed)), "
-                + "against \(headers) that can: nothing was stored. Check that the file is a WhatsApp export and not edited; "
-                + "if its dates are in another order, pass --date-order dmy|mdy|ymd|ydm"
+            Phrase("chat.mangled", ["file": file, "count": String(lines.count), "format": format, "lines": lines.listed, "headers": String(headers)])
         }
     }
+
+    public var description: String { phrase.description }
 }
 
 /// The date, time and start of the rest of a header line, before the date order is known.

@@ -84,9 +84,12 @@ extension Instrument {
     public struct ParseProblem: Error, Sendable, CustomStringConvertible {
         public var text: String
         public var doubts: [String]
-        public var description: String {
-            "cannot read `\(text)` as answers" + (doubts.isEmpty ? "" : ": " + doubts.joined(separator: "; "))
-                + "; write them as `1=S 2=TS 3=R` (S setuju/agree, R ragu-ragu/unsure, TS tidak setuju/disagree)"
+        /// Why the answers cannot be read, in the reader's language (the doubts as the reader found them).
+        public var phrase: Phrase {
+            doubts.isEmpty ? Phrase("answers.unreadable", ["text": text])
+                : Phrase("answers.unreadableWhy", ["text": text, "doubts": doubts.joined(separator: "; ")])
         }
+
+        public var description: String { phrase.description }
     }
 }

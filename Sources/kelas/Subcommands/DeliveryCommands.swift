@@ -47,15 +47,15 @@ struct RunCommand: AsyncParsableCommand {
 
     static func time(_ text: String, option: String) throws -> Date {
         guard let date = ISO8601DateFormatter().date(from: text) else {
-            throw ValidationError("\(option) \(text) is not an ISO 8601 time such as 2021-07-12T00:00:00+07:00")
+            throw ValidationError(cli("run.time", ["option": option, "text": text]))
         }
         return date
     }
 
     func validate() throws {
-        if now != nil && !once { throw ValidationError("--now goes with --once") }
-        if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
-        if !(lease > 0) { throw ValidationError("--lease \(lease) must be more than 0 seconds") }
+        if now != nil && !once { throw ValidationError(cli("run.nowOnce")) }
+        if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: " + cli(problem)) }
+        if !(lease > 0) { throw ValidationError(cli("run.positive", ["option": "--lease", "value": "\(lease)"])) }
     }
 
     func run() async throws {
@@ -73,15 +73,15 @@ struct RunCommand: AsyncParsableCommand {
                 throw error
             }
             try store.releaseClaims(owner: dispatcher.owner)
-            print("\(sinks.name): \(summary.description)" + (summary.next.map { "; next due \($0)" } ?? ""))
+            print("\(sinks.name): " + cli(summary.phrase) + (summary.next.map { "; " + cli("run.next", ["time": "\($0)"]) } ?? ""))
             return
         }
         let task = Task { try await dispatcher.run(clock: clock, until: untilDate) { round in
-            if round.isEventful { printError("\(clock.now()): \(round.description)") }
+            if round.isEventful { printError("\(clock.now()): " + cli(round.phrase)) }
         } }
-        let banner = "kelas run: sending through \(sinks.name)\(untilDate.map { " until \($0)" } ?? ""); Ctrl-C or SIGTERM stops"
-        let total = try await untilStopped(task, banner: banner, stopping: "stopping: messages in flight finish; the rest stay in the outbox")
-        print("\(sinks.name): \(total.description)")
+        let banner = untilDate.map { cli("run.bannerUntil", ["sink": sinks.name, "until": "\($0)"]) } ?? cli("run.banner", ["sink": sinks.name])
+        let total = try await untilStopped(task, banner: banner, stopping: cli("run.stopping"))
+        print("\(sinks.name): " + cli(total.phrase))
     }
 }
 
@@ -105,8 +105,9 @@ struct OutboxCommand: ParsableCommand {
             let store = try database.open()
             // What holds messages up comes first: a gateway's phone not linked, a missing secret (the dispatcher keeps trying).
             for problem in try store.deliveryProblems(batchID: batch) {
-                print("held up: \(problem.batchID): \(problem.messages) message\(problem.messages == 1 ? "" : "s") — \(problem.reason) "
-                      + "(next try \(ISO8601DateFormatter().string(from: problem.nextAttempt)))")
+                print(cli("outbox.heldUp", ["batch": problem.batchID, "reason": problem.reason,
+                                            "next": ISO8601DateFormatter().string(from: problem.nextAttempt)],
+                          parts: ["count": .count(problem.messages, "outbox.messages")]))
             }
             let items = try store.outbox(states: state.map { [$0] }, batchID: batch)
             print(OutboxRenderer.table(items), terminator: "")
@@ -120,7 +121,7 @@ struct OutboxCommand: ParsableCommand {
 
         func run() throws {
             let items = try database.open().outbox(states: [.failed, .dead])
-            print(items.isEmpty ? "nothing failed\n" : OutboxRenderer.table(items), terminator: "")
+            print(items.isEmpty ? cli("outbox.nothingFailed") + "\n" : OutboxRenderer.table(items), terminator: "")
         }
     }
 
@@ -136,13 +137,17 @@ struct OutboxCommand: ParsableCommand {
                 try storeCall { throw StoreError.unknownMessage(id) }
                 return
             }
-            print("""
-            \(item.message.id) (\(item.displayState))
-              due        \(item.message.date) \(item.message.localTime)
-              kind       \(item.message.kind.rawValue) to \(item.message.audience)
-              webhook-id \(item.webhookID)\(item.message.template.map { "\n  template   \($0.summary)" + ($0.reengagement ? " (re-engagement, when the window is closed)" : " (when the window is closed)") } ?? "")
-              attempts   \(item.attempts)\(item.lastError.map { "\n  last error \($0)" } ?? "")\(item.wamid.map { "\n  wamid      \($0)" } ?? "")
-            """)
+            var rows = [["  " + cli("outbox.due"), "\(item.message.date) \(item.message.localTime)"],
+                        ["  " + cli("outbox.kind"), cli("outbox.kindTo", ["kind": item.message.kind.rawValue, "to": "\(item.message.audience)"])],
+                        ["  webhook-id", item.webhookID]]
+            if let template = item.message.template {
+                rows.append(["  template", cli(template.reengagement ? "outbox.reengagement" : "outbox.template", ["template": template.summary])])
+            }
+            rows.append(["  " + cli("outbox.attempts"), String(item.attempts)])
+            if let error = item.lastError { rows.append(["  " + cli("outbox.lastError"), error]) }
+            if let wamid = item.wamid { rows.append(["  wamid", wamid]) }
+            print("\(item.message.id) (\(item.displayState))")
+            print(TextTable.render(rows), terminator: "")
             for attempt in try store.attempts(messageID: id) {
                 let result = attempt.statusCode.map { "HTTP \($0)" } ?? attempt.error ?? "?"
                 print("  #\(attempt.attempt) \(attempt.at)  \(result)" + (attempt.latency.map { String(format: "  %.0f ms", $0 * 1000) } ?? ""))
@@ -152,11 +157,11 @@ struct OutboxCommand: ParsableCommand {
                 let receipts = ReadReceipts(statuses.compactMap { status in
                     DeliveryStatus.State(rawValue: status.state).map { (status.recipient.e164, $0) }
                 })
-                print("  receipts: \(receipts.description)")
+                print("  " + cli("outbox.receipts", ["receipts": receipts.description]))
             }
             for status in statuses {
-                let error = status.errorCode.map { " (error \($0)\(status.errorTitle.map { ": \($0)" } ?? ""))" } ?? ""
-                print("  \(status.state) \(status.at) to \(status.recipient)\(error)")
+                let error = status.errorCode.map { " (" + cli("outbox.errorCode", ["code": String($0)]) + (status.errorTitle.map { ": \($0)" } ?? "") + ")" } ?? ""
+                print("  " + cli("outbox.status", ["state": status.state, "at": "\(status.at)", "to": "\(status.recipient)"]) + error)
             }
         }
     }
@@ -170,7 +175,7 @@ struct OutboxCommand: ParsableCommand {
         func run() throws {
             let store = try database.open()
             try storeCall { try store.requeue(messageID: id, now: try CLIClock.now()) }
-            print("queued \(id) again; `kelas run` sends it")
+            print(cli("outbox.requeued", ["id": id]))
         }
     }
 }
@@ -179,8 +184,8 @@ extension OutboxItem.State: ExpressibleByArgument {}
 
 enum OutboxRenderer {
     static func table(_ items: [OutboxItem]) -> String {
-        if items.isEmpty { return "the outbox is empty; `kelas batch add BATCH.yaml` fills it\n" }
-        let rows = [["ID", "DUE", "KIND", "STATE", "ATTEMPTS", "LAST ERROR"]] + items.map {
+        if items.isEmpty { return cli("outbox.empty") + "\n" }
+        let rows = [headings("id", "due", "kind", "state", "attempts", "lastError")] + items.map {
             [$0.message.id, "\($0.message.date) \($0.message.localTime)", $0.message.kind.rawValue, $0.displayState,
              String($0.attempts), $0.lastError ?? ""]
         }
@@ -198,13 +203,12 @@ func sinkResolver(store: KelasDatabase, override: String?, api: String = SinkSpe
     let spec = override.flatMap { SinkSpec($0, api: api) }
     if let spec, !spec.reachesGroups {
         for batch in try store.batches() where batch.mode == DeliveryMode.group.rawValue {
-            printError("warning: batch \(batch.id) is planned as one message to the group, which \(spec) cannot deliver: "
-                       + "its messages will fail; set `delivery.mode: fanout` in its file and `kelas batch add` it again")
+            printError(cli("cli.warning", ["problem": cli("run.groupSink", ["batch": batch.id, "sink": "\(spec)"])]))
         }
     }
     let resolver = SinkResolver(override: spec, fallback: fallback)
     if let spec, case .failure(let problem) = resolver.sink(for: spec) {
-        printError("error: --sink \(spec): \(problem.description)")
+        printError(cli("cli.error", ["problem": "--sink \(spec): \(problem.description)"]))
         throw ExitCode(1)
     }
     var problems: [String] = []
@@ -212,9 +216,9 @@ func sinkResolver(store: KelasDatabase, override: String?, api: String = SinkSpe
         if case .failure(let problem) = resolver.resolve(batchID: batch.id, batchSink: batch.sink) { problems.append(problem.description) }
     }
     if strict, !problems.isEmpty {
-        for problem in problems { printError("error: \(problem)") }
+        for problem in problems { printError(cli("cli.error", ["problem": problem])) }
         throw ExitCode(1)
     }
-    for problem in problems { printError("warning: \(problem); its messages wait in the outbox (`kelas outbox list`) until it can be made") }
+    for problem in problems { printError(cli("cli.warning", ["problem": cli("run.sinkWaits", ["problem": problem])])) }
     return resolver
 }

@@ -48,19 +48,19 @@ struct IngestCommand: ParsableCommand {
                 data = file == "-" ? try FileLimits.read(FileHandle.standardInput, name: name, limit: FileLimits.payloads)
                     : try FileLimits.read(file, limit: FileLimits.payloads)
             } catch let failure as FileLimits.Failure {
-                printError("error: \(failure.description); \(failure.fix)")
+                printError(cli("cli.error", ["problem": failure.text(cli)]))
                 throw ExitCode(1)
             }
             let content: WebhookContent
             do { content = try GatewayPayload.decode(data, format: format, file: name) } catch let failure as ValidationFailure {
-                for diagnostic in failure.diagnostics { printError(diagnostic.description) }
-                printError("\(name): nothing was stored.")
+                printFailure(failure, cli)
+                printError(cli("ingest.nothingStored", ["file": name]))
                 throw ExitCode(1)
             }
             let store = try database.open()
             let summary = try storeCall { try store.ingest(content, source: name, now: try CLIClock.now()) }
-            print("read \(content.payloads) payload\(content.payloads == 1 ? "" : "s") from \(name): "
-                  + "\(content.messages.count) messages, \(content.statuses.count) statuses")
+            print(cli("ingest.payloads", ["file": name, "messages": String(content.messages.count), "statuses": String(content.statuses.count)],
+                      parts: ["count": .count(content.payloads, "inbox.payloads")]))
             print(IngestReport.lines(summary).joined(separator: "\n"))
         }
     }
@@ -105,10 +105,10 @@ extension IngestCommand {
 
         func validate() throws {
             if batch == nil && !dryRun {
-                throw ValidationError("give the batch the chat belongs to with --batch ID (or use --dry-run to only count)")
+                throw ValidationError(cli("ingest.needBatch"))
             }
-            if format == .json && !dryRun { throw ValidationError("--format json goes with --dry-run") }
-            if me != nil && batch == nil { throw ValidationError("--me names someone of a batch: give --batch ID too") }
+            if format == .json && !dryRun { throw ValidationError(cli("ingest.jsonDryRun")) }
+            if me != nil && batch == nil { throw ValidationError(cli("ingest.meBatch")) }
         }
 
         func run() throws {
@@ -130,11 +130,11 @@ extension IngestCommand {
                     try store.ingest(chat: export, context: context, dateOrder: dateOrder, now: try CLIClock.now(), detected: announce)
                 }
                 warnMangled(stats, format: chatFormat)
-                print("read \(stats.messages) messages (\(stats.voiceNotes) voice notes, \(stats.media) media, \(stats.deleted) deleted) "
-                      + "and \(stats.systemLines) system lines")
+                print(cli("ingest.read", ["messages": String(stats.messages), "voice": String(stats.voiceNotes), "media": String(stats.media),
+                                          "deleted": String(stats.deleted), "system": String(stats.systemLines)]))
                 print(IngestReport.lines(summary).joined(separator: "\n"))
             } catch let error as ChatExportError {
-                printError("error: \(error)")
+                printError(cli("cli.error", ["problem": cli(error.phrase)]))
                 throw ExitCode(1)
             }
         }
@@ -144,8 +144,9 @@ extension IngestCommand {
 /// Lines that looked like headers and were not: never dropped unseen.
 func warnMangled(_ stats: ChatExportStats, format: ChatFormat) {
     guard stats.mangled.count > 0 else { return }
-    printError("warning: \(stats.mangled.count) line\(stats.mangled.count == 1 ? "" : "s") start like a message header but cannot be read as "
-               + "\(format.summary) (line\(stats.mangled.count == 1 ? "" : "s") \(stats.mangled.listed)); kept as text of the message before")
+    let one = stats.mangled.count == 1
+    printError(cli("cli.warning", ["problem": cli(one ? "ingest.mangled.one" : "ingest.mangled.many",
+                                                  ["count": String(stats.mangled.count), "format": format.summary, "lines": stats.mangled.listed])]))
 }
 
 extension DateOrder: ExpressibleByArgument {}
@@ -159,16 +160,17 @@ enum ChatStatsRenderer {
 
     static func table(_ stats: ChatExportStats, format: ChatFormat) -> String {
         var out = TextTable.render([
-            ["format", "\(format.summary) — \(format.reason)"],
-            ["messages", String(stats.messages)], ["voice notes", String(stats.voiceNotes)], ["media", String(stats.media)],
-            ["deleted", String(stats.deleted)], ["system lines", String(stats.systemLines)],
+            [cli("head.format"), "\(format.summary) — \(format.reason)"],
+            [cli("head.messages"), String(stats.messages)], [cli("head.voice"), String(stats.voiceNotes)], [cli("head.media"), String(stats.media)],
+            [cli("head.deleted"), String(stats.deleted)], [cli("head.system"), String(stats.systemLines)],
         ])
         if !stats.authors.isEmpty {
-            out += "\n" + TextTable.render([["AUTHOR", "MATCHED", "ROLE", "MESSAGES", "VOICE NOTES"]] + stats.authors.map {
-                [$0.name, $0.participant ?? ($0.role == nil ? "-" : ""), $0.role ?? "unmatched", String($0.messages), String($0.voiceNotes)]
+            out += "\n" + TextTable.render([headings("author", "matched", "role", "messages", "voice")] + stats.authors.map {
+                [$0.name, $0.participant ?? ($0.role == nil ? "-" : ""), $0.role.map { cli("role." + $0) } ?? cli("ingest.unmatchedRole"),
+                 String($0.messages), String($0.voiceNotes)]
             })
         }
-        if !stats.unmatched.isEmpty { out += "\nunmatched: " + stats.unmatched.joined(separator: ", ") + "\n" }
+        if !stats.unmatched.isEmpty { out += "\n" + cli("ingest.unmatchedList", ["names": stats.unmatched.joined(separator: ", ")]) + "\n" }
         return out
     }
 }
@@ -178,18 +180,18 @@ enum IngestReport {
     static func lines(_ summary: IngestSummary) -> [String] {
         var lines: [String] = []
         let perBatch = summary.added.filter { !$0.key.isEmpty }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-        var stored = "stored \(summary.messagesAdded) new message\(summary.messagesAdded == 1 ? "" : "s")"
+        var stored = cli("ingest.stored", ["count": String(summary.messagesAdded)])
         if !perBatch.isEmpty { stored += " (\(perBatch.joined(separator: ", ")))" }
-        if summary.duplicates > 0 { stored += ", \(summary.duplicates) already stored" }
+        if summary.duplicates > 0 { stored += ", " + cli("ingest.already", ["count": String(summary.duplicates)]) }
         if summary.statusesAdded + summary.statusDuplicates > 0 {
-            stored += "; \(summary.statusesAdded) new statuses"
-            if summary.statusDuplicates > 0 { stored += ", \(summary.statusDuplicates) already stored" }
+            stored += "; " + cli("ingest.statuses", ["count": String(summary.statusesAdded)])
+            if summary.statusDuplicates > 0 { stored += ", " + cli("ingest.already", ["count": String(summary.statusDuplicates)]) }
         }
         lines.append(stored)
         if !summary.unmatched.isEmpty {
             let who = summary.unmatched.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) (\($0.value))" }
-            lines.append("not matched to anyone in a batch: " + who.joined(separator: ", "))
-            lines.append("  they are kept; add the numbers or aliases to the batch file, `kelas batch add` it, and ingest again")
+            lines.append(cli("ingest.unmatched", ["names": who.joined(separator: ", ")]))
+            lines.append("  " + cli("ingest.unmatchedFix"))
         }
         return lines
     }

@@ -49,12 +49,13 @@ struct ResultsCommand: ParsableCommand {
             let now = try CLIClock.now()
             let indicators = try indicators.load(store)
             let participants = try storeCall { try store.participantResults(batchIDs: batch.isEmpty ? nil : batch, now: now) }
-            let results = ProgrammeResults(participants, by: by, indicators: indicators)
+            let t = try language.localizer()
+            let results = ProgrammeResults(participants, by: by, indicators: indicators, language: t.language)
             switch format {
-            case .table: print(ResultsRenderer.table(results), terminator: "")
+            case .table: print(ResultsRenderer.table(results, t), terminator: "")
             case .csv: print(ResultsRenderer.csv(results), terminator: "")
             case .json: print(try ResultsRenderer.json(results), terminator: "")
-            case .markdown: print(ResultsRenderer.markdown(results), terminator: "")
+            case .markdown: print(ResultsRenderer.markdown(results, t), terminator: "")
             }
         }
     }
@@ -68,13 +69,13 @@ struct ResultsCommand: ParsableCommand {
         func run() throws {
             let store = try database.open()
             let entries = try storeCall { try store.reviewQueue(batchID: batch, now: try CLIClock.now()) }
-            if entries.isEmpty { print("nothing needs a person"); return }
+            if entries.isEmpty { print(cli("review.none")); return }
             let format = ISO8601DateFormatter()
-            print(TextTable.render([["BATCH", "PARTICIPANT", "SURVEY", "SENT", "REPLY", "WHY"]] + entries.map {
+            print(TextTable.render([headings("batch", "participant", "survey", "sent", "reply", "why")] + entries.map {
                 [$0.batchID, $0.name, $0.survey.rawValue, format.string(from: $0.item.at),
                  $0.item.text.map { String($0.replacingOccurrences(of: "\n", with: " ⏎ ").prefix(60)) } ?? "🎤", $0.item.reason]
             }), terminator: "")
-            print("\(entries.count) to look at; record what they said with `kelas results set BATCH PERSON --survey pre|post \"1=S 2=TS …\"`")
+            print(cli("review.count", ["count": String(entries.count)]))
         }
     }
 
@@ -91,21 +92,22 @@ struct ResultsCommand: ParsableCommand {
         func run() throws {
             let store = try database.open()
             guard let instrument = try storeCall({ try store.instrument(batchID: batch) }) else {
-                printError("error: batch \(batch)'s curriculum names no instrument: its surveys are not scored; "
-                           + "add `instrument: adil-gender` to its survey items and `kelas batch add` it again")
+                printError(cli("cli.error", ["problem": cli("results.noInstrument", ["batch": batch])]))
                 throw ExitCode(1)
             }
             let parsed: [Int: Int]
             switch instrument.typedAnswers(answers) {
             case .success(let read): parsed = read
-            case .failure(let problem): printError("error: \(problem)"); throw ExitCode(1)
+            case .failure(let problem): printError(cli("cli.error", ["problem": cli(problem.phrase)])); throw ExitCode(1)
             }
             let phone = try storeCall {
                 try store.setAnswers(batchID: batch, participant: person, survey: survey, answers: parsed, source: "trainer", now: try CLIClock.now())
             }
             let score = instrument.score(parsed)
-            print("recorded \(parsed.count) answers to the \(survey.rawValue)-test of \(phone.masked) in \(batch)"
-                  + (score.map { "; score \(Instrument.number($0.total)) of \(Instrument.number(instrument.range.upperBound))" } ?? "; not yet a score (\(instrument.minimumAnswered) answers needed)"))
+            let values = ["count": String(parsed.count), "survey": survey.rawValue, "phone": phone.masked, "batch": batch,
+                          "score": score.map { cli.decimal($0.total, digits: 0) } ?? "", "of": cli.decimal(instrument.range.upperBound, digits: 0),
+                          "needed": String(instrument.minimumAnswered)]
+            print(cli(score == nil ? "results.recordedNoScore" : "results.recorded", values))
         }
     }
 }
@@ -137,7 +139,7 @@ extension ResultsCommand {
         func run() throws {
             let store = try database.open()
             guard let instrument = try storeCall({ try store.instrument(batchID: batch) }) else {
-                printError("error: batch \(batch)'s curriculum names no instrument: add `instrument: adil-gender` to its survey items")
+                printError(cli("cli.error", ["problem": cli("results.noInstrument", ["batch": batch])]))
                 throw ExitCode(1)
             }
             let log = DiagnosticLog()
@@ -146,23 +148,29 @@ extension ResultsCommand {
                 FormExport.read($0, file: file, instrument: instrument, map: mapping, log: log)
             }
             guard let export, !log.hasErrors else {
-                for diagnostic in log.sorted { printError(diagnostic.description) }
-                printError("\(file): nothing was imported")
+                for diagnostic in log.sorted { printError(diagnostic.text(cli)) }
+                printError(cli("import.nothing", ["file": file]))
                 throw ExitCode(1)
             }
-            print("\(file): \(export.style.rawValue) export, \(export.rows.count) rows; \(export.columns.count) of \(instrument.statements.count) statements have a column")
+            print(cli("import.read", ["file": file, "style": export.style.rawValue, "rows": String(export.rows.count),
+                                      "columns": String(export.columns.count), "statements": String(instrument.statements.count)]))
             let missing = export.missingStatements(of: instrument)
-            if !missing.isEmpty { print("  no column for statement\(missing.count == 1 ? "" : "s") " + missing.map { String($0 + 1) }.joined(separator: ", ")) }
-            if !export.unusedColumns.isEmpty { print("  columns that answer nothing: " + export.unusedColumns.map { "`\($0)`" }.joined(separator: ", ")) }
+            if !missing.isEmpty { print("  " + cli("import.noColumn", ["statements": missing.map { String($0 + 1) }.joined(separator: ", ")])) }
+            if !export.unusedColumns.isEmpty {
+                print("  " + cli("import.unused", ["columns": export.unusedColumns.map { "`\($0)`" }.joined(separator: ", ")]))
+            }
             let unknown = export.rows.flatMap(\.unknown)
-            for answer in unknown.prefix(20) { print("  line \(answer.line): `\(answer.value)` in `\(answer.column)` is none of the answers") }
-            if unknown.count > 20 { print("  … and \(unknown.count - 20) more answers that are none of the options") }
+            for answer in unknown.prefix(20) {
+                print("  " + cli("import.unknownAnswer", ["line": String(answer.line), "value": answer.value, "column": answer.column]))
+            }
+            if unknown.count > 20 { print("  " + cli("import.moreUnknown", ["count": String(unknown.count - 20)])) }
             if dryRun { return }
             let summary = try storeCall { try store.importForm(export, batchID: batch, survey: survey, now: try CLIClock.now()) }
-            print("matched \(summary.byPhone + summary.byName) of \(summary.rows) rows (\(summary.byPhone) by phone, \(summary.byName) by name); "
-                  + "stored \(summary.stored) answers, \(summary.unchanged) already stored")
-            for row in summary.unmatched { print("  line \(row.line): nobody in \(batch) is `\(row.who)`") }
-            if !summary.repeated.isEmpty { print("  answered in more than one row (the later counts): " + summary.repeated.joined(separator: ", ")) }
+            print(cli("import.matched", ["matched": String(summary.byPhone + summary.byName), "rows": String(summary.rows),
+                                         "phone": String(summary.byPhone), "name": String(summary.byName), "stored": String(summary.stored),
+                                         "unchanged": String(summary.unchanged)]))
+            for row in summary.unmatched { print("  " + cli("import.unmatched", ["line": String(row.line), "batch": batch, "who": row.who])) }
+            if !summary.repeated.isEmpty { print("  " + cli("import.repeated", ["names": summary.repeated.joined(separator: ", ")])) }
         }
     }
 }
@@ -191,8 +199,8 @@ struct IndicatorOptions: ParsableArguments {
             IndicatorFile.check(loaded, instruments: context.instruments, prompts: context.prompts, log: log)
             if !log.hasErrors { return loaded.indicators }
         }
-        for diagnostic in log.sorted { printError(diagnostic.description) }
-        printError("\(path): \(log.sorted.count { $0.severity == .error }) error(s); nothing was reported.")
+        for diagnostic in log.sorted { printError(diagnostic.text(cli)) }
+        printError(cli("results.indicatorErrors", ["path": path], parts: ["errors": .count(log.sorted.count { $0.severity == .error }, "validate.error")]))
         throw ExitCode(1)
     }
 }
