@@ -67,7 +67,8 @@ import Foundation
 
 /// Why `kelas init` could not write the workspace.
 public struct WorkspaceWriteError: Error, CustomStringConvertible {
-    public var description: String
+    public var phrase: Phrase
+    public var description: String { phrase.description }
 }
 
 extension ExampleWorkspace {
@@ -80,8 +81,8 @@ extension ExampleWorkspace {
         if !overwrite {
             let existing = targets.map(\.1).filter { manager.fileExists(atPath: $0) }
             if !existing.isEmpty {
-                throw WorkspaceWriteError(description: "\(existing.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); "
-                    + "choose another folder, or pass --force to overwrite")
+                throw WorkspaceWriteError(phrase: Phrase(existing.count == 1 ? "init.exists.one" : "init.exists.many",
+                                                         ["files": existing.joined(separator: ", ")]))
             }
         }
         do {
@@ -90,7 +91,7 @@ extension ExampleWorkspace {
                 try Data((files[name] ?? "").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             }
         } catch {
-            throw WorkspaceWriteError(description: "cannot write into \(directory): \(error.localizedDescription)")
+            throw WorkspaceWriteError(phrase: Phrase("init.cannotWrite", ["folder": directory, "problem": error.localizedDescription]))
         }
         return targets.map(\.1)
     }

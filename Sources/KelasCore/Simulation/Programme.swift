@@ -31,16 +31,18 @@ public struct SimulationTotals: Sendable, Equatable {
 
     public func share(_ count: Int) -> Double { registered == 0 ? 0 : Double(count) / Double(registered) }
 
-    /// The summary lines `kelas simulate` prints and the HTML page shows.
-    public var lines: [(String, String)] {
-        func percent(_ count: Int) -> String { String(format: "%d / %d (%.1f%%)", count, registered, share(count) * 100) }
-        func mean(_ values: [Double]) -> String { values.isEmpty ? "—" : String(format: "%.1f (n = %d)", values.reduce(0, +) / Double(values.count), values.count) }
+    /// The summary lines `kelas simulate` prints and the HTML page shows, in `t`'s language and number forms.
+    public func lines(_ t: Localizer = Localizer(.en)) -> [(String, String)] {
+        func percent(_ count: Int) -> String { "\(t.integer(count)) / \(t.integer(registered)) (\(t.percent(share(count) * 100)))" }
+        func mean(_ values: [Double]) -> String {
+            values.isEmpty ? "—" : "\(t.decimal(values.reduce(0, +) / Double(values.count))) (n = \(t.integer(values.count)))"
+        }
         let scale = range.map { " (\(Instrument.number($0.lowerBound))–\(Instrument.number($0.upperBound)))" } ?? ""
-        return [("completed", percent(completed)), ("agree on equal access to resources", percent(agree)),
-                ("reliable future champions", percent(champions)), ("pre-test mean" + scale, mean(preScores)),
-                ("post-test mean" + scale, mean(postScores)),
-                ("messages", "\(messages), of which \(voiceNotes) voice notes"),
-                ("answers typed by trainers", "\(typed) tests (voice notes, unclear replies, calls)")]
+        return [(t("sim.completed"), percent(completed)), (t("sim.agree"), percent(agree)),
+                (t("sim.champions"), percent(champions)), (t("sim.preMean") + scale, mean(preScores)),
+                (t("sim.postMean") + scale, mean(postScores)),
+                (t("sim.messages"), t("sim.messagesValue", ["messages": t.integer(messages), "voice": t.integer(voiceNotes)])),
+                (t("sim.typed"), t("sim.typedValue", ["count": t.integer(typed)]))]
     }
 }
 

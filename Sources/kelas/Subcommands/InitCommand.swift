@@ -19,10 +19,16 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Overwrite files that already exist.")
     var force = false
 
+    @OptionGroup var language: LanguageOption
+
     func run() throws {
-        let written = try ExampleWorkspace.write(to: directory, overwrite: force)
-        for path in written { print("wrote \(path)") }
+        let written: [String]
+        do { written = try ExampleWorkspace.write(to: directory, overwrite: force) } catch let error as WorkspaceWriteError {
+            printError(cli("cli.error", ["problem": cli(error.phrase)]))
+            throw ExitCode(1)
+        }
+        for path in written { print(cli("sim.wrote", ["file": path])) }
         let batch = (directory as NSString).appendingPathComponent("batch.yaml")
-        print("next: kelas validate \(batch) && kelas plan \(batch) --day 1")
+        print(cli("init.next", ["batch": batch]))
     }
 }

@@ -53,10 +53,11 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if [day != nil, date != nil, today].count(where: { $0 }) > 1 { throw ValidationError("Give one of --day, --date and --today.") }
-        if let day, !(1...7).contains(day) { throw ValidationError("--day must be from 1 to 7, not \(day).") }
-        if let date, LocalDate(date) == nil { throw ValidationError("--date must be a date as YYYY-MM-DD, not \(date).") }
-        if batch == nil && !today { throw ValidationError("Name the batch file, or give --today for every batch in the store running today.") }
+        let t = lang.map { Localizer($0) } ?? cli
+        if [day != nil, date != nil, today].count(where: { $0 }) > 1 { throw ValidationError(t("plan.oneOf")) }
+        if let day, !(1...7).contains(day) { throw ValidationError(t("plan.day", ["day": String(day)])) }
+        if let date, LocalDate(date) == nil { throw ValidationError(t("plan.date", ["date": date])) }
+        if batch == nil && !today { throw ValidationError(t("plan.nameFile")) }
     }
 
     func run() throws {
@@ -68,7 +69,8 @@ struct PlanCommand: ParsableCommand {
         if let localDate = wanted {
             guard let found = loaded.batch.day(of: localDate) else {
                 let end = loaded.batch.date(ofDay: 7)
-                printError("error: \(localDate) is not in batch \(loaded.batch.id)'s week (\(loaded.batch.start) to \(end)); use --day 1 to 7 or a date in that week.")
+                printError(t("cli.error", ["problem": t("plan.notInWeek", ["date": "\(localDate)", "batch": loaded.batch.id, "start": "\(loaded.batch.start)",
+                                                                          "end": "\(end)"])]))
                 throw ExitCode(1)
             }
             selectedDay = found
@@ -105,7 +107,7 @@ struct PlanCommand: ParsableCommand {
     func printTodayFromStore(_ t: Localizer) throws {
         let path = database.path ?? KelasDatabase.defaultPath()
         guard FileManager.default.fileExists(atPath: path) else {
-            printError("error: no store at \(path): add a batch with `kelas batch add BATCH.yaml`, or name the batch file: kelas plan BATCH.yaml --today")
+            printError(t("cli.error", ["problem": t("plan.noStore", ["path": path])]))
             throw ExitCode(1)
         }
         let store = try database.open()
@@ -114,7 +116,7 @@ struct PlanCommand: ParsableCommand {
             let date = try Self.today(in: stored.timeZone)
             guard stored.runs(on: date) else { continue }
             guard FileManager.default.fileExists(atPath: stored.source) else {
-                printError("warning: batch \(stored.id) runs today but its file \(stored.source) is not there; run `kelas plan FILE --today` with the file")
+                printError(t("cli.warning", ["problem": t("plan.noFile", ["batch": stored.id, "file": stored.source])]))
                 continue
             }
             let loaded = try loadBatch(stored.source, t)

@@ -46,14 +46,14 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var language: LanguageOption
 
     func validate() throws {
-        if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
-        if !(poll > 0) { throw ValidationError("--poll \(poll) must be more than 0 seconds") }
-        if !(0...65_535).contains(port) { throw ValidationError("--port \(port) is not a port number (0–65535)") }
+        if let sink, let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: " + cli(problem)) }
+        if !(poll > 0) { throw ValidationError(cli("run.positive", ["option": "--poll", "value": "\(poll)"])) }
+        if !(0...65_535).contains(port) { throw ValidationError(cli("serve.port", ["port": String(port)])) }
     }
 
     func run() async throws {
         if let problem = Localizer.catalogs.problem {
-            printError("error: \(problem)")
+            printError("error: \(problem)")  // no catalogs to say it with
             throw ExitCode(1)
         }
         let store = try database.open()
@@ -65,26 +65,26 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let server = KelasServer(store: store, configuration: configuration, logger: logger)
         var dispatcher: Dispatcher?
-        var sending = "not sending (--no-dispatch)"
+        var sending = cli("serve.notSending")
         if !noDispatch {
             // Console only when asked for: a batch that names no sink waits, queued with the reason, instead of being
             // "sent" to a terminal nobody reads.
             let sinks = try sinkResolver(store: store, override: sink, fallback: nil, strict: false)
             dispatcher = Dispatcher(store: store, sinks: sinks, seed: UInt64(Date().timeIntervalSince1970))
-            sending = "sending through \(sinks.name)"
+            sending = cli("serve.sending", ["sink": sinks.name])
         }
         if generated {
-            printError("KELAS_ADMIN_TOKEN is not set: this run's admin token is \(configuration.adminToken)")
+            printError(cli("serve.token", ["token": configuration.adminToken]))
         }
         for (variable, what) in [("KELAS_WHATSAPP_APP_SECRET", configuration.appSecret), ("KELAS_WEBHOOK_SECRET", configuration.webhookSecret)]
             where what == nil {
-            printError("note: \(variable) is not set: its webhook endpoint answers 503")
+            printError(cli("cli.note", ["problem": cli("serve.noSecret", ["variable": variable])]))
         }
         let host = self.host, banner = sending
         let app = server.application(host: host, port: port, dispatcher: dispatcher, clock: clock, poll: poll, onServerRunning: { port in
-            printError("kelas serve: http://\(host):\(port) (\(banner)); SIGTERM or Ctrl-C stops")
+            printError("kelas serve: http://\(host):\(port) (\(banner)); " + cli("serve.stops"))
         })
         try await app.runService()
-        printError("kelas serve: stopped")
+        printError("kelas serve: " + cli("serve.stopped"))
     }
 }

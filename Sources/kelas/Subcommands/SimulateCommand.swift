@@ -83,33 +83,28 @@ struct SimulateCommand: AsyncParsableCommand {
                                + "for no waiting.", valueName: "n|max")) var speed: Speed = .times(5040)
 
     func validate() throws {
-        if let participants, participants < 1 { throw ValidationError("--participants must be at least 1") }
+        if let participants, participants < 1 { throw ValidationError(cli("sim.participantsMin")) }
         if !webhook, sink != nil || speed != .times(5040) {
-            throw ValidationError("--sink and --speed belong to live mode: add --webhook")
+            throw ValidationError(cli("sim.liveOnly"))
         }
         if case .invalid(let text) = speed {
-            throw ValidationError("--speed \(text): give virtual seconds per real second, a number above 0 (5040 plays a week in "
-                                  + "two minutes, 604800 in one second), or max for no waiting")
+            throw ValidationError(cli("sim.speed", ["speed": text]))
         }
         if let sink {
-            if let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: \(problem)") }
-            if sink.hasPrefix("whatsapp-cloud:") { throw ValidationError("--sink: " + Self.notWhatsApp) }
+            if let problem = SinkSpec.problem(sink) { throw ValidationError("--sink: " + cli(problem)) }
+            if sink.hasPrefix("whatsapp-cloud:") { throw ValidationError("--sink: " + cli("sim.notWhatsApp")) }
             if let spec = SinkSpec(sink), spec.isGateway, !Self.isLoopback(spec) {
-                throw ValidationError("--sink: a gateway posts to a real WhatsApp group; " + Self.notWhatsApp
-                                      + ", or a stand-in gateway on this machine (waha:http://127.0.0.1:PORT; scripts/standin-gateway.py)")
+                throw ValidationError("--sink: " + cli("sim.realGateway"))
             }
         }
-        if preset != nil, webhook { throw ValidationError("--webhook plays one batch live, not a --preset") }
+        if preset != nil, webhook { throw ValidationError(cli("sim.presetLive")) }
         if preset != nil {
-            if batch != nil { throw ValidationError("--preset simulates its own batches: leave out the batch file") }
+            if batch != nil { throw ValidationError(cli("sim.presetBatch")) }
             if participants != nil || exportChat != nil || transcript || html != nil {
-                throw ValidationError("--participants, --export-chat, --transcript and --html work on one batch, not with --preset")
+                throw ValidationError(cli("sim.presetOptions"))
             }
         }
     }
-
-    static let notWhatsApp = "a simulation does not go to WhatsApp: its participants are made up, and their numbers may be "
-        + "real people's; use console, jsonl:FILE or webhook:URL"
 
     func run() async throws {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
@@ -120,8 +115,7 @@ struct SimulateCommand: AsyncParsableCommand {
         var loaded = try loadBatchOrExample()
         if let participants { loaded.batch = SyntheticPeople.resized(loaded.batch, to: participants, seed: seed) }
         if let database, try store.batch(loaded.batch.id) != nil {
-            printError("error: batch \(loaded.batch.id) is already in \(database): a simulation would mix with its messages; "
-                       + "use another --database file")
+            printError(cli("cli.error", ["problem": cli("sim.batchStored", ["batch": loaded.batch.id, "database": database])]))
             throw ExitCode(1)
         }
         let week = Simulator(batch: loaded.batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed).run()
@@ -130,10 +124,11 @@ struct SimulateCommand: AsyncParsableCommand {
         var totals = SimulationTotals()
         totals.add(week)
         let calls = week.calls.count, reached = week.calls.count { $0.reached }
-        print("simulated \(week.batch.id): \(week.batch.participants.count) participants, seed \(seed) (replay with --seed \(seed))")
-        print("  \(week.messages.count) messages (\(week.messages.count { $0.role == .trainer }) from trainers), "
-              + "\(calls) phone calls (\(reached) reached), \(week.outcomes.count { $0.droppedOnDay != nil }) dropped out")
-        for (label, value) in totals.lines.dropLast() { print("  \(label): \(value)") }
+        print(cli("sim.simulated", ["batch": week.batch.id, "participants": String(week.batch.participants.count), "seed": String(seed)]))
+        print("  " + cli("sim.week", ["messages": String(week.messages.count), "trainers": String(week.messages.count { $0.role == .trainer }),
+                                      "calls": String(calls), "reached": String(reached),
+                                      "dropped": String(week.outcomes.count { $0.droppedOnDay != nil })]))
+        for (label, value) in totals.lines(cli).dropLast() { print("  \(label): \(value)") }
         if let live { print(live) }
         if report {
             let result = try storeCall { try store.report(by: .batch, batchIDs: [week.batch.id], now: week.end) }
@@ -144,12 +139,12 @@ struct SimulateCommand: AsyncParsableCommand {
         if let exportChat {
             let style = ChatExportStyle(platform: chatStyle == .ios ? .ios : .android, locale: chatLocale ?? week.batch.language)
             try write(ChatRendering.export(week, style: style), to: exportChat)
-            printError("wrote \(exportChat): \(week.messages.count) messages as a \(chatStyle.rawValue) export; "
-                       + "read it back with `kelas ingest chat \(exportChat) --batch \(week.batch.id)`")
+            printError(cli("sim.wroteExport", ["file": exportChat, "messages": String(week.messages.count), "style": chatStyle.rawValue,
+                                               "batch": week.batch.id]))
         }
         if let html {
-            try write(ChatRendering.html(week, summary: totals.lines), to: html)
-            printError("wrote \(html)")
+            try write(ChatRendering.html(week, summary: totals.lines()), to: html)
+            printError(cli("sim.wrote", ["file": html]))
         }
     }
 
@@ -157,9 +152,9 @@ struct SimulateCommand: AsyncParsableCommand {
     func runLive(_ week: SimulatedWeek, store: KelasDatabase, seed: UInt64) async throws -> String {
         var spec = sink.flatMap { SinkSpec($0) }  // validate() has refused a bad one
         if spec == nil, let own = week.batch.delivery.sink {
-            if case .whatsappCloud = own { printError("note: the batch's own sink is \(own); " + Self.notWhatsApp + " (using console)") }
+            if case .whatsappCloud = own { printError(cli("cli.note", ["problem": cli("sim.ownCloud", ["sink": "\(own)"])])) }
             else if own.isGateway && !Self.isLoopback(own) {
-                printError("note: the batch's own sink is \(own), a gateway on a real phone; " + Self.notWhatsApp + " (using console)")
+                printError(cli("cli.note", ["problem": cli("sim.ownGateway", ["sink": "\(own)"])]))
             } else { spec = own }
         }
         let format: WebhookFormat = switch spec {
@@ -169,7 +164,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let outbound: any OutboundSink
         do { outbound = try (spec ?? .console).makeSink() } catch let error as SinkSetupError {
-            printError("error: \(error.description)")
+            printError(cli("cli.error", ["problem": error.description]))
             throw ExitCode(1)
         }
         let source = "live simulation seed \(seed)"
@@ -178,28 +173,28 @@ struct SimulateCommand: AsyncParsableCommand {
         let first = try storeCall { try live.prepare() } ?? live.startOfWeek
         let clock: any DispatchClock, pace: String
         switch speed {
-        case .max, .invalid: clock = VirtualClock(first); pace = "without waiting"
+        case .max, .invalid: clock = VirtualClock(first); pace = cli("sim.noWaiting")
         case .times(let factor):
             clock = ScaledClock(start: first, speed: factor)
-            pace = "at \(String(format: "%g", factor))× (a week in \(Self.duration(7 * 86_400 / factor)))"
+            pace = cli("sim.pace", ["factor": String(format: "%g", factor), "week": Self.duration(7 * 86_400 / factor)])
         }
         let reporter = LiveReporter(live: live)
         let task = Task { try await live.run(clock: clock) { reporter.update($0) } }
-        let result = try await untilStopped(task, banner: "live: \(week.batch.id) through \(outbound.name) \(pace); Ctrl-C stops",
-                                            stopping: "stopping: what was sent and fed back stays in the store")
+        let result = try await untilStopped(task, banner: cli("sim.liveBanner", ["batch": week.batch.id, "sink": outbound.name, "pace": pace]),
+                                            stopping: cli("sim.stopping"))
         reporter.finish(result)
-        var lines = ["  live through \(outbound.name): \(result.delivery.description); \(result.payloads) webhook payloads fed back "
-                     + "(\(result.replies) from participants), " + plural(result.calls, "call") + " marked"]
+        var lines = ["  " + cli("sim.liveSummary", ["sink": outbound.name, "delivery": cli(result.delivery.phrase), "payloads": String(result.payloads),
+                                                    "replies": String(result.replies), "calls": String(result.calls)])]
         if let group = live.group {
-            lines.append("  group \(group): \(format.rawValue) payloads from the group, \(result.receipts) read receipts "
-                         + "(`kelas outbox list" + (database.map { " --database \($0)" } ?? "") + "`, then `kelas outbox show ID`)")
+            lines.append("  " + cli("sim.group", ["group": group, "format": format.rawValue, "receipts": String(result.receipts),
+                                                  "list": "kelas outbox list" + (database.map { " --database \($0)" } ?? "")]))
         }
         if !result.finished {
-            lines.append("  stopped on day \(result.day): the store holds the week up to then")
+            lines.append("  " + cli("sim.stoppedOn", ["day": String(result.day)]))
         } else {
             let mismatches = try storeCall { try live.mismatches() }
-            lines.append(mismatches.isEmpty ? "  the store's statuses match the simulation's for all \(week.batch.participants.count) participants"
-                         : "  warning: the store's statuses differ from the simulation's for " + mismatches.joined(separator: ", "))
+            lines.append("  " + (mismatches.isEmpty ? cli("sim.match", ["count": String(week.batch.participants.count)])
+                                 : cli("cli.warning", ["problem": cli("sim.mismatch", ["names": mismatches.joined(separator: ", ")])])))
         }
         return lines.joined(separator: "\n")
     }
@@ -226,7 +221,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let log = DiagnosticLog()
         guard let text = BuiltinCurricula.text(for: "adil-gender"),
               let curriculum = CurriculumFile.decode(text, file: "builtin:adil-gender", log: log) else {
-            printError("error: the built-in curriculum did not load: \(log.sorted.map(\.description).joined(separator: "; "))")
+            printError(cli("cli.error", ["problem": cli("sim.builtinBroken", ["problems": log.sorted.map { $0.text(cli) }.joined(separator: "; ")])]))
             throw ExitCode(1)
         }
         let batches = Programme.batches(seed: seed)
@@ -239,10 +234,9 @@ struct SimulateCommand: AsyncParsableCommand {
             progress.update(index + 1)
         }
         progress.finish()
-        print("simulated the seed programme: \(batches.count) batches, \(totals.registered) participants, seed \(seed) (replay with --seed \(seed))")
-        for (label, value) in totals.lines { print("  \(label): \(value)") }
-        print(String(format: "  reported by the programme: agree %.1f%%, champions %.1f%%", Programme.reportedAgreement * 100,
-                     Programme.reportedChampions * 100))
+        print(cli("sim.programme", ["batches": String(batches.count), "participants": String(totals.registered), "seed": String(seed)]))
+        for (label, value) in totals.lines(cli) { print("  \(label): \(value)") }
+        print("  " + cli("sim.reported", ["agree": cli.percent(Programme.reportedAgreement * 100), "champions": cli.percent(Programme.reportedChampions * 100)]))
         if report {
             let end = batches.map { $0.start.adding(days: 8) }.max() ?? LocalDate(year: 2021, month: 12, day: 31)
             let now = KelasTimeZone.instant(end, LocalTime(secondsOfDay: 0), in: TimeZone(identifier: "Asia/Jakarta") ?? .gmt)
@@ -256,15 +250,15 @@ struct SimulateCommand: AsyncParsableCommand {
     func loadScenario() throws -> Scenario {
         guard let scenario else { return Scenario() }
         do { return try ScenarioFile.load(path: scenario) } catch {
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
-            printError("\(scenario): \(error.errors.count) error\(error.errors.count == 1 ? "" : "s") in the scenario")
+            printFailure(error, cli)
+            printError(cli("sim.scenarioErrors", ["file": scenario], parts: ["errors": .count(error.errors.count, "validate.error")]))
             throw ExitCode(1)
         }
     }
 
     func openStore() throws -> KelasDatabase {
         do { return try database.map { try KelasDatabase(path: $0) } ?? KelasDatabase.inMemory() } catch {
-            printError("error: cannot open the store \(database ?? "in memory"): \(error)")
+            printError(cli("cli.error", ["problem": cli("cli.cannotOpenStore", ["path": database ?? cli("sim.inMemory"), "problem": "\(error)"])]))
             throw ExitCode(1)
         }
     }
@@ -280,7 +274,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func write(_ text: String, to path: String) throws {
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            printError("error: cannot write \(path): \(error.localizedDescription)")
+            printError(cli("cli.error", ["problem": cli("sim.cannotWrite", ["path": path, "problem": error.localizedDescription])]))
             throw ExitCode(1)
         }
     }
@@ -326,7 +320,9 @@ final class LiveReporter: @unchecked Sendable {
             if terminal {
                 let local = KelasTimeZone.local(progress.now, offset: live.week.batch.timeZone.secondsFromGMT(for: progress.now))
                 let time = "\(LocalDate(daysSinceEpoch: local.day)) \(LocalTime(secondsOfDay: local.second / 60 * 60))"
-                FileHandle.standardError.write(Data("\r\u{1B}[K  \(time)  day \(progress.day): \(progress.delivery.sent) sent, \(progress.payloads) fed back".utf8))
+                let text = cli("sim.status", ["time": time, "day": String(progress.day), "sent": String(progress.delivery.sent),
+                                              "fed": String(progress.payloads)])
+                FileHandle.standardError.write(Data("\r\u{1B}[K  \(text)".utf8))
             }
         }
     }
@@ -339,11 +335,11 @@ final class LiveReporter: @unchecked Sendable {
     private func line(_ through: LiveProgress) {
         let start = dayStart ?? LiveProgress(now: through.now, day: through.day)
         let date = live.week.batch.start.adding(days: through.day - 1)
-        let text = "day \(through.day) (\(date)): \(through.delivery.sent - start.delivery.sent) sent, "
-            + "\(through.delivery.skipped - start.delivery.skipped) skipped, \(through.replies - start.replies) replies and "
-            + "\(through.payloads - through.replies - through.receipts - (start.payloads - start.replies - start.receipts)) trainer "
-            + "replies fed back as webhooks, " + (live.group == nil ? "" : "\(through.receipts - start.receipts) read receipts, ")
-            + plural(through.calls - start.calls, "call") + " marked"
+        let values = ["day": String(through.day), "date": "\(date)", "sent": String(through.delivery.sent - start.delivery.sent),
+                      "skipped": String(through.delivery.skipped - start.delivery.skipped), "replies": String(through.replies - start.replies),
+                      "trainer": String(through.payloads - through.replies - through.receipts - (start.payloads - start.replies - start.receipts)),
+                      "receipts": String(through.receipts - start.receipts), "calls": String(through.calls - start.calls)]
+        let text = cli(live.group == nil ? "sim.day" : "sim.dayGroup", values)
         printError((terminal ? "\r\u{1B}[K" : "") + text)
         dayStart = through
     }
