@@ -22,6 +22,30 @@ struct StoreCommandTests {
         #expect(unknown.stderr == "error: no batch `gresik-2021-08` in the store; batches: gresik-2021-07\n")
     }
 
+    @Test("the store commands speak Indonesian with --lang id or KELAS_LANG=id: summaries, tables, errors")
+    func indonesian() throws {
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-cli-\(UUID().uuidString).sqlite").path
+        let example = "examples/gresik-2021-07/batch.yaml"
+        let add = try KelasBinary.run(["batch", "add", example, "--database", database, "--lang", "id"])
+        #expect(add.stdout == "angkatan gresik-2021-07 ditambahkan: 24 peserta, 27 pesan direncanakan\n", "\(add.stderr)")
+        let indonesian = ["KELAS_LANG": "id"]
+        let list = try KelasBinary.run(["batch", "list", "--database", database], environment: indonesian)
+        #expect(list.stdout.hasPrefix("ID") && list.stdout.contains("KABUPATEN") && list.stdout.contains("PESERTA"), "\(list.stdout)")
+        let mark = try KelasBinary.run(["mark", "gresik-2021-07", "Budi Santoso", "--session", "1", "phoned", "--database", database],
+                                       environment: indonesian)
+        #expect(mark.stdout.contains("+6281234567111 ditandai sudah ditelepon untuk sesi 1 di gresik-2021-07"), "\(mark.stdout)")
+        let unknown = try KelasBinary.run(["status", "gresik-2021-08", "--database", database], environment: indonesian)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "kesalahan: tidak ada angkatan `gresik-2021-08` di penyimpanan; angkatan yang ada: gresik-2021-07\n")
+        let outbox = try KelasBinary.run(["outbox", "show", "nope", "--database", database, "--lang", "id"])
+        #expect(outbox.stderr.contains("tidak ada pesan `nope` di kotak keluar"), "\(outbox.stderr)")
+        let optOut = try KelasBinary.run(["optout", "list", "gresik-2021-07", "--database", database], environment: indonesian)
+        #expect(optOut.stdout == "tidak ada yang berhenti berlangganan di gresik-2021-07\n")
+        // English stays English: the language is a choice of the run, never mixed.
+        let english = try KelasBinary.run(["optout", "list", "gresik-2021-07", "--database", database, "--lang", "en"], environment: indonesian)
+        #expect(english.stdout == "nobody has opted out of gresik-2021-07\n")
+    }
+
     @Test("optout add, list and remove; status says who opted out and that they stay in the denominator")
     func optOut() throws {
         let database = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-cli-\(UUID().uuidString).sqlite").path

@@ -59,6 +59,17 @@ struct LocalizationTests {
             }
         }
         #expect(problemKeys > 200)
+        // Counted phrases (`.count(n, "validate.error")`) need both forms.
+        let counted = try Regex(#"\.count\([^,()]+(?:\([^()]*\))?[^,()]*, "([^"]+)"\)"#)
+        var countedKeys = 0
+        for file in files {
+            for match in try String(contentsOf: file, encoding: .utf8).matches(of: counted) {
+                guard let key = match.output[1].substring.map(String.init) else { continue }
+                #expect(catalog.has(key + ".one") && catalog.has(key + ".many"), "\(file.lastPathComponent): \(key) needs .one and .many")
+                countedKeys += 1
+            }
+        }
+        #expect(countedKeys >= 5)
         let orphans = catalog.keys.filter { $0.hasSuffix(".fix") && !catalog.has(String($0.dropLast(4))) }
         #expect(orphans.isEmpty, "fixes of no problem: \(orphans.sorted())")
         for role in ["trainer", "admin", "participant"] { #expect(catalog.has("role." + role)) }
