@@ -77,6 +77,7 @@ struct LocalizationTests {
         for state in PromptState.allCases { #expect(catalog.has("state." + state.rawValue)) }
         for mode in DeliveryMode.allCases { #expect(catalog.has("plan.mode." + mode.rawValue)) }
         for kind in ItemKind.allCases { #expect(catalog.has("kind." + kind.rawValue)) }
+        for order in DateOrder.allCases { #expect(catalog.has("chat.order." + order.rawValue)) }
         for mark in MarkKind.allCases { #expect(catalog.has("mark." + mark.rawValue)) }
         // The outbox's states as the pages show them (OutboxItem.State, and `held`).
         for state in ["queued", "claimed", "sent", "skipped", "failed", "dead", "expired", "held"] { #expect(catalog.has("outbox." + state)) }

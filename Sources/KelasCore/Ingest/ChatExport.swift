@@ -4,14 +4,8 @@ import Foundation
 public enum DateOrder: String, Sendable, Hashable, CaseIterable {
     case dmy, mdy, ymd, ydm
 
-    public var pattern: String {
-        switch self {
-        case .dmy: "day/month/year"
-        case .mdy: "month/day/year"
-        case .ymd: "year/month/day"
-        case .ydm: "year/day/month"
-        }
-    }
+    /// `day/month/year`, in the reader's language.
+    public var pattern: Phrase { Phrase("chat.order." + rawValue) }
 }
 
 /// How an export writes its message headers, as detected (or forced).
@@ -28,24 +22,30 @@ public struct ChatFormat: Sendable, Hashable, CustomStringConvertible {
     public var twelveHour: Bool
     public var seconds: Bool
     /// Why this date order: detected from the dates, forced, or chosen among ambiguous ones.
-    public var reason: String
+    public var why: Phrase
 
-    public init(platform: Platform, dateOrder: DateOrder, twelveHour: Bool = false, seconds: Bool = false, reason: String = "") {
+    /// `why` in English.
+    public var reason: String { why.description }
+
+    public init(platform: Platform, dateOrder: DateOrder, twelveHour: Bool = false, seconds: Bool = false, why: Phrase = .verbatim("")) {
         self.platform = platform
         self.dateOrder = dateOrder
         self.twelveHour = twelveHour
         self.seconds = seconds
-        self.reason = reason
+        self.why = why
     }
 
     /// `android dmy 24h`: the short form used in JSON.
     public var description: String { "\(platform.rawValue) \(dateOrder.rawValue) \(twelveHour ? "12h" : "24h")" }
 
-    /// `Android, day/month/year, 24-hour clock`: for people.
-    public var summary: String {
-        "\(platform == .android ? "Android" : "iOS"), \(dateOrder.pattern), \(twelveHour ? "12-hour" : "24-hour") clock"
-            + (seconds ? " with seconds" : "")
+    /// `Android, day/month/year, 24-hour clock`: for people, in their language.
+    public var summaryPhrase: Phrase {
+        Phrase(twelveHour ? (seconds ? "chat.format12s" : "chat.format12") : (seconds ? "chat.format24s" : "chat.format24"),
+               ["platform": platform == .android ? "Android" : "iOS"], parts: ["order": dateOrder.pattern])
     }
+
+    /// `summaryPhrase` in English.
+    public var summary: String { summaryPhrase.description }
 }
 
 /// One message or system line of an export, with its local date and time as written.
@@ -293,7 +293,7 @@ public struct ChatFormatDetector {
         guard headers > 0 else { throw ChatExportError.noMessages(file: file) }
         let platform: ChatFormat.Platform = (platforms[.ios] ?? 0) > (platforms[.android] ?? 0) ? .ios : .android
         if let forced {
-            return ChatFormat(platform: platform, dateOrder: forced, twelveHour: twelveHour, seconds: seconds, reason: "forced by --date-order")
+            return ChatFormat(platform: platform, dateOrder: forced, twelveHour: twelveHour, seconds: seconds, why: Phrase("chat.forced"))
         }
         let preference: [DateOrder] = [.dmy, .mdy, .ymd, .ydm]
         let candidates = contenders
@@ -302,16 +302,14 @@ public struct ChatFormatDetector {
                 < (outOfOrder[$1] ?? 0, -(inBatch[$1] ?? 0), preference.firstIndex(of: $1) ?? 0)
         }
         guard let chosen = ranked.first else { throw ChatExportError.noMessages(file: file) }
-        var reason = "detected"
+        var reason = Phrase("chat.detected")
         if ranked.count > 1, let runnerUp = ranked.dropFirst().first {
-            let why: String
-            if (outOfOrder[chosen] ?? 0) < (outOfOrder[runnerUp] ?? 0) { why = "its dates run in order" }
-            else if (inBatch[chosen] ?? 0) > (inBatch[runnerUp] ?? 0) { why = "its dates fall in the batch's week" }
-            else { why = "the usual order in Indonesia" }
-            reason = "ambiguous: the dates also read as \(runnerUp.pattern); chose \(chosen.pattern) as \(why); "
-                + "pass --date-order to force one"
+            let because = if (outOfOrder[chosen] ?? 0) < (outOfOrder[runnerUp] ?? 0) { Phrase("chat.inOrder") }
+                else if (inBatch[chosen] ?? 0) > (inBatch[runnerUp] ?? 0) { Phrase("chat.inWeek") }
+                else { Phrase("chat.usual") }
+            reason = Phrase("chat.ambiguous", parts: ["other": runnerUp.pattern, "chosen": chosen.pattern, "because": because])
         }
-        return ChatFormat(platform: platform, dateOrder: chosen, twelveHour: twelveHour, seconds: seconds, reason: reason)
+        return ChatFormat(platform: platform, dateOrder: chosen, twelveHour: twelveHour, seconds: seconds, why: reason)
     }
 }
 

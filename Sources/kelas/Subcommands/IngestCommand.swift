@@ -116,7 +116,7 @@ extension IngestCommand {
             var context: ChatContext?
             if let store, let batch { context = try storeCall { try store.chatContext(batchID: batch, me: me) } }
             let export = ChatExportFile(path: file)
-            let announce = { (chatFormat: ChatFormat) in printError("\(file): \(chatFormat.summary) — \(chatFormat.reason)") }
+            let announce = { (chatFormat: ChatFormat) in printError("\(file): " + cli(chatFormat.summaryPhrase) + " — " + cli(chatFormat.why)) }
             do {
                 if dryRun {
                     let (chatFormat, stats) = try export.read(context ?? .none, dateOrder: dateOrder, detected: announce) { _ in }
@@ -146,7 +146,7 @@ func warnMangled(_ stats: ChatExportStats, format: ChatFormat) {
     guard stats.mangled.count > 0 else { return }
     let one = stats.mangled.count == 1
     printError(cli("cli.warning", ["problem": cli(one ? "ingest.mangled.one" : "ingest.mangled.many",
-                                                  ["count": String(stats.mangled.count), "format": format.summary, "lines": stats.mangled.listed])]))
+                                                  ["count": String(stats.mangled.count), "format": cli(format.summaryPhrase), "lines": stats.mangled.listed])]))
 }
 
 extension DateOrder: ExpressibleByArgument {}
@@ -160,7 +160,7 @@ enum ChatStatsRenderer {
 
     static func table(_ stats: ChatExportStats, format: ChatFormat) -> String {
         var out = TextTable.render([
-            [cli("head.format"), "\(format.summary) — \(format.reason)"],
+            [cli("head.format"), cli(format.summaryPhrase) + " — " + cli(format.why)],
             [cli("head.messages"), String(stats.messages)], [cli("head.voice"), String(stats.voiceNotes)], [cli("head.media"), String(stats.media)],
             [cli("head.deleted"), String(stats.deleted)], [cli("head.system"), String(stats.systemLines)],
         ])
