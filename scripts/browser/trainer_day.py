@@ -154,6 +154,9 @@ def main():
         wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "participants.csv:14:"))
         invalid = driver.find_elements(By.CSS_SELECTOR, "label.invalid input[name=participants]")
         check(len(invalid) == 1, "the bad row is shown beside the participants field")
+        body = driver.find_element(By.TAG_NAME, "body").text
+        check("nomor telepon memuat karakter `A` yang bukan angka (peserta Rahmat Hidayat" in body,
+              "the problem and its fix are in the page's language (Indonesian)")
         check(driver.find_element(By.NAME, "district").get_attribute("value") == "Tuban", "the form keeps what was typed")
         shot("schedule-error-phone.png")
         fill(args.participants)
