@@ -81,6 +81,7 @@ struct SimulateCommand: AsyncParsableCommand {
                                valueName: "sink")) var sink: String?
     @Option(help: ArgumentHelp("With --webhook: virtual seconds per real second (5040 plays a week in two minutes), or max "
                                + "for no waiting.", valueName: "n|max")) var speed: Speed = .times(5040)
+    @OptionGroup var language: LanguageOption
 
     func validate() throws {
         if let participants, participants < 1 { throw ValidationError(cli("sim.participantsMin")) }
