@@ -17,58 +17,6 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     }
 }
 
-/// A text to be shown in the reader's language, kept as its catalog key and the values of its placeholders until
-/// it is shown: problems are found once (by `kelas validate`, a page, a webhook) and read in Indonesian or English.
-public struct Phrase: Sendable, Hashable, CustomStringConvertible {
-    /// The catalog key; empty for a verbatim text (a YAML key, a file name) that is the same in every language.
-    public var key: String
-    /// Placeholders filled with text as it is (numbers, names, code).
-    public var values: [String: String]
-    /// Placeholders filled with another phrase, in the same language.
-    public var parts: [String: Phrase]
-
-    public init(_ key: String, _ values: [String: String] = [:], parts: [String: Phrase] = [:]) {
-        self.key = key
-        self.values = values
-        self.parts = parts
-    }
-
-    /// A text that reads the same in every language: `` `delivery` ``, a path.
-    public static func verbatim(_ text: String) -> Phrase { Phrase("", ["": text]) }
-
-    /// `a, b, c`: the phrases one after another (nil when there are none).
-    public static func list(_ phrases: [Phrase]) -> Phrase? {
-        guard var joined = phrases.first else { return nil }
-        for next in phrases.dropFirst() { joined = Phrase("list.comma", parts: ["first": joined, "next": next]) }
-        return joined
-    }
-
-    /// `1 error` / `3 errors`: `<key>.one` or `<key>.many` with `{count}`.
-    public static func count(_ count: Int, _ key: String) -> Phrase {
-        Phrase(key + (count == 1 ? ".one" : ".many"), ["count": String(count)])
-    }
-
-    /// "did you mean `word`? " for the closest of `candidates` to a typo, or nothing.
-    static func guess(_ word: String, in candidates: [String]) -> Phrase {
-        closestMatch(to: word, in: candidates).map { Phrase("guess.didYouMean", ["word": $0]) } ?? .verbatim("")
-    }
-
-    /// The English text (for logs, test messages and `description`).
-    public var description: String { english(self) }
-}
-
-private let english = Localizer(.en)
-
-extension Localizer {
-    /// The phrase in this language, its parts filled first.
-    public func callAsFunction(_ phrase: Phrase) -> String {
-        if phrase.key.isEmpty { return phrase.values[""] ?? "" }
-        var values = phrase.values
-        for (name, part) in phrase.parts { values[name] = self(part) }
-        return self(phrase.key, values)
-    }
-}
-
 /// One problem found in a trainer's files: where, what is wrong, and how to fix it.
 public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable, Hashable, Comparable {
@@ -98,13 +46,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
                 parts: [String: Phrase] = [:], fix: String? = nil) {
         let phrase = Phrase(key, values, parts: parts)
         let fixKey = fix ?? key + ".fix"
-        self.init(severity, location, phrase, fix: english.has(fixKey) ? Phrase(fixKey, values, parts: parts) : nil)
+        self.init(severity, location, phrase, fix: Localizer.english.has(fixKey) ? Phrase(fixKey, values, parts: parts) : nil)
     }
 
     /// The message in English.
-    public var message: String { english(phrase) }
+    public var message: String { Localizer.english(phrase) }
     /// The fix in English; empty when there is none.
-    public var fix: String { fixPhrase.map { english($0) } ?? "" }
+    public var fix: String { fixPhrase.map { Localizer.english($0) } ?? "" }
 
     /// `file:line:column: error: message` followed by an indented `fix:` line, like a compiler, in `localizer`'s
     /// language (`kesalahan` / `perbaikan` in Indonesian).
@@ -115,7 +63,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The problem in English.
-    public var description: String { text(english) }
+    public var description: String { text(Localizer.english) }
 }
 
 /// Collects every problem of a load, so a trainer sees them all at once rather than one per run.
