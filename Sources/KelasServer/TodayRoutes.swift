@@ -94,7 +94,8 @@ struct TodayRoutes: Sendable {
                 let state = column < row.states.count ? row.states[column] : .pending
                 var answer = ""
                 if let latest = answers[row.phone] {
-                    answer = latest.isVoice ? "🎤" : (latest.text.map { "“" + e(String($0.prefix(160))) + "”" } ?? "")
+                    answer = latest.isVoice ? "🎤" + (latest.seconds.map { " " + String(format: "%d:%02d", $0 / 60, $0 % 60) } ?? "")
+                        : (latest.text.map { "“" + e(String($0.prefix(160))) + "”" } ?? "")
                 }
                 html += "<li><span class=\"s \(state.rawValue)\">\(state.symbol)</span> \(e(row.name)) \(answer)"
                 if state == .replied || state == .voiceNote, let session = prompt.session {

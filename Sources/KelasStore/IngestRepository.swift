@@ -151,12 +151,12 @@ extension KelasDatabase {
     /// Inserts one message unless its id is stored; a stored message without a sender or batch gains them.
     static func insert(_ db: Database, _ message: InboundMessage, batchID: String?, source: String, into summary: inout IngestSummary) throws {
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO inboundMessage (id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            INSERT INTO inboundMessage (id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions, seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
         try insert.execute(arguments: [message.id, batchID, message.phone?.e164, message.author, message.sentAt.timeIntervalSince1970,
                                        message.kind.rawValue, message.kind == .voice, message.text, message.quoting, source,
-                                       message.groupID, message.mentions.map(\.e164).joined(separator: " ")])
+                                       message.groupID, message.mentions.map(\.e164).joined(separator: " "), message.seconds])
         if db.changesCount > 0 {
             summary.added[batchID ?? "", default: 0] += 1
             return

@@ -308,6 +308,10 @@ public struct KelasDatabase: Sendable {
             );
             """)
         }
+        migrator.registerMigration("v13: voice-note lengths") { db in
+            // Seconds a voice note runs, when the gateway said (WAHA, Evolution); NULL for the Cloud API and exports.
+            try db.execute(sql: "ALTER TABLE inboundMessage ADD COLUMN seconds INTEGER")
+        }
         return migrator
     }
 

@@ -16,6 +16,8 @@ public struct StoredMark: Sendable, Equatable {
 public struct LatestAnswer: Sendable, Equatable {
     public var text: String?
     public var isVoice: Bool
+    /// A voice note's length, when the gateway said.
+    public var seconds: Int?
     public var at: Date
 }
 
@@ -30,11 +32,11 @@ extension KelasDatabase {
         try writer.read { db in
             var answers: [PhoneNumber: LatestAnswer] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT m.phone, m.text, m.isVoice, m.sentAt FROM inboundMessage m JOIN person p ON p.batchID = m.batchID AND p.phone = m.phone
+                SELECT m.phone, m.text, m.isVoice, m.seconds, m.sentAt FROM inboundMessage m JOIN person p ON p.batchID = m.batchID AND p.phone = m.phone
                 WHERE m.batchID = ? AND p.role = 'participant' AND m.sentAt >= ? AND m.sentAt <= ? AND m.type NOT IN ('reaction', 'deleted', 'sticker')
                 ORDER BY m.sentAt
                 """, arguments: [batchID, from.timeIntervalSince1970, to.timeIntervalSince1970]) {
-                answers[PhoneNumber(e164: row["phone"])] = LatestAnswer(text: row["text"], isVoice: row["isVoice"],
+                answers[PhoneNumber(e164: row["phone"])] = LatestAnswer(text: row["text"], isVoice: row["isVoice"], seconds: row["seconds"],
                                                                         at: Date(timeIntervalSince1970: row["sentAt"]))
             }
             return answers

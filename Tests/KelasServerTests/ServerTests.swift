@@ -374,6 +374,12 @@ struct ServerTests {
     @Test("a trainer's one-time link: a session of their own; /today shows their batch only, full numbers to call; marks need the CSRF token; revoked is revoked")
     func trainerAccess() async throws {
         let server = try server()
+        // A voice note answering the open discussion, with its length as a gateway gives it (stored before a second
+        // batch with the same participants' numbers makes a 1:1 message ambiguous).
+        var content = WebhookContent()
+        content.messages = [InboundMessage(id: "voice-42", phone: PhoneNumber(e164: "+6281234567111"), author: "Budi",
+                                           sentAt: Self.now, kind: .voice, seconds: 42)]
+        _ = try server.store.ingest(content, source: "test", now: Self.now)
         try addOtherBatch(server)
         let secret = AccessTokens.secret()
         _ = try server.store.addTrainerAccess(phone: "0812-3456-7001", linkHash: AccessTokens.hash(secret), expiresAt: Self.now.addingTimeInterval(86_400),
@@ -394,6 +400,7 @@ struct ServerTests {
 
             let headers: HTTPFields = [.cookie: cookie, .acceptLanguage: "id"]
             let today = String(buffer: try await client.execute(uri: "/today", method: .get, headers: headers).body)
+            #expect(today.contains("Diskusi terbuka") && today.contains("Budi Santoso 🎤 0:42"), "\(today)")
             #expect(today.contains("<h1>Hari ini</h1>") && today.contains("Masuk sebagai Iva Hasanah"))
             #expect(today.contains("Pelatihan Adil Gender") && !today.contains("tuban-2021-07"))
             #expect(today.contains("Perlu ditelepon") && today.contains("href=\"tel:+6281234567110\""))

@@ -36,6 +36,9 @@ struct GatewayIngestTests {
         #expect(first.groupID == Self.group && first.phone == PhoneNumber(e164: "+6281234567110") && first.kind == .text && first.viaGateway)
         #expect(first.id == (format == .waha ? "3EB0AA01" : "BAE5AA01"))
         #expect(content.messages[1].kind == .voice && content.messages[1].text == nil)
+        // The voice note's length, as each gateway gives it (WEBJS `_data.duration`, Baileys `audioMessage.seconds`).
+        #expect(content.messages[1].seconds == (format == .waha ? 37 : 42))
+        #expect(content.messages[0].seconds == nil)
         #expect(content.messages[2].quoting == (format == .waha ? "3EB0SENT01" : "BAE5SENT01"))
         #expect(content.messages[3].lid == "99887766@lid" && content.messages[3].phone == PhoneNumber(e164: "+6281234567113"))
         #expect(content.messages[4].lid == "99887766@lid" && content.messages[4].phone == nil)
@@ -66,6 +69,10 @@ struct GatewayIngestTests {
         // The statuses the tracker sees: six participants answered (the stranger counts for nobody).
         let status = try store.status(batchID: "gresik-2021-07", now: ServerNow.now)
         #expect(status.active == 5, "\(status.active)")
+        // The trainer's page reads the voice note with its length.
+        let answers = try store.latestAnswers(batchID: "gresik-2021-07", from: .distantPast, to: ServerNow.now)
+        let budi = try #require(answers[PhoneNumber(e164: "+6281234567111")])
+        #expect(budi.isVoice && budi.seconds == (format == .waha ? 37 : 42))
         // Ingesting the same bodies again adds nothing.
         let again = try store.ingest(try content(format), source: format.rawValue, now: ServerNow.now)
         #expect(again.added.values.reduce(0, +) == 0)

@@ -69,6 +69,12 @@ public enum GatewayPayload {
         return ValidationFailure([Diagnostic(.error, location, message, fix: Phrase("payload.gatewayFix", ["gateway": format.rawValue, "shape": shape]))])
     }
 
+    /// A voice note's length in whole seconds (a number or numeric text, 0 to a day); nil when absent or not one.
+    static func seconds(_ value: Any?) -> Int? {
+        guard let text = string(value), let seconds = Double(text), seconds.isFinite, (0...86_400).contains(seconds) else { return nil }
+        return Int(seconds.rounded())
+    }
+
     static func string(_ value: Any?) -> String? {
         if let text = value as? String { return text }
         if let number = value as? NSNumber { return number.stringValue }
@@ -129,7 +135,8 @@ public enum GatewayPayload {
             let media = payload["media"] as? [String: Any]
             let hasMedia = (payload["hasMedia"] as? Bool) ?? (media != nil)
             let message = data["message"] as? [String: Any]
-            let voice = string(data["type"]) == "ptt" || ((message?["audioMessage"] as? [String: Any])?["ptt"] as? Bool) == true
+            let audio = message?["audioMessage"] as? [String: Any]
+            let voice = string(data["type"]) == "ptt" || (audio?["ptt"] as? Bool) == true
             let kind: InboundMessage.Kind = voice ? .voice : hasMedia ? Self.kind(mimetype: string(media?["mimetype"]), voiceFlag: false) : .text
             let body = string(payload["body"]).flatMap { $0.isEmpty ? nil : $0 }
             let mentions = ((data["mentionedJidList"] as? [Any]) ?? (contextInfo(message)?["mentionedJid"] as? [Any]) ?? [])
@@ -140,7 +147,8 @@ public enum GatewayPayload {
                 author: string(data["notifyName"]) ?? string(data["pushName"]) ?? string(payload["notifyName"]) ?? sender ?? "?",
                 sentAt: try time(payload["timestamp"], at: location, path: "payload.timestamp", .waha), kind: kind,
                 text: kind == .text || kind.isMedia ? body : nil, quoting: quoted.map(WhatsAppID.shortMessageID), groupID: group,
-                mentions: mentions, lid: WhatsAppID.lid(sender) ?? WhatsAppID.lid(alternate), viaGateway: true))
+                mentions: mentions, lid: WhatsAppID.lid(sender) ?? WhatsAppID.lid(alternate), viaGateway: true,
+                seconds: Self.seconds(audio?["seconds"] ?? data["duration"])))
         case "message.ack":
             guard let id = string(payload["id"]), let state = ackState(payload["ack"]) ?? ackState(payload["ackName"]) else { return }
             let chat = string(payload["from"]) ?? string(payload["to"])
@@ -197,12 +205,14 @@ public enum GatewayPayload {
                 let info = (data["contextInfo"] as? [String: Any]) ?? contextInfo(message)
                 var kind = InboundMessage.Kind.other
                 var text: String?
+                var seconds: Int?
                 if let conversation = string(message["conversation"]) {
                     kind = .text; text = conversation
                 } else if let extended = message["extendedTextMessage"] as? [String: Any] {
                     kind = .text; text = string(extended["text"])
                 } else if let audio = message["audioMessage"] as? [String: Any] {
                     kind = (audio["ptt"] as? Bool) == true ? .voice : Self.kind(mimetype: string(audio["mimetype"]), voiceFlag: false)
+                    seconds = Self.seconds(audio["seconds"])
                 } else if let image = message["imageMessage"] as? [String: Any] {
                     kind = .image; text = string(image["caption"])
                 } else if let video = message["videoMessage"] as? [String: Any] {
@@ -225,7 +235,7 @@ public enum GatewayPayload {
                     id: id, phone: WhatsAppID.phone(sender) ?? WhatsAppID.phone(alternate), author: string(data["pushName"]) ?? sender ?? "?",
                     sentAt: try time(data["messageTimestamp"], at: location, path: "data.messageTimestamp", .evolution), kind: kind,
                     text: text, quoting: string(info?["stanzaId"]), groupID: group, mentions: mentions,
-                    lid: WhatsAppID.lid(sender) ?? WhatsAppID.lid(alternate), viaGateway: true))
+                    lid: WhatsAppID.lid(sender) ?? WhatsAppID.lid(alternate), viaGateway: true, seconds: seconds))
             case "messages.update":
                 guard let id = string(data["keyId"]) ?? string((data["key"] as? [String: Any])?["id"]),
                       let state = ackState(data["status"]) else { continue }

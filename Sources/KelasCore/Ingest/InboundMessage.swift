@@ -57,10 +57,14 @@ public struct InboundMessage: Sendable, Hashable {
     public var lid: String?
     /// From a group gateway (WAHA, Evolution API): a group message belongs only to the batch naming its group.
     public var viaGateway: Bool
+    /// How long a voice note or audio runs, when the payload says (`audioMessage.seconds` from WAHA and Evolution;
+    /// the Cloud API and chat exports do not).
+    public var seconds: Int?
 
     public init(id: String, phone: PhoneNumber?, author: String, sentAt: Date, kind: Kind, text: String? = nil,
                 quoting: String? = nil, groupID: String? = nil, mentions: [PhoneNumber] = [], lid: String? = nil,
-                viaGateway: Bool = false) {
+                viaGateway: Bool = false, seconds: Int? = nil) {
+        self.seconds = seconds
         self.lid = lid
         self.viaGateway = viaGateway
         self.id = id
