@@ -108,11 +108,8 @@ public struct DispatchSummary: Sendable, Equatable {
         return Phrase.list([counts] + extra) ?? counts
     }
 
-    public var description: String {
-        "\(sent) sent, \(retried) to retry, \(failed) failed, \(dead) dead, \(expired) expired, \(skipped) skipped"
-            + (waiting > 0 ? ", \(waiting) waiting for a reply to the re-engagement template" : "")
-            + (held > 0 ? ", \(held) held: " + holdReasons.joined(separator: "; ") : "")
-    }
+    /// In English, for the server's log.
+    public var description: String { phrase.description }
 }
 
 /// Claims due messages from the outbox, paces them, hands each to its batch's sink, and records every attempt.

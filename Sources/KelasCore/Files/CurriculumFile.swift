@@ -130,12 +130,8 @@ public enum CurriculumFile {
         if let (text, location) = kindEntry {
             kind = ItemKind(rawValue: text)
             if kind == nil {
-                let values = ["kind": text, "kinds": ItemKind.allCases.map(\.rawValue).joined(separator: ", ")]
-                if let guess = closestMatch(to: text, in: ItemKind.allCases.map(\.rawValue)) {
-                    log.error(location, "curriculum.kind", values.merging(["guess": guess]) { $1 }, fix: "curriculum.kind.guess")
-                } else {
-                    log.error(location, "curriculum.kind", values)
-                }
+                let kinds = ItemKind.allCases.map(\.rawValue)
+                log.error(location, "curriculum.kind", ["kind": text, "kinds": kinds.joined(separator: ", ")], parts: ["guess": .guess(text, in: kinds)])
             }
         }
         var at: LocalTime?
@@ -291,13 +287,9 @@ public enum CurriculumFile {
             }
             guard let target = item.remindsOf else { continue }
             guard let discussion = discussions.first(where: { $0.key == target }) else {
-                var values = ["target": target, "ids": discussions.map(\.key).joined(separator: ", ")]
-                var fix = discussions.isEmpty ? "curriculum.reminderTarget.add" : "curriculum.reminderTarget.fix"
-                if let guess = closestMatch(to: target, in: discussions.map(\.key)) {
-                    values["guess"] = guess
-                    fix = "curriculum.reminderTarget.guess"
-                }
-                log.error(item.location, "curriculum.reminderTarget", values, fix: fix)
+                let ids = discussions.map(\.key)
+                log.error(item.location, "curriculum.reminderTarget", ["target": target, "ids": ids.joined(separator: ", ")],
+                          parts: ["guess": .guess(target, in: ids)], fix: ids.isEmpty ? "curriculum.reminderTarget.add" : nil)
                 continue
             }
             let sent = WeekTime(day: item.day, time: item.at)

@@ -142,13 +142,8 @@ struct MappingReader {
                 continue
             }
             if !allowed.contains(key) {
-                if let guess = closestMatch(to: key, in: allowed) {
-                    guessed.insert(guess)
-                    log.error(pair.key.location, "yaml.unknownKey", ["key": key, "keys": keys, "guess": guess], parts: ["what": what],
-                              fix: "yaml.unknownKey.guess")
-                } else {
-                    log.error(pair.key.location, "yaml.unknownKey", ["key": key, "keys": keys], parts: ["what": what])
-                }
+                if let guess = closestMatch(to: key, in: allowed) { guessed.insert(guess) }
+                log.error(pair.key.location, "yaml.unknownKey", ["key": key, "keys": keys], parts: ["what": what, "guess": .guess(key, in: allowed)])
                 continue
             }
             entries[key] = pair

@@ -133,6 +133,16 @@ public struct Localizer: Sendable {
 
 /// Which language a person gets when they have not said.
 public enum LanguagePreference {
+    /// Only the variables that choose a language, read one by one (not a copy of the whole environment), for callers
+    /// that ask often.
+    public static func variables() -> [String: String] {
+        var found: [String: String] = [:]
+        for name in ["KELAS_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let value = getenv(name) { found[name] = String(cString: value) }
+        }
+        return found
+    }
+
     /// `KELAS_LANG` (id or en), else the terminal's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: `id_ID.UTF-8` is
     /// Indonesian), else English. An unknown `KELAS_LANG` is an error naming it.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Language {

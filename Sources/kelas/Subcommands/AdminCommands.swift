@@ -54,12 +54,12 @@ struct InboxCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let format = ISO8601DateFormatter()
-            var rows = [["  " + cli("inbox.received"), format.string(from: entry.receivedAt)]]
-            if let id = entry.deliveryID { rows.append(["  webhook-id", id]) }
-            if let done = entry.doneAt { rows.append(["  " + cli(entry.state == .quarantined ? "inbox.putAside" : "inbox.applied"), format.string(from: done)]) }
-            if let error = entry.error { rows.append(["  " + cli("inbox.reason"), error]) }
+            var rows = [(cli("inbox.received"), format.string(from: entry.receivedAt))]
+            if let id = entry.deliveryID { rows.append(("webhook-id", id)) }
+            if let done = entry.doneAt { rows.append((cli(entry.state == .quarantined ? "inbox.putAside" : "inbox.applied"), format.string(from: done))) }
+            if let error = entry.error { rows.append((cli("inbox.reason"), error)) }
             print("#\(entry.seq) \(entry.state.rawValue) (POST /webhooks/\(entry.endpoint))")
-            print(TextTable.render(rows), terminator: "")
+            print(fields(rows), terminator: "")
             print(String(decoding: entry.body, as: UTF8.self))
         }
     }

@@ -137,17 +137,17 @@ struct OutboxCommand: ParsableCommand {
                 try storeCall { throw StoreError.unknownMessage(id) }
                 return
             }
-            var rows = [["  " + cli("outbox.due"), "\(item.message.date) \(item.message.localTime)"],
-                        ["  " + cli("outbox.kind"), cli("outbox.kindTo", ["kind": item.message.kind.rawValue, "to": "\(item.message.audience)"])],
-                        ["  webhook-id", item.webhookID]]
+            var rows = [(cli("outbox.due"), "\(item.message.date) \(item.message.localTime)"),
+                        (cli("outbox.kind"), cli("outbox.kindTo", ["kind": item.message.kind.rawValue, "to": "\(item.message.audience)"])),
+                        ("webhook-id", item.webhookID)]
             if let template = item.message.template {
-                rows.append(["  template", cli(template.reengagement ? "outbox.reengagement" : "outbox.template", ["template": template.summary])])
+                rows.append(("template", cli(template.reengagement ? "outbox.reengagement" : "outbox.template", ["template": template.summary])))
             }
-            rows.append(["  " + cli("outbox.attempts"), String(item.attempts)])
-            if let error = item.lastError { rows.append(["  " + cli("outbox.lastError"), error]) }
-            if let wamid = item.wamid { rows.append(["  wamid", wamid]) }
+            rows.append((cli("outbox.attempts"), String(item.attempts)))
+            if let error = item.lastError { rows.append((cli("outbox.lastError"), error)) }
+            if let wamid = item.wamid { rows.append(("wamid", wamid)) }
             print("\(item.message.id) (\(item.displayState))")
-            print(TextTable.render(rows), terminator: "")
+            print(fields(rows), terminator: "")
             for attempt in try store.attempts(messageID: id) {
                 let result = attempt.statusCode.map { "HTTP \($0)" } ?? attempt.error ?? "?"
                 print("  #\(attempt.attempt) \(attempt.at)  \(result)" + (attempt.latency.map { String(format: "  %.0f ms", $0 * 1000) } ?? ""))

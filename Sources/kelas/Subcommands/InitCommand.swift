@@ -27,7 +27,7 @@ struct InitCommand: ParsableCommand {
             printError(cli("cli.error", ["problem": cli(error.phrase)]))
             throw ExitCode(1)
         }
-        for path in written { print(cli("sim.wrote", ["file": path])) }
+        for path in written { print(cli("cli.wrote", ["file": path])) }
         let batch = (directory as NSString).appendingPathComponent("batch.yaml")
         print(cli("init.next", ["batch": batch]))
     }

@@ -145,7 +145,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         if let html {
             try write(ChatRendering.html(week, summary: totals.lines()), to: html)
-            printError(cli("sim.wrote", ["file": html]))
+            printError(cli("cli.wrote", ["file": html]))
         }
     }
 

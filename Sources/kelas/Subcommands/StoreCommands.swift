@@ -82,13 +82,13 @@ struct BatchCommand: ParsableCommand {
             let t = cli
             let rule = t(batch.completion.postTest ? "batch.rulePostTest" : "batch.rule", ["sessions": String(batch.completion.sessions)])
             print("\(batch.name) (\(batch.id))")
-            print(TextTable.render([
-                ["  " + t("show.programme"), batch.programme], ["  " + t("show.district"), batch.district],
-                ["  " + t("show.starts"), "\(batch.start) (\(batch.timezone))"],
-                ["  " + t("show.delivery"), t("show.deliveryValue", ["mode": batch.mode, "sink": "\(batch.sink)"])],
-                ["  " + t("show.participants"), String(batch.participants)],
-                ["  " + t("show.messages"), t("show.planned", ["count": String(batch.messages)])],
-                ["  " + t("show.completion"), rule], ["  " + t("show.source"), batch.source],
+            print(fields([
+                (t("show.programme"), batch.programme), (t("show.district"), batch.district),
+                (t("show.starts"), "\(batch.start) (\(batch.timezone))"),
+                (t("show.delivery"), t("show.deliveryValue", ["mode": batch.mode, "sink": "\(batch.sink)"])),
+                (t("show.participants"), String(batch.participants)),
+                (t("show.messages"), t("show.planned", ["count": String(batch.messages)])),
+                (t("show.completion"), rule), (t("show.source"), batch.source),
             ]), terminator: "")
         }
     }

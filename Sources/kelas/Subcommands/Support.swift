@@ -42,12 +42,15 @@ struct LanguageOption: ParsableArguments {
     func localizer() throws -> Localizer { try cliLocalizer(lang) }
 }
 
+/// A record's `  label  value` lines (`kelas batch show`, `outbox show`, `inbox show`), the labels aligned.
+func fields(_ rows: [(String, String)]) -> String { TextTable.render(rows.map { ["  " + $0.0, $0.1] }) }
+
 /// A table's headings, upper-case in the run's language: `headings("id", "start")` → `ID`, `MULAI`.
 func headings(_ names: String...) -> [String] { names.map { cli("head." + $0).uppercased() } }
 
 /// The words of this run: `--lang` (made the run's `KELAS_LANG`), else `KELAS_LANG`, else the terminal's locale, else
 /// English. An unknown `KELAS_LANG` is refused when the command starts (`LanguageOption.validate`).
-var cli: Localizer { Localizer((try? LanguagePreference.fromEnvironment()) ?? .en) }
+var cli: Localizer { Localizer((try? LanguagePreference.fromEnvironment(LanguagePreference.variables())) ?? .en) }
 
 /// Waits for `task`; Ctrl-C (SIGINT) or SIGTERM cancels it, after saying `stopping`. `banner` is printed once both
 /// handlers are registered with the system, so a signal sent after it is never lost (before registration, an
