@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Kelas",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kelas", targets: ["kelas"]),
         .library(name: "KelasCore", targets: ["KelasCore"]),

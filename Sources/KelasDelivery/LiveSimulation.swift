@@ -88,7 +88,6 @@ public struct LiveSimulation: Sendable {
         let horizon = week.end.addingTimeInterval(2 * 86_400)
         var state = LiveProgress(now: clock.now(), day: day(of: clock.now()))
         var next = 0
-        var recomputedHour = -1
         // Read receipts of what went to the group, in time order (a gateway rehearsal only).
         var receipts: [SimulatedPayload] = []
         var receipted = Set<String>()
@@ -128,21 +127,17 @@ public struct LiveSimulation: Sendable {
                     if payload.role == .participant { state.replies += 1 }
                 case .call(let call):
                     _ = try store.mark(batchID: week.batch.id, participant: call.phone.e164, session: call.session, kind: .phoned,
-                                       note: "simulated call", now: call.at, recompute: false)
+                                       note: "simulated call", now: call.at)
                     state.calls += 1
                 case .typing(let typing):
                     _ = try store.setAnswers(batchID: week.batch.id, participant: typing.phone.e164, survey: typing.survey,
-                                             answers: typing.answers, source: "trainer", now: typing.at, recompute: false)
+                                             answers: typing.answers, source: "trainer", now: typing.at)
                     state.typed += 1
                 }
                 next += 1
             }
             if content.payloads > 0 {
-                // The stored statuses follow once per virtual hour, not per payload: replaying the batch for every
-                // message would make a week quadratic in its messages (the dispatcher's own queries replay anyway).
-                let hour = Int(at.timeIntervalSince1970 / 3600)
-                _ = try store.ingest(content, source: source, now: at, recompute: hour != recomputedHour)
-                if hour != recomputedHour { recomputedHour = hour }
+                _ = try store.ingest(content, source: source, now: at)
                 state.payloads += content.payloads
             }
             state.now = at
@@ -150,7 +145,6 @@ public struct LiveSimulation: Sendable {
             progress(state)
         }
         try store.releaseClaims(owner: dispatcher.owner)
-        try store.recomputeStatuses(batchID: week.batch.id, now: state.now)
         state.delivery.next = try store.nextDue()
         return state
     }

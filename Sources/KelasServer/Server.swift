@@ -136,24 +136,19 @@ public final class InboxApplier: Service, Sendable {
         }
     }
 
-    /// Applies until nothing waits; returns how many payloads it applied. The stored statuses of the batches it
-    /// touched are brought up to date at the end (not per payload: under a burst, replaying a batch per payload
-    /// would hold the store's write lock that incoming webhooks wait for; pages and reports replay anyway).
+    /// Applies until nothing waits; returns how many payloads it applied.
     @discardableResult
     public func applyPending() throws -> Int {
         var total = 0
-        var touched = Set<String>()
         while true {
-            let summary = try store.applyInbox(now: now(), recompute: false, decode: Self.decode)
+            let summary = try store.applyInbox(now: now(), decode: Self.decode)
             if summary.applied == 0 { break }
             if summary.quarantined > 0 {
                 logger.warning("webhook payloads quarantined: see `kelas inbox list`", metadata: ["count": "\(summary.quarantined)"])
             }
-            touched.formUnion(summary.ingest.added.keys.filter { !$0.isEmpty })
             metrics.applied(summary)
             total += summary.applied
         }
-        for batchID in touched.sorted() { try store.recomputeStatuses(batchID: batchID, now: now()) }
         return total
     }
 

@@ -96,7 +96,6 @@ extension KelasDatabase {
             }
             for (phone, row) in existing where !listed.contains(phone) {
                 try db.execute(sql: "DELETE FROM person WHERE batchID = ? AND phone = ?", arguments: [batch.id, phone])
-                try db.execute(sql: "DELETE FROM promptStatus WHERE batchID = ? AND phone = ?", arguments: [batch.id, phone])
                 if (row["role"] as String) == "participant" { summary.participantsRemoved += 1 }
             }
 
@@ -150,7 +149,6 @@ extension KelasDatabase {
                     """, arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
                                      prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970, prompt.instrument])
             }
-            try Self.recompute(db, batchID: batch.id, now: now)
             return summary
         }
     }

@@ -60,8 +60,7 @@ extension KelasDatabase {
     /// A payload that cannot be applied never blocks the others: a body `decode` refuses, or one whose messages the
     /// store refuses, is quarantined with the reason (`kelas inbox list`, `kelas inbox retry`) and the rest applied.
     /// The burst is ingested at once; only when that fails is each payload tried on its own to find the culprit.
-    /// `recompute: false` leaves the stored statuses of the batches touched (`ingest.added`) for `recomputeStatuses`.
-    public func applyInbox(limit: Int = 500, now: Date, recompute: Bool = true,
+    public func applyInbox(limit: Int = 500, now: Date,
                            decode: (_ endpoint: String, _ body: Data) throws -> WebhookContent) throws -> InboxApplySummary {
         try writer.write { db in
             var summary = InboxApplySummary()
@@ -87,7 +86,7 @@ extension KelasDatabase {
             for (_, content) in decoded { all.append(content) }
             do {
                 try db.inSavepoint {
-                    summary.ingest = try Self.ingest(db, all, source: "kelas serve", now: now, recompute: recompute)
+                    summary.ingest = try Self.ingest(db, all, source: "kelas serve", now: now)
                     return .commit
                 }
                 for (seq, _) in decoded { try applied.execute(arguments: [now.timeIntervalSince1970, seq]) }
@@ -97,7 +96,7 @@ extension KelasDatabase {
                 for (seq, content) in decoded {
                     do {
                         try db.inSavepoint {
-                            summary.ingest.add(try Self.ingest(db, content, source: "kelas serve", now: now, recompute: recompute))
+                            summary.ingest.add(try Self.ingest(db, content, source: "kelas serve", now: now))
                             return .commit
                         }
                         try applied.execute(arguments: [now.timeIntervalSince1970, seq])

@@ -31,13 +31,12 @@ extension KelasDatabase {
     /// Stores the messages and statuses of webhook payloads in one transaction, then updates the statuses of the
     /// batches they touched. Each message goes to the batch its sender belongs to (the latest one that started by then
     /// when they are in several); messages from unknown numbers are kept and claimed when a batch lists the number.
-    /// `recompute: false` leaves the stored statuses for a later `recomputeStatuses` (a caller ingesting many small
-    /// payloads in a row); the status queries replay the messages themselves and are always current.
-    public func ingest(_ content: WebhookContent, source: String, now: Date, recompute: Bool = true) throws -> IngestSummary {
-        try writer.write { db in try Self.ingest(db, content, source: source, now: now, recompute: recompute) }
+    /// The batches that gained messages move to a new version (the read model rebuilds them when next read).
+    public func ingest(_ content: WebhookContent, source: String, now: Date) throws -> IngestSummary {
+        try writer.write { db in try Self.ingest(db, content, source: source, now: now) }
     }
 
-    static func ingest(_ db: Database, _ content: WebhookContent, source: String, now: Date, recompute: Bool) throws -> IngestSummary {
+    static func ingest(_ db: Database, _ content: WebhookContent, source: String, now: Date) throws -> IngestSummary {
         var summary = IngestSummary()
         var router = try BatchRouter(db)
         let learn = try db.cachedStatement(sql: """
@@ -74,15 +73,18 @@ extension KelasDatabase {
                                                  status.at.timeIntervalSince1970, status.errorCode, status.errorTitle, source])
             if db.changesCount > 0 { summary.statusesAdded += 1 } else { summary.statusDuplicates += 1 }
         }
-        for batchID in summary.added.keys.sorted() where recompute && !batchID.isEmpty {
-            try Self.recompute(db, batchID: batchID, now: now)
-        }
+        try Self.touch(db, batchIDs: summary.added.keys)
         return summary
     }
 
-    /// Brings a batch's stored statuses up to `now` (after ingests with `recompute: false`).
-    public func recomputeStatuses(batchID: String, now: Date) throws {
-        try writer.write { db in try Self.recompute(db, batchID: batchID, now: now) }
+    /// Gives batches a new version (what triggers do for every other table, done once per transaction for the new
+    /// inbound messages `insert` adds: see migration v14).
+    static func touch(_ db: Database, batchIDs: some Collection<String>) throws {
+        let batches = batchIDs.filter { !$0.isEmpty }
+        guard !batches.isEmpty else { return }
+        try db.execute(sql: "UPDATE storeVersion SET version = version + 1")
+        let move = try db.cachedStatement(sql: "UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = ?")
+        for batchID in batches { try move.execute(arguments: [batchID]) }
     }
 
     /// Stores messages of one batch (a chat export) in one transaction: `produce` hands each message to `insert` as
@@ -96,7 +98,7 @@ extension KelasDatabase {
                 if message.phone == nil { summary.unmatched[message.author, default: 0] += 1 }
                 try Self.insert(db, message, batchID: batchID, source: source, into: &summary)
             }
-            try Self.recompute(db, batchID: batchID, now: now)
+            try Self.touch(db, batchIDs: summary.added.keys)
             return summary
         }
     }

@@ -7,6 +7,8 @@ import KelasCore
 /// Owns its migrations: shipped migrations are never edited, new ones are appended.
 public struct KelasDatabase: Sendable {
     public let writer: any DatabaseWriter
+    /// Each batch's statuses and results, kept by version (see `ReadModel`).
+    let model = ReadModel()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -311,6 +313,47 @@ public struct KelasDatabase: Sendable {
         migrator.registerMigration("v13: voice-note lengths") { db in
             // Seconds a voice note runs, when the gateway said (WAHA, Evolution); NULL for the Cloud API and exports.
             try db.execute(sql: "ALTER TABLE inboundMessage ADD COLUMN seconds INTEGER")
+        }
+        migrator.registerMigration("v14: batch versions for the read model; promptStatus and its rewrites removed") { db in
+            // Every change to what a batch's statuses and results are computed from gives the batch a new version, from
+            // one counter for the whole store (so a batch removed and added again never repeats one): the read model
+            // keeps each batch's statuses in memory and rebuilds only a batch whose version moved, whichever process
+            // wrote. `promptStatus` (a copy rewritten on every change, read by nothing) is gone.
+            try db.execute(sql: """
+            DROP TABLE promptStatus;
+            CREATE TABLE storeVersion (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+            INSERT INTO storeVersion (id, version) VALUES (1, 1);
+            ALTER TABLE batch ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+            CREATE INDEX person_phone ON person(phone);
+            CREATE TRIGGER batch_added AFTER INSERT ON batch BEGIN
+                UPDATE storeVersion SET version = version + 1;
+                UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = NEW.id;
+            END;
+            CREATE TRIGGER batch_changed AFTER UPDATE ON batch WHEN NEW.version = OLD.version BEGIN
+                UPDATE storeVersion SET version = version + 1;
+                UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = NEW.id;
+            END;
+            """)
+            func bump(_ row: String) -> String {
+                "UPDATE storeVersion SET version = version + 1; "
+                    + "UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = \(row).batchID;"
+            }
+            // New inbound messages are the exception: they arrive by the thousand (webhook bursts, chat exports) through
+            // one function, `insert`, and the ingest moves each batch it added to once per transaction (`touch`).
+            for table in ["person", "plannedMessage", "prompt", "inboundMessage", "mark", "surveyAnswer", "instrument", "optOut"] {
+                if table != "inboundMessage" {
+                    try db.execute(sql: "CREATE TRIGGER \(table)_added AFTER INSERT ON \(table) BEGIN \(bump("NEW")) END")
+                }
+                try db.execute(sql: """
+                CREATE TRIGGER \(table)_removed AFTER DELETE ON \(table) BEGIN \(bump("OLD")) END;
+                CREATE TRIGGER \(table)_changed AFTER UPDATE ON \(table) BEGIN \(bump("OLD")) \(bump("NEW")) END;
+                """)
+            }
+            // A reply quotes the id WhatsApp gave our message: learning it changes which prompt a quote answers.
+            try db.execute(sql: """
+            CREATE TRIGGER outbox_wamid AFTER UPDATE OF wamid ON outbox WHEN NEW.wamid IS NOT OLD.wamid BEGIN \(bump("NEW")) END;
+            CREATE TRIGGER outbox_added AFTER INSERT ON outbox WHEN NEW.wamid IS NOT NULL BEGIN \(bump("NEW")) END;
+            """)
         }
         return migrator
     }

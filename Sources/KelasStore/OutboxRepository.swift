@@ -318,8 +318,9 @@ extension KelasDatabase {
     /// Participants still silent on a prompt at `now`: the recipients of a reminder to non-responders.
     public func nonResponders(batchID: String, prompt: String, now: Date) throws -> [PhoneNumber] {
         try writer.read { db in
-            let replay = try Self.replay(db, batchID: batchID, now: now)
-            return replay.participants.filter { replay.tracker.state(of: $0, on: prompt) == .pending }
+            let snapshot = try Self.snapshot(db, try Self.requireBatch(db, batchID), model: model)
+            let tracker = model.tracker(snapshot, at: now)
+            return snapshot.participants.map(\.phone).filter { tracker.state(of: $0, on: prompt) == .pending }
         }
     }
 

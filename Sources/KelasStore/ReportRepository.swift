@@ -44,48 +44,29 @@ public struct Report: Sendable, Equatable, Codable {
 }
 
 extension KelasDatabase {
-    /// Completion per batch, district, programme or trainer, as of `now`.
+    /// Completion per batch, district, programme or trainer, as of `now`, from the read model.
     public func report(by grouping: ReportGrouping, batchIDs: [String]? = nil, now: Date) throws -> Report {
         try writer.read { db in
-            let known = try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY start, id")
-            if let batchIDs, let unknown = batchIDs.first(where: { !known.contains($0) }) {
-                throw StoreError.unknownBatch(unknown, known: known)
-            }
+            let batches = try Self.batchRows(db, batchIDs)
+            if batchIDs == nil { model.keepOnly(Set(batches.map { $0["id"] as String })) }
             var rows: [String: ReportRow] = [:]
             var order: [String] = []
             var total = ReportRow(group: "TOTAL")
-            for batchID in batchIDs ?? known {
-                guard let batch = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else { continue }
-                let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
-                let replay = try Self.replay(db, batchID: batchID, now: now)
-                let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
-                                                   arguments: [batchID])
-                var counts: [String: (replies: Int, voice: Int)] = [:]
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT phone, SUM(type = 'voice') AS voice,
-                           SUM(type IN ('text', 'audio', 'image', 'video', 'document', 'media')) AS replies
-                    FROM inboundMessage WHERE batchID = ? AND phone IS NOT NULL GROUP BY phone
-                    """, arguments: [batchID]) {
-                    counts[row["phone"]] = (row["replies"], row["voice"])
-                }
-                let districts = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
-                    SELECT phone, district FROM person WHERE batchID = ? AND role = 'participant'
-                    """, arguments: [batchID]).map { ($0["phone"] as String, ($0["district"] as String?) ?? "") })
+            for batch in batches {
+                let snapshot = try Self.snapshot(db, batch, model: model)
+                let states = model.tracker(snapshot, at: now).states
                 total.batches += 1
-                let optOuts = try Self.optOuts(db, batchID: batchID)
                 var groupsSeen = Set<String>()
-                for participant in replay.participants {
-                    let states = replay.tracker.states[participant] ?? [:]
-                    var figures = Self.figures(states: states, prompts: replay.prompts, rule: rule, now: now,
-                                               counts: counts[participant.e164] ?? (0, 0))
-                    if optOuts[participant] != nil { figures.optedOut = 1 }
-                    let district = districts[participant.e164].flatMap { $0.isEmpty ? nil : $0 } ?? (batch["district"] as String)
+                for participant in snapshot.participants {
+                    var figures = Self.figures(states: states[participant.phone] ?? [:], prompts: snapshot.prompts, rule: snapshot.rule,
+                                               now: now, counts: snapshot.counts[participant.phone] ?? (0, 0))
+                    if snapshot.optOuts[participant.phone] != nil { figures.optedOut = 1 }
                     let groups: [String]
                     switch grouping {
-                    case .batch: groups = [batchID]
-                    case .district: groups = [district]
-                    case .programme: groups = [batch["programme"]]
-                    case .trainer: groups = trainers.isEmpty ? ["(no trainer)"] : trainers
+                    case .batch: groups = [snapshot.id]
+                    case .district: groups = [participant.district]
+                    case .programme: groups = [snapshot.programme]
+                    case .trainer: groups = snapshot.trainers.isEmpty ? ["(no trainer)"] : snapshot.trainers
                     }
                     for group in groups {
                         if rows[group] == nil { rows[group] = ReportRow(group: group); order.append(group) }

@@ -14,16 +14,22 @@ public struct ReviewEntry: Sendable, Equatable {
 extension KelasDatabase {
     /// Every participant's results as of `now`: their pre- and post-test read from the replies the tracker counted for
     /// each survey prompt (with the answers trainers typed taking precedence), completion, and who they are for grouping.
-    /// Replayed from the messages, like the status grid: the result does not depend on the order things arrived in.
+    /// Replayed from the messages once per version of each batch (the read model), like the status grid: the result does
+    /// not depend on the order things arrived in, nor on `now` (kept so callers read results and statuses alike).
     public func participantResults(batchIDs: [String]? = nil, now: Date) throws -> [ParticipantResult] {
         try writer.read { db in
-            let known = try String.fetchAll(db, sql: "SELECT id FROM batch ORDER BY start, id")
-            if let batchIDs, let unknown = batchIDs.first(where: { !known.contains($0) }) {
-                throw StoreError.unknownBatch(unknown, known: known)
-            }
             var results: [ParticipantResult] = []
             var instruments = InstrumentCache()
-            for batchID in batchIDs ?? known { results += try Self.results(db, batchID: batchID, now: now, instruments: &instruments) }
+            for batch in try Self.batchRows(db, batchIDs) {
+                let snapshot = try Self.snapshot(db, batch, model: model)
+                if let kept = model.results(snapshot.id, version: snapshot.version) {
+                    results += kept
+                    continue
+                }
+                let computed = try Self.results(db, batch, snapshot, instruments: &instruments)
+                model.keep(computed, of: snapshot.id, version: snapshot.version)
+                results += computed
+            }
             return results
         }
     }
@@ -33,10 +39,12 @@ extension KelasDatabase {
         var decoded: [String: Instrument] = [:]
     }
 
-    static func results(_ db: Database, batchID: String, now: Date, instruments: inout InstrumentCache) throws -> [ParticipantResult] {
-        let batch = try requireBatch(db, batchID)
-        let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
-        let replay = try Self.replay(db, batchID: batchID, now: now)
+    /// A batch's participants' results (what time alone changes — a prompt closing — changes none of them: a reading
+    /// comes from the replies counted, completion from what was answered).
+    static func results(_ db: Database, _ batch: Row, _ snapshot: BatchSnapshot, instruments: inout InstrumentCache) throws -> [ParticipantResult] {
+        let batchID = snapshot.id
+        let rule = snapshot.rule
+        let replay = (prompts: snapshot.prompts, tracker: snapshot.tracker)
         let surveyPrompts = replay.prompts.filter { $0.kind == .survey }
         // The instrument of the batch's scored surveys (pre and post share one).
         var instrument: Instrument?
@@ -44,15 +52,13 @@ extension KelasDatabase {
             guard let id = prompt.instrument else { continue }
             instrument = try Self.instrument(db, batchID: batchID, id: id, cache: &instruments)
         }
-        let trainers = try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
-                                           arguments: [batchID])
+        let trainers = snapshot.trainers
         let start = try Self.start(batch, batchID: batchID)
-        let district: String = batch["district"]
         let people = try Row.fetchAll(db, sql: """
             SELECT phone, name, district, disabilities FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position
             """, arguments: [batchID]).map { row in
             BatchResults.Person(phone: row["phone"], name: row["name"],
-                                district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? district,
+                                district: (row["district"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? snapshot.district,
                                 withDisability: !(row["disabilities"] as String).isEmpty)
         }
         var input = BatchResults(batchID: batchID, programme: batch["programme"], start: start, trainers: trainers, completion: rule,
@@ -111,7 +117,7 @@ extension KelasDatabase {
     /// those statements. Returns the participant's number.
     @discardableResult
     public func setAnswers(batchID: String, participant: String, survey: SurveyKind, answers: [Int: Int], source: String,
-                           now: Date, recompute: Bool = true) throws -> PhoneNumber {
+                           now: Date) throws -> PhoneNumber {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
@@ -122,7 +128,6 @@ extension KelasDatabase {
             for (statement, option) in answers.sorted(by: { $0.key < $1.key }) {
                 try insert.execute(arguments: [batchID, phone.e164, survey.rawValue, statement, option, source, now.timeIntervalSince1970])
             }
-            if recompute { try Self.recompute(db, batchID: batchID, now: now) }
             return phone
         }
     }
@@ -210,8 +215,6 @@ extension KelasDatabase {
                     summary.stored += 1
                 }
             }
-            // The survey now counts as taken: the stored statuses follow.
-            if summary.stored > 0 { try Self.recompute(db, batchID: batchID, now: now) }
             return summary
         }
     }

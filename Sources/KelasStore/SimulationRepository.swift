@@ -33,7 +33,7 @@ extension KelasDatabase {
                 UPDATE outbox SET state = 'skipped', lastError = 'simulated: posted by the simulator', leaseUntil = NULL
                 WHERE batchID = ? AND state IN ('queued', 'claimed')
                 """, arguments: [batch.id])
-            try Self.recompute(db, batchID: batch.id, now: week.end)
+            try Self.touch(db, batchIDs: [batch.id])
         }
     }
 }

@@ -60,9 +60,7 @@ extension KelasDatabase {
     public func undoMark(batchID: String, id: Int64, now: Date) throws -> Bool {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM mark WHERE batchID = ? AND id = ?", arguments: [batchID, id])
-            guard db.changesCount > 0 else { return false }
-            try Self.recompute(db, batchID: batchID, now: now)
-            return true
+            return db.changesCount > 0
         }
     }
 }

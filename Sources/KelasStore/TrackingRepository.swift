@@ -35,10 +35,8 @@ public struct BatchStatus: Sendable {
 }
 
 extension KelasDatabase {
-    /// Records a manual mark (a phone call, an in-person talk, an excuse) and updates the statuses (unless
-    /// `recompute` is false: see `ingest(_:source:now:recompute:)`).
-    public func mark(batchID: String, participant: String, session: Int, kind: MarkKind, note: String?, now: Date,
-                     recompute: Bool = true) throws -> PhoneNumber {
+    /// Records a manual mark (a phone call, an in-person talk, an excuse).
+    public func mark(batchID: String, participant: String, session: Int, kind: MarkKind, note: String?, now: Date) throws -> PhoneNumber {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
@@ -48,7 +46,6 @@ extension KelasDatabase {
             }
             try db.execute(sql: "INSERT INTO mark (batchID, phone, session, kind, note, at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [batchID, phone.e164, session, kind.rawValue, note, now.timeIntervalSince1970])
-            if recompute { try Self.recompute(db, batchID: batchID, now: now) }
             return phone
         }
     }
@@ -84,8 +81,6 @@ extension KelasDatabase {
         var prompts: [Prompt]
         var participants: [PhoneNumber]
         var tracker: Tracker
-        /// The last change per participant and prompt: when and by which message it reached its state.
-        var last: [String: TrackerChange]
     }
 
     /// Replays every inbound message and mark of a batch through the tracker, up to `now`.
@@ -135,53 +130,31 @@ extension KelasDatabase {
                            mentions: (row["mentions"] as String).split(separator: " ").map { PhoneNumber(e164: String($0)) })
         }
         replay.finish(at: now)
-        return Replay(prompts: prompts, participants: participants, tracker: replay.tracker, last: replay.last)
+        return Replay(prompts: prompts, participants: participants, tracker: replay.tracker)
     }
 
-    /// Replays a batch and stores the statuses in `promptStatus`, for queries from outside Kelas.
-    static func recompute(_ db: Database, batchID: String, now: Date) throws {
-        let replay = try replay(db, batchID: batchID, now: now)
-        try db.execute(sql: "DELETE FROM promptStatus WHERE batchID = ?", arguments: [batchID])
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO promptStatus (batchID, phone, prompt, state, updatedAt, messageID) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        for participant in replay.participants {
-            for prompt in replay.prompts {
-                let state = replay.tracker.state(of: participant, on: prompt.key) ?? .pending
-                let change = replay.last["\(participant)|\(prompt.key)"]
-                try insert.execute(arguments: [batchID, participant.e164, prompt.key, state.rawValue,
-                                               change?.at.timeIntervalSince1970, change?.messageID])
-            }
-        }
-    }
-
-    /// The status grid of a batch as of `now`.
+    /// The status grid of a batch as of `now`, from the read model.
     public func status(batchID: String, now: Date) throws -> BatchStatus {
         try writer.read { db in
-            let batch = try Self.requireBatch(db, batchID)
-            let rule = CompletionRule(sessions: batch["completionSessions"], postTest: batch["completionPostTest"])
-            let remindedPrompts = Set(try String.fetchAll(db, sql: """
-                SELECT DISTINCT remindsOf FROM plannedMessage WHERE batchID = ? AND remindsOf IS NOT NULL AND sendAt <= ?
-                """, arguments: [batchID, now.timeIntervalSince1970]))
-            let replay = try Self.replay(db, batchID: batchID, now: now)
-            let prompts = replay.prompts
-            let rows = try GRDB.Row.fetchAll(db, sql: "SELECT name, phone FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position",
-                                             arguments: [batchID]).map { row -> BatchStatus.Row in
-                let phone: String = row["phone"]
-                let mine = replay.tracker.states[PhoneNumber(e164: phone)] ?? [:]
+            let snapshot = try Self.snapshot(db, try Self.requireBatch(db, batchID), model: model)
+            let states = model.tracker(snapshot, at: now).states
+            let prompts = snapshot.prompts
+            let reminded = Set(snapshot.reminders.filter { $0.sendAt <= now }.map(\.prompt))
+            let rows = snapshot.participants.map { participant -> BatchStatus.Row in
+                let mine = states[participant.phone] ?? [:]
                 let needsCall = prompts.contains { prompt in
                     let state = mine[prompt.key] ?? .pending
                     let closedToday = prompt.closesAt <= now && prompt.closesAt > now.addingTimeInterval(-BatchStatus.callWindow)
                     return (state == .missed && closedToday)
-                        || (state == .pending && remindedPrompts.contains(prompt.key) && prompt.closesAt > now)
+                        || (state == .pending && reminded.contains(prompt.key) && prompt.closesAt > now)
                 }
-                return BatchStatus.Row(name: row["name"], phone: PhoneNumber(e164: phone),
+                return BatchStatus.Row(name: participant.name, phone: participant.phone,
                                        states: prompts.map { mine[$0.key] ?? .pending },
-                                       completed: rule.isComplete(mine, prompts: prompts), needsCall: needsCall)
+                                       completed: snapshot.rule.isComplete(mine, prompts: prompts), needsCall: needsCall)
             }
             return BatchStatus(batchID: batchID,
                                columns: prompts.map { BatchStatus.Column(key: $0.key, kind: $0.kind, session: $0.session, survey: $0.survey) },
-                               rows: rows, rule: rule)
+                               rows: rows, rule: snapshot.rule)
         }
     }
 }

@@ -62,8 +62,10 @@ public enum Programme {
         ("PWD", "Trenggalek", 27, 2), ("PWD", "Surabaya", 25, 1), ("PWD", "Blitar", 32, 2), ("PWD", "Malang", 25, 1), ("PWD", "Kediri", 24, 1),
     ]
 
-    /// The 77 batches with made-up people (PWD: 94 of 133 with a disability), on `curriculum`'s weeks.
-    public static func batches(seed: UInt64) -> [Batch] {
+    /// The 77 batches with made-up people (PWD: 94 of 133 with a disability), on `curriculum`'s weeks. With `copies`
+    /// above 1, the programme that many times over (load tests: `--preset programme-x10`): each copy's batches run the
+    /// same weeks with other people, their ids ending `-c2`, `-c3`, ….
+    public static func batches(seed: UInt64, copies: Int = 1) -> [Batch] {
         // Split each district's participants over its batches as evenly as whole people allow.
         var specs: [(strand: String, district: String, size: Int)] = []
         for (strand, district, people, count) in districts {
@@ -75,27 +77,30 @@ public enum Programme {
         let year1 = LocalDate(year: 2019, month: 10, day: 7), year2 = LocalDate(year: 2020, month: 10, day: 5) // Mondays
         var batches: [Batch] = []
         var numbered = 0
-        var disabled = 0
         let disabilities: [Disability] = [.walking, .seeing, .hearing, .walking, .cognition, .seeing, .walking, .communication]
-        for (index, spec) in specs.enumerated() {
-            let start = index < 29 ? year1.adding(days: 7 * index) : year2.adding(days: 7 * (index - 29))
-            var people = SyntheticPeople.participants(spec.size, first: numbered, district: spec.district, seed: seed)
-            numbered += spec.size
-            if spec.strand == "PWD" {
-                for position in people.indices where disabled < 94 && position < Int((Double(spec.size) * 94 / 133).rounded(.up)) {
-                    people[position].disabilities = [disabilities[disabled % disabilities.count]]
-                    disabled += 1
+        for copy in 0..<max(1, copies) {
+            var disabled = 0
+            for (position, spec) in specs.enumerated() {
+                let index = copy * specs.count + position
+                let start = position < 29 ? year1.adding(days: 7 * position) : year2.adding(days: 7 * (position - 29))
+                var people = SyntheticPeople.participants(spec.size, first: numbered, district: spec.district, seed: seed)
+                numbered += spec.size
+                if spec.strand == "PWD" {
+                    for slot in people.indices where disabled < 94 && slot < Int((Double(spec.size) * 94 / 133).rounded(.up)) {
+                        people[slot].disabilities = [disabilities[disabled % disabilities.count]]
+                        disabled += 1
+                    }
                 }
+                let id = "\(spec.district.lowercased())-\(start.year)-\(String(format: "%02d", position + 1))" + (copy == 0 ? "" : "-c\(copy + 1)")
+                let trainers = (0..<2).map { n in
+                    Person(name: "Fasilitator \(index * 2 + n + 1)", phone: PhoneNumber(e164: "+628119" + String(format: "%07d", index * 3 + n)))
+                }
+                let admin = Person(name: "Admin \(index + 1)", phone: PhoneNumber(e164: "+628119" + String(format: "%07d", index * 3 + 2)))
+                batches.append(Batch(id: id, name: "Pelatihan Adil Gender — \(spec.district) \(index + 1)", programme: spec.strand,
+                                     district: spec.district, timeZone: TimeZone(identifier: "Asia/Jakarta") ?? .gmt, start: start,
+                                     language: .id, curriculum: "adil-gender", delivery: DeliverySettings(), trainers: trainers,
+                                     admin: admin, participants: people))
             }
-            let id = "\(spec.district.lowercased())-\(start.year)-\(String(format: "%02d", index + 1))"
-            let trainers = (0..<2).map { n in
-                Person(name: "Fasilitator \(index * 2 + n + 1)", phone: PhoneNumber(e164: "+628119" + String(format: "%07d", index * 3 + n)))
-            }
-            let admin = Person(name: "Admin \(index + 1)", phone: PhoneNumber(e164: "+628119" + String(format: "%07d", index * 3 + 2)))
-            batches.append(Batch(id: id, name: "Pelatihan Adil Gender — \(spec.district) \(index + 1)", programme: spec.strand,
-                                 district: spec.district, timeZone: TimeZone(identifier: "Asia/Jakarta") ?? .gmt, start: start,
-                                 language: .id, curriculum: "adil-gender", delivery: DeliverySettings(), trainers: trainers,
-                                 admin: admin, participants: people))
         }
         return batches
     }

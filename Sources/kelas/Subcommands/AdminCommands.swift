@@ -82,15 +82,12 @@ struct InboxCommand: ParsableCommand {
             // running server's applier, so nothing is applied twice).
             let now = try CLIClock.now()
             var applied = 0, quarantined = 0
-            var touched = Set<String>()
             while true {
-                let summary = try store.applyInbox(now: now, recompute: false, decode: InboxApplier.decode)
+                let summary = try store.applyInbox(now: now, decode: InboxApplier.decode)
                 if summary.applied == 0 { break }
                 applied += summary.applied - summary.quarantined
                 quarantined += summary.quarantined
-                touched.formUnion(summary.ingest.added.keys.filter { !$0.isEmpty })
             }
-            for batch in touched.sorted() { try store.recomputeStatuses(batchID: batch, now: now) }
             print(cli(quarantined > 0 ? "inbox.retriedWhy" : "inbox.retried", ["applied": String(applied), "quarantined": String(quarantined)],
                       parts: ["count": .count(count, "inbox.payloads")]))
             if quarantined > 0 { throw ExitCode(1) }

@@ -32,6 +32,7 @@ struct SimulateCommand: AsyncParsableCommand {
           kelas simulate batch.yaml --scenario more-reminders.yaml --seed 7
           kelas simulate --export-chat week.txt --chat-style ios --transcript --html week.html
           kelas simulate --preset programme                      the seed programme: 77 batches, 2,029 participants
+          kelas simulate --preset programme-x10 --database load.sqlite   ten times over, for load tests (770 batches)
           kelas simulate --webhook                               live: a week in two minutes, messages printed
           KELAS_WEBHOOK_SECRET=whsec_… kelas simulate --webhook --sink webhook:http://127.0.0.1:9000/kelas --speed 20000
           KELAS_WAHA_API_KEY=standin kelas simulate --webhook --speed max --sink waha:http://127.0.0.1:3000
@@ -39,7 +40,13 @@ struct SimulateCommand: AsyncParsableCommand {
     )
 
     enum Style: String, ExpressibleByArgument, CaseIterable { case android, ios }
-    enum Preset: String, ExpressibleByArgument, CaseIterable { case programme }
+    enum Preset: String, ExpressibleByArgument, CaseIterable {
+        case programme
+        /// The programme ten times over (770 batches, 20,290 participants): the store the performance targets name.
+        case programmeX10 = "programme-x10"
+
+        var copies: Int { self == .programme ? 1 : 10 }
+    }
 
     /// Virtual seconds per real second, or no waiting at all.
     enum Speed: ExpressibleByArgument, Equatable {
@@ -62,7 +69,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A scenario file (YAML) overriding behaviour and outcome parameters.", valueName: "file")) var scenario: String?
     @Option(help: ArgumentHelp("Simulate this many participants: the batch's own first, then made-up ones.", valueName: "n"))
     var participants: Int?
-    @Option(help: ArgumentHelp("Simulate a whole programme instead of one batch: programme (the seed programme's 77 batches).",
+    @Option(help: ArgumentHelp("Simulate a whole programme instead of one batch: programme (the seed programme's 77 batches) "
+                               + "or programme-x10 (ten times over, for load tests).",
                                valueName: "name")) var preset: Preset?
     @Flag(help: "Print the report a real batch would get (kelas report), by batch; with --preset, by district and programme.")
     var report = false
@@ -111,7 +119,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
         let scenario = try loadScenario()
         let store = try openStore()
-        if preset == .programme { return try runProgramme(seed: seed, scenario: scenario, store: store) }
+        if let preset { return try runProgramme(seed: seed, copies: preset.copies, scenario: scenario, store: store) }
 
         var loaded = try loadBatchOrExample()
         if let participants { loaded.batch = SyntheticPeople.resized(loaded.batch, to: participants, seed: seed) }
@@ -218,14 +226,14 @@ struct SimulateCommand: AsyncParsableCommand {
         return String(format: "%.1f h", seconds / 3600)
     }
 
-    func runProgramme(seed: UInt64, scenario: Scenario, store: KelasDatabase) throws {
+    func runProgramme(seed: UInt64, copies: Int, scenario: Scenario, store: KelasDatabase) throws {
         let log = DiagnosticLog()
         guard let text = BuiltinCurricula.text(for: "adil-gender"),
               let curriculum = CurriculumFile.decode(text, file: "builtin:adil-gender", log: log) else {
             printError(cli("cli.error", ["problem": cli("sim.builtinBroken", ["problems": log.sorted.map { $0.text(cli) }.joined(separator: "; ")])]))
             throw ExitCode(1)
         }
-        let batches = Programme.batches(seed: seed)
+        let batches = Programme.batches(seed: seed, copies: copies)
         let progress = Progress(total: batches.count)
         var totals = SimulationTotals()
         for (index, batch) in batches.enumerated() {
