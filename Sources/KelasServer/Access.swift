@@ -62,6 +62,11 @@ extension DashboardRoutes {
         return try server.store.session(hash: AccessTokens.hash(cookie), now: server.configuration.now())
     }
 
+    /// `principal(_:)` from async code: the session lookup is a store call.
+    func signedIn(_ request: Request) async throws -> Principal? {
+        try await server.offload { try principal(request) }
+    }
+
     /// Nil when a form may act for `principal`: a browser session sends its own CSRF token (a bearer-token client has no
     /// form to forge); otherwise the refusal.
     func csrfRefusal(_ principal: Principal, token: String?) throws -> Response? {
@@ -86,8 +91,11 @@ extension DashboardRoutes {
         let now = server.configuration.now()
         if let wait = await limiter.allowed(at: now) { return try tooMany(wait, t) }
         let id = AccessTokens.secret()
-        guard let principal = try server.store.redeemLink(linkHash: AccessTokens.hash(secret), sessionHash: AccessTokens.hash(id),
-                                                          csrf: AccessTokens.secret(), now: now, lifetime: AccessTokens.trainerSession) else {
+        let store = server.store
+        guard let principal = try await server.offload({
+            try store.redeemLink(linkHash: AccessTokens.hash(secret), sessionHash: AccessTokens.hash(id), csrf: AccessTokens.secret(),
+                                 now: now, lifetime: AccessTokens.trainerSession)
+        }) else {
             await limiter.failed(at: now)
             return try text(Dashboard.page(t("login.title"), "<h1>Kelas</h1><p class=\"error\">\(Dashboard.escape(t("access.badLink")))</p>", t),
                             status: .forbidden, type: "text/html; charset=utf-8")
@@ -100,11 +108,12 @@ extension DashboardRoutes {
     /// `POST /logout`: ends the session (its CSRF token required) and forgets the cookie.
     func logout(_ request: Request) async throws -> Response {
         let form = try await Self.form(request)
-        guard let principal = try principal(request), !principal.sessionHash.isEmpty,
+        guard let principal = try await signedIn(request), !principal.sessionHash.isEmpty,
               constantTimeEqual(form["csrf"] ?? "", principal.csrf) else {
             return try text("a form without its CSRF token is refused\n", status: .forbidden)
         }
-        try server.store.endSession(hash: principal.sessionHash, now: server.configuration.now())
+        let store = server.store, now = server.configuration.now()
+        try await server.offload { try store.endSession(hash: principal.sessionHash, now: now) }
         var response = Response(status: .seeOther, headers: [.location: "/login"])
         response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
         return response
@@ -123,7 +132,7 @@ struct AdminAuth: RouterMiddleware {
     let routes: DashboardRoutes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let principal = try routes.principal(request) {
+        if let principal = try await routes.signedIn(request) {
             if principal.role == .admin { return try await next(request, context) }
             let t = DashboardRoutes.localizer(request)
             return try text(Dashboard.page("Kelas", "<p>\(Dashboard.escape(t("access.adminOnly")))</p><p><a href=\"/today\">\(Dashboard.escape(t("today.title")))</a></p>", t),

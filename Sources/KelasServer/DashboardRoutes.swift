@@ -17,12 +17,18 @@ struct DashboardRoutes: Sendable {
         router.post("/logout") { request, _ in try await logout(request) }
         TodayRoutes(routes: self).add(to: router)
         let admin = router.group().add(middleware: AdminAuth(routes: self))
-        admin.get("/") { request, _ in try overview(request) }
-        admin.get("/batches/:id") { request, context in try batch(context.parameters.get("id") ?? "", request) }
-        admin.get("/report") { request, _ in try report(request) }
-        admin.get("/results") { request, _ in try results(request, batch: nil) }
-        admin.get("/batches/:id/results") { request, context in try results(request, batch: context.parameters.get("id") ?? "") }
-        admin.get("/report.csv") { request, _ in try csv(request) }
+        admin.get("/") { request, _ in try await server.offload { try overview(request) } }
+        admin.get("/batches/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await server.offload { try batch(id, request) }
+        }
+        admin.get("/report") { request, _ in try await server.offload { try report(request) } }
+        admin.get("/results") { request, _ in try await server.offload { try results(request, batch: nil) } }
+        admin.get("/batches/:id/results") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await server.offload { try results(request, batch: id) }
+        }
+        admin.get("/report.csv") { request, _ in try await server.offload { try csv(request) } }
         ScheduleRoutes(routes: self).add(to: admin)
     }
 
@@ -38,8 +44,10 @@ struct DashboardRoutes: Sendable {
             return try text(Dashboard.login(failed: true, t), status: .unauthorized, type: "text/html; charset=utf-8")
         }
         let id = AccessTokens.secret()
-        _ = try server.store.startAdminSession(sessionHash: AccessTokens.hash(id), csrf: AccessTokens.secret(), now: now,
-                                               lifetime: AccessTokens.adminSession)
+        let store = server.store
+        _ = try await server.offload {
+            try store.startAdminSession(sessionHash: AccessTokens.hash(id), csrf: AccessTokens.secret(), now: now, lifetime: AccessTokens.adminSession)
+        }
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(sessionCookie(id, lifetime: AccessTokens.adminSession, request: request))
         return response

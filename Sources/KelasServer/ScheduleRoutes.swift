@@ -17,10 +17,11 @@ struct ScheduleRoutes: Sendable {
     static let files = ["batch.yaml", "participants.csv", "curriculum.yaml"]
 
     func add(to admin: RouterGroup<BasicRequestContext>) {
-        admin.get("/schedule") { request, _ in try page(request, form: BatchForm(), errors: [:], general: []) }
+        admin.get("/schedule") { request, _ in try await server.offload { try page(request, form: BatchForm(), errors: [:], general: []) } }
         admin.post("/schedule") { request, _ in try await schedule(request) }
         admin.get("/schedule/files/:id/:file") { request, context in
-            try file(context.parameters.get("id") ?? "", context.parameters.get("file") ?? "")
+            let id = context.parameters.get("id") ?? "", name = context.parameters.get("file") ?? ""
+            return try await server.offload { try file(id, name) }
         }
     }
 
@@ -79,9 +80,13 @@ struct ScheduleRoutes: Sendable {
 
     func schedule(_ request: Request) async throws -> Response {
         let t = DashboardRoutes.localizer(request)
-        guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
         let body = try await request.body.collect(upTo: Self.participantsLimit + Self.curriculumLimit + 64 * 1024)
-        guard let multipart = MultipartForm(contentType: request.headers[.contentType], body: Data(buffer: body)) else {
+        return try await server.offload { try schedule(request, body: Data(buffer: body), t) }
+    }
+
+    func schedule(_ request: Request, body: Data, _ t: Localizer) throws -> Response {
+        guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
+        guard let multipart = MultipartForm(contentType: request.headers[.contentType], body: body) else {
             return try text("send the form as multipart/form-data, as the page does\n", status: .badRequest)
         }
         if let refusal = try routes.csrfRefusal(principal, token: multipart.text("csrf")) { return refusal }

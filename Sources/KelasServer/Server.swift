@@ -5,6 +5,7 @@ import KelasCore
 import KelasDelivery
 import KelasStore
 import Logging
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -153,13 +154,16 @@ public final class InboxApplier: Service, Sendable {
     }
 
     public func run() async throws {
-        apply()
-        for await _ in wakeups.cancelOnGracefulShutdown() { apply() }
-        apply()
+        await apply()
+        for await _ in wakeups.cancelOnGracefulShutdown() { await apply() }
+        await apply()
     }
 
-    private func apply() {
-        do { try applyPending() } catch { logger.error("applying webhooks failed; they stay in the inbox: \(error)") }
+    /// Applies on NIO's threads for blocking work (SQLite), not on the cooperative pool the requests share.
+    private func apply() async {
+        do { _ = try await NIOThreadPool.singleton.runIfActive { try self.applyPending() } } catch {
+            logger.error("applying webhooks failed; they stay in the inbox: \(error)")
+        }
     }
 }
 
@@ -217,6 +221,8 @@ public struct KelasServer: Sendable {
     public let configuration: ServerConfiguration
     public let metrics = ServerMetrics()
     public let applier: InboxApplier
+    /// Stores webhook bodies in groups, one durable commit per group.
+    let committer: WebhookCommitter
     /// Failed sign-ins, shared by every route of this server.
     let limiter = SignInLimiter()
     let logger: Logger
@@ -226,6 +232,7 @@ public struct KelasServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         applier = InboxApplier(store: store, metrics: metrics, now: configuration.now, logger: logger)
+        committer = WebhookCommitter(store: store) { work in try await NIOThreadPool.singleton.runIfActive(work) }
     }
 
     /// The application: the routes, the applier, and the dispatcher loop when one is given (not with `--no-dispatch`).
@@ -254,6 +261,14 @@ public struct KelasServer: Sendable {
     }
 }
 
+extension KelasServer {
+    /// Runs blocking work — every store call: SQLite waits on locks and the disk — on NIO's pool of threads for blocking
+    /// work, never on the cooperative threads that every request, the applier and the dispatcher share.
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}
+
 /// A response with a body and its content type.
 func text(_ body: String, status: HTTPResponse.Status = .ok, type: String = "text/plain; charset=utf-8",
           headers extra: HTTPFields = [:]) throws -> Response {
@@ -271,5 +286,11 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
 
 /// Lower-case hex of HMAC-SHA256(key, data).
 func hmacHex<H: HashFunction>(_ hash: H.Type = SHA256.self, key: String, _ data: Data) -> String {
-    HMAC<H>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))).map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    for byte in HMAC<H>.authenticationCode(for: data, using: SymmetricKey(data: Data(key.utf8))) {
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: hex, as: UTF8.self)
 }

@@ -11,7 +11,7 @@ struct TodayRoutes: Sendable {
     var server: KelasServer { routes.server }
 
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/today") { request, _ in try page(request) }
+        router.get("/today") { request, _ in try await server.offload { try page(request) } }
         router.post("/today/mark") { request, _ in try await mark(request, undo: false) }
         router.post("/today/undo") { request, _ in try await mark(request, undo: true) }
         router.post("/today/upload") { request, _ in try await upload(request) }
@@ -148,9 +148,13 @@ struct TodayRoutes: Sendable {
     /// `POST /today/upload`: a chat export (.txt or .zip) into one of the principal's batches, as `kelas ingest chat`.
     func upload(_ request: Request) async throws -> Response {
         let t = DashboardRoutes.localizer(request)
-        guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
         let body = try await request.body.collect(upTo: Self.uploadLimit)
-        guard let form = MultipartForm(contentType: request.headers[.contentType], body: Data(buffer: body)) else {
+        return try await server.offload { try upload(request, body: Data(buffer: body), t) }
+    }
+
+    func upload(_ request: Request, body: Data, _ t: Localizer) throws -> Response {
+        guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
+        guard let form = MultipartForm(contentType: request.headers[.contentType], body: body) else {
             return try text("send the export as multipart/form-data, as the page's form does\n", status: .badRequest)
         }
         if let refusal = try routes.csrfRefusal(principal, token: form.text("csrf")) { return refusal }
@@ -197,6 +201,10 @@ struct TodayRoutes: Sendable {
     /// only with the session's CSRF token.
     func mark(_ request: Request, undo: Bool) async throws -> Response {
         let form = try await DashboardRoutes.form(request)
+        return try await server.offload { try mark(request, form: form, undo: undo) }
+    }
+
+    func mark(_ request: Request, form: [String: String], undo: Bool) throws -> Response {
         guard let principal = try routes.principal(request) else { return try text("sign in first\n", status: .unauthorized) }
         if let refusal = try routes.csrfRefusal(principal, token: form["csrf"]) { return refusal }
         guard let batch = try ownBatch(form["batch"], principal) else { return try text("that batch is not one of yours\n", status: .forbidden) }

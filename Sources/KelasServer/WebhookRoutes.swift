@@ -6,8 +6,8 @@ import KelasDelivery
 import KelasStore
 import NIOCore
 
-/// The inbound webhooks. Each POST is checked (signature, size, readable JSON), stored durably in the inbox, answered
-/// 200, and applied by the `InboxApplier` through the same ingest as `kelas ingest webhook`.
+/// The inbound webhooks. Each POST is checked (signature, size, readable JSON), stored durably in the inbox (POSTs
+/// arriving together share one commit: `WebhookCommitter`), answered 200, and applied by the `InboxApplier` through the same ingest as `kelas ingest webhook`.
 struct WebhookRoutes {
     let server: KelasServer
 
@@ -54,7 +54,7 @@ struct WebhookRoutes {
         do { _ = try GatewayPayload.decode(body, format: format, file: "body") } catch {
             return try answer(endpoint, .badRequest, reason(error))
         }
-        let stored = try server.store.enqueueWebhook(endpoint: endpoint, deliveryID: deliveryID, body: body, receivedAt: server.configuration.now())
+        let stored = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: deliveryID, body: body, receivedAt: server.configuration.now()))
         server.applier.notify()
         return try answer(endpoint, .ok, stored ? "stored\n" : "already stored\n")
     }
@@ -88,7 +88,7 @@ struct WebhookRoutes {
         do { _ = try WebhookPayload.decode(body, file: "body") } catch {
             return try answer(endpoint, .badRequest, reason(error))
         }
-        try server.store.enqueueWebhook(endpoint: endpoint, deliveryID: nil, body: body, receivedAt: server.configuration.now())
+        _ = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: nil, body: body, receivedAt: server.configuration.now()))
         server.applier.notify()
         return try answer(endpoint, .ok, "stored\n")
     }
@@ -115,7 +115,7 @@ struct WebhookRoutes {
         do { _ = try KelasEvents.decode(body, file: "body") } catch {
             return try answer(endpoint, .badRequest, reason(error))
         }
-        let stored = try server.store.enqueueWebhook(endpoint: endpoint, deliveryID: id, body: body, receivedAt: server.configuration.now())
+        let stored = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: id, body: body, receivedAt: server.configuration.now()))
         if stored { server.applier.notify() }
         return try answer(endpoint, .ok, stored ? "stored\n" : "already stored\n")
     }

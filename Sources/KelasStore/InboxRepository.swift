@@ -2,6 +2,21 @@ import Foundation
 import GRDB
 import KelasCore
 
+/// A webhook received, as the inbox keeps it.
+public struct ReceivedWebhook: Sendable {
+    public var endpoint: String
+    public var deliveryID: String?
+    public var body: Data
+    public var receivedAt: Date
+
+    public init(endpoint: String, deliveryID: String?, body: Data, receivedAt: Date) {
+        self.endpoint = endpoint
+        self.deliveryID = deliveryID
+        self.body = body
+        self.receivedAt = receivedAt
+    }
+}
+
 /// What applying the webhook inbox did.
 public struct InboxApplySummary: Sendable, Equatable {
     /// Payloads taken from the inbox: applied, or quarantined.
@@ -44,12 +59,20 @@ extension KelasDatabase {
     /// id seen before on the same endpoint (a gateway retrying) is not stored again: returns false.
     @discardableResult
     public func enqueueWebhook(endpoint: String, deliveryID: String?, body: Data, receivedAt: Date) throws -> Bool {
+        try enqueueWebhooks([ReceivedWebhook(endpoint: endpoint, deliveryID: deliveryID, body: body, receivedAt: receivedAt)]) == [true]
+    }
+
+    /// Keeps many webhooks in one transaction — one durable commit for all (group commit): once this returns, every one
+    /// survives a crash. For each, whether it was stored (false: a delivery id seen before on its endpoint).
+    public func enqueueWebhooks(_ received: [ReceivedWebhook]) throws -> [Bool] {
         try writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO webhookInbox (endpoint, deliveryID, receivedAt, body) VALUES (?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """, arguments: [endpoint, deliveryID, receivedAt.timeIntervalSince1970, body])
-            return db.changesCount > 0
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO webhookInbox (endpoint, deliveryID, receivedAt, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+            return try received.map { webhook in
+                try insert.execute(arguments: [webhook.endpoint, webhook.deliveryID, webhook.receivedAt.timeIntervalSince1970, webhook.body])
+                return db.changesCount > 0
+            }
         }
     }
 

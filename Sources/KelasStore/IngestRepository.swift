@@ -38,26 +38,26 @@ extension KelasDatabase {
 
     static func ingest(_ db: Database, _ content: WebhookContent, source: String, now: Date) throws -> IngestSummary {
         var summary = IngestSummary()
-        var router = try BatchRouter(db)
+        var router = BatchRouter(db)
         let learn = try db.cachedStatement(sql: """
             INSERT INTO lidMap (lid, phone, learnedAt) VALUES (?, ?, ?) ON CONFLICT(lid) DO UPDATE SET phone = excluded.phone, learnedAt = excluded.learnedAt
             """)
         for var message in content.messages {
             // The lid ↔ phone pair, whenever a payload carries both.
-            if let lid = message.lid, let phone = message.phone, router.lids[lid] != phone {
+            if let lid = message.lid, let phone = message.phone, try router.phone(ofLid: lid) != phone {
                 try learn.execute(arguments: [lid, phone.e164, now.timeIntervalSince1970])
-                router.lids[lid] = phone
+                router.learn(lid: lid, phone: phone)
             }
             let batchID: String?
-            if let group = message.groupID, let named = router.batchesByGroup[group] {
+            if let group = message.groupID, let named = try router.batch(ofGroup: group) {
                 // A group message belongs to the batch naming its group, exactly.
                 batchID = named
-                if message.phone == nil { message.phone = try router.sender(of: message, in: named, db) }
+                if message.phone == nil { message.phone = try router.sender(of: message, in: named) }
             } else if message.viaGateway && message.groupID != nil {
                 batchID = nil   // a group no batch names: kept and listed, never guessed from numbers
             } else {
-                if message.phone == nil, let lid = message.lid { message.phone = router.lids[lid] }
-                batchID = message.phone.flatMap { router.batch(of: $0, at: message.sentAt) }
+                if message.phone == nil, let lid = message.lid { message.phone = try router.phone(ofLid: lid) }
+                batchID = try message.phone.flatMap { try router.batch(of: $0, at: message.sentAt) }
             }
             if batchID == nil || message.phone == nil {
                 summary.unmatched[message.phone?.e164 ?? [message.author, message.lid].compactMap { $0 }.joined(separator: " "), default: 0] += 1
@@ -174,36 +174,45 @@ extension KelasDatabase {
 }
 
 /// Finds the batch a sender's message belongs to: among the batches that list the number, the latest that had
-/// started by the message's day (else the earliest).
+/// started by the message's day (else the earliest). Looks each number, group and hidden id up by an index when first
+/// asked (`person_phone`, `batchByGroup`, `lidMap`'s key) and remembers it for the rest of the ingest: the cost of an
+/// ingest follows its messages, not the number of people stored.
 struct BatchRouter {
+    private let db: Database
     private var batchesOf: [PhoneNumber: [(id: String, start: Date)]] = [:]
-    /// Batches by their `delivery.group`.
-    var batchesByGroup: [String: String] = [:]
-    /// Hidden ids learnt with their phones.
-    var lids: [String: PhoneNumber] = [:]
+    private var groups: [String: String?] = [:]
+    /// Hidden ids learnt with their phones (nil: looked up, none).
+    private var knownLids: [String: PhoneNumber?] = [:]
     /// Per batch: people by lower-cased name and alias (nil when two share one), for senders known only by push name.
     private var names: [String: [String: PhoneNumber?]] = [:]
 
-    init(_ db: Database) throws {
-        var starts: [String: Date] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, start, timezone FROM batch") {
-            let id: String = row["id"]
-            starts[id] = KelasTimeZone.instant(try KelasDatabase.start(row, batchID: id), LocalTime(secondsOfDay: 0),
-                                               in: try KelasDatabase.zone(row, batchID: id))
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT batchID, phone FROM person") {
-            guard let start = starts[row["batchID"]] else { continue }
-            batchesOf[PhoneNumber(e164: row["phone"]), default: []].append((row["batchID"], start))
-        }
-        for key in batchesOf.keys { batchesOf[key]?.sort { ($0.start, $0.id) < ($1.start, $1.id) } }
-        for row in try Row.fetchAll(db, sql: "SELECT id, waGroup FROM batch WHERE waGroup IS NOT NULL") { batchesByGroup[row["waGroup"]] = row["id"] }
-        for row in try Row.fetchAll(db, sql: "SELECT lid, phone FROM lidMap") { lids[row["lid"]] = PhoneNumber(e164: row["phone"]) }
+    init(_ db: Database) {
+        self.db = db
     }
+
+    /// The batch naming `group` as its `delivery.group`.
+    mutating func batch(ofGroup group: String) throws -> String? {
+        if let known = groups[group] { return known }
+        let id = try String.fetchOne(db, sql: "SELECT id FROM batch WHERE waGroup = ?", arguments: [group])
+        groups[group] = .some(id)
+        return id
+    }
+
+    /// The phone learnt for a hidden id.
+    mutating func phone(ofLid lid: String) throws -> PhoneNumber? {
+        if let known = knownLids[lid] { return known }
+        let phone = try String.fetchOne(db, sql: "SELECT phone FROM lidMap WHERE lid = ?", arguments: [lid]).map { PhoneNumber(e164: $0) }
+        knownLids[lid] = .some(phone)
+        return phone
+    }
+
+    /// Remembers a pair learnt from this ingest's payloads.
+    mutating func learn(lid: String, phone: PhoneNumber) { knownLids[lid] = .some(phone) }
 
     /// The participant behind a group sender without a number: by their lid (learnt), else by push name against the
     /// batch's names and aliases when exactly one person has it.
-    mutating func sender(of message: InboundMessage, in batchID: String, _ db: Database) throws -> PhoneNumber? {
-        if let lid = message.lid, let phone = lids[lid] { return phone }
+    mutating func sender(of message: InboundMessage, in batchID: String) throws -> PhoneNumber? {
+        if let lid = message.lid, let phone = try phone(ofLid: lid) { return phone }
         if names[batchID] == nil {
             var table: [String: PhoneNumber?] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT phone, name, alias FROM person WHERE batchID = ?", arguments: [batchID]) {
@@ -222,7 +231,16 @@ struct BatchRouter {
         return names[batchID]?[name] ?? nil
     }
 
-    func batch(of phone: PhoneNumber, at: Date) -> String? {
+    mutating func batch(of phone: PhoneNumber, at: Date) throws -> String? {
+        if batchesOf[phone] == nil {
+            batchesOf[phone] = try Row.fetchAll(db, sql: """
+                SELECT b.id, b.start, b.timezone FROM person p JOIN batch b ON b.id = p.batchID WHERE p.phone = ?
+                """, arguments: [phone.e164]).map { row in
+                let id: String = row["id"]
+                return (id, KelasTimeZone.instant(try KelasDatabase.start(row, batchID: id), LocalTime(secondsOfDay: 0),
+                                                  in: try KelasDatabase.zone(row, batchID: id)))
+            }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        }
         guard let batches = batchesOf[phone] else { return nil }
         return (batches.last { $0.start <= at } ?? batches.first)?.id
     }

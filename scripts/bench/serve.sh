@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Load test: signed WhatsApp webhook POSTs against `kelas serve` (release, loopback only, bounded in time), with wrk
-# from Debian. Reports requests per second and p99 latency, beside GET /healthz of the same server in the same run
-# (the baseline: Hummingbird answering without the store), and checks that no request was lost: every 200 wrk counted
-# is a row in the store's webhook inbox, and every distinct message was applied.
+# from Debian, on the seed programme's store (`kelas simulate --preset programme --database …`: 77 batches, 2,029
+# participants) and, with `x10`, on ten times that (`--preset programme-x10`: 770 batches, 20,290 participants).
+# Reports requests per second and p99 latency, beside GET /healthz of the same server in the same run (the baseline:
+# Hummingbird answering without the store), and checks that no request was lost: every 200 wrk counted is a row in the
+# store's webhook inbox, nothing is left pending, and every distinct message was stored.
 #
-# Payloads: N distinct Cloud API payloads (one text message each, from the example batch's participants), signed with
+# Payloads: N distinct Cloud API payloads (one text message each, from the programme's participants), signed with
 # the app secret, cycled by each wrk connection; a repeated payload is stored again (WhatsApp retries look like that)
 # and deduplicated on its message id when applied.
-# Usage: bash scripts/bench/serve.sh [SECONDS=10] [CONNECTIONS=16]   (installs wrk and curl from Debian if missing)
+# Usage: bash scripts/bench/serve.sh [SECONDS=10] [CONNECTIONS=16] [x10]   (installs wrk and sqlite3 from Debian if missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/setup.sh
@@ -23,7 +25,9 @@ distinct=20000
 work=$(mktemp -d)
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-"$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/kelas.sqlite" >/dev/null
+preset=programme; [ "${3:-}" = "x10" ] && preset=programme-x10
+"$kelas" simulate --preset "$preset" --seed 1 --database "$work/kelas.sqlite" >/dev/null
+base_messages=$(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(*) FROM inboundMessage")
 export KELAS_ADMIN_TOKEN=bench KELAS_WHATSAPP_APP_SECRET=bench-app-secret
 
 python3 - "$work/payloads.tsv" "$distinct" <<'PY'
@@ -31,7 +35,7 @@ import hashlib, hmac, json, sys
 path, count = sys.argv[1], int(sys.argv[2])
 with open(path, "w") as out:
     for n in range(count):
-        sender = "62812345671%02d" % (10 + n % 24)
+        sender = "628115%07d" % (n * 7919 % 2029)   # the programme's participants, spread over its batches
         body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp", "contacts": [{"wa_id": sender, "profile": {"name": "P"}}],
             "messages": [{"from": sender, "id": "wamid.bench.%d" % n, "timestamp": str(1625537400 + n), "type": "text",
@@ -73,16 +77,17 @@ kill -TERM "$server"; wait "$server" 2>/dev/null || true; server=""
 
 received=$(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(*) FROM webhookInbox")
 pending=$(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(*) FROM webhookInbox WHERE appliedAt IS NULL")
-messages=$(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(*) FROM inboundMessage")
+messages=$(( $(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(*) FROM inboundMessage") - base_messages ))
+routed=$(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(*) FROM inboundMessage WHERE id LIKE 'wamid.bench.%' AND batchID IS NOT NULL")
 distinct_sent=$(sqlite3 "$work/kelas.sqlite" "SELECT COUNT(DISTINCT json_extract(body, '\$.entry[0].changes[0].value.messages[0].id')) FROM webhookInbox")
 sent=$(printf "%s\n" "$webhooks" | cut -f4); refused=$(printf "%s\n" "$webhooks" | cut -f5)
 base_rps=$(printf "%s\n" "$baseline" | cut -f2)
 printf "%s\n%s\n" "$baseline" "$webhooks" | awk -F'\t' -v base="$base_rps" '
-  BEGIN { printf "| run (%s connections, loopback) | req/s | × baseline | p99 | requests | non-2xx |\n|---|---:|---:|---:|---:|---:|\n", "'"$connections"'" }
+  BEGIN { printf "| run ('"$preset"' store, %s connections, loopback) | req/s | × baseline | p99 | requests | non-2xx |\n|---|---:|---:|---:|---:|---:|\n", "'"$connections"'" }
   { printf "| %s | %.0f | %.2f | %s | %s | %s |\n", $1, $2, $2 / base, $3, $4, $5 }'
 echo
 echo "webhook POSTs answered 2xx: $(( sent - refused )); rows in the inbox: $received (more when wrk stopped waiting for"
-echo "answers at its deadline); still pending after SIGTERM: $pending; distinct message ids posted: $distinct_sent; stored: $messages"
+echo "answers at its deadline); still pending after SIGTERM: $pending; distinct message ids posted: $distinct_sent; stored: $messages, of them routed to a batch: $routed"
 if [ "$received" -lt $(( sent - refused )) ] || [ "$pending" -ne 0 ] || [ "$messages" -ne "$distinct_sent" ]; then
   echo "LOST REQUESTS" >&2; exit 1
 fi
