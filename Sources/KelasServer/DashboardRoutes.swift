@@ -140,13 +140,22 @@ struct DashboardRoutes: Sendable {
         let t = Self.localizer(request)
         let language = t.language
         let store = server.store
-        let batches = try store.batches().filter { batch == nil || $0.id == batch }
-        if let batch, batches.isEmpty { return try notFound(batch, t) }
-        let participants = try store.participantResults(batchIDs: batch.map { [$0] }, now: server.configuration.now())
-        let report = ProgrammeReport(participants: participants, batches: batches.compactMap(\.period),
-                                     indicators: server.configuration.indicators, language: language)
-        let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a></p>" } ?? ""
-        return try html(Dashboard.page(t("page.results"), scope + report.htmlBody, t), request)
+        // The figures change only when the store does: the body is kept per store version, language and scope.
+        let key = "\(try store.version())|\(language.rawValue)|\(batch ?? "")"
+        let body: String
+        if let kept = server.pages.body(key) {
+            body = kept
+        } else {
+            let batches = try store.batches().filter { batch == nil || $0.id == batch }
+            if let batch, batches.isEmpty { return try notFound(batch, t) }
+            let participants = try store.participantResults(batchIDs: batch.map { [$0] }, now: server.configuration.now())
+            let report = ProgrammeReport(participants: participants, batches: batches.compactMap(\.period),
+                                         indicators: server.configuration.indicators, language: language)
+            let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a></p>" } ?? ""
+            body = scope + report.htmlBody
+            server.pages.keep(body, for: key)
+        }
+        return try html(Dashboard.page(t("page.results"), body, t), request)
     }
 
     func csv(_ request: Request) throws -> Response {

@@ -46,6 +46,7 @@ final class ReadModel: Sendable {
     private let snapshots = Mutex<[String: BatchSnapshot]>([:])
     private let clocked = Mutex<[String: (version: Int64, closed: Int, tracker: Tracker)]>([:])
     private let results = Mutex<[String: (version: Int64, results: [ParticipantResult])]>([:])
+    private let figures = Mutex<[String: (version: Int64, closed: Int, rows: [ReportRow])]>([:])
 
     func snapshot(_ id: String, version: Int64) -> BatchSnapshot? {
         snapshots.withLock { $0[id].flatMap { $0.version == version ? $0 : nil } }
@@ -67,6 +68,22 @@ final class ReadModel: Sendable {
         return tracker
     }
 
+    /// Each participant's contribution to a report at `now`, in the snapshot's order: a function of the version and of
+    /// how many prompts have closed (drop-outs count closed prompts), so kept by both.
+    func figures(_ snapshot: BatchSnapshot, at now: Date) -> [ReportRow] {
+        let closed = snapshot.closed(by: now)
+        if let kept = figures.withLock({ $0[snapshot.id] }), kept.version == snapshot.version, kept.closed == closed { return kept.rows }
+        let states = tracker(snapshot, at: now).states
+        let rows = snapshot.participants.map { participant in
+            var row = KelasDatabase.figures(states: states[participant.phone] ?? [:], prompts: snapshot.prompts, rule: snapshot.rule,
+                                            now: now, counts: snapshot.counts[participant.phone] ?? (0, 0))
+            if snapshot.optOuts[participant.phone] != nil { row.optedOut = 1 }
+            return row
+        }
+        figures.withLock { $0[snapshot.id] = (snapshot.version, closed, rows) }
+        return rows
+    }
+
     func results(_ id: String, version: Int64) -> [ParticipantResult]? {
         results.withLock { $0[id].flatMap { $0.version == version ? $0.results : nil } }
     }
@@ -80,6 +97,7 @@ final class ReadModel: Sendable {
         snapshots.withLock { $0 = $0.filter { ids.contains($0.key) } }
         clocked.withLock { $0 = $0.filter { ids.contains($0.key) } }
         results.withLock { $0 = $0.filter { ids.contains($0.key) } }
+        figures.withLock { $0 = $0.filter { ids.contains($0.key) } }
     }
 }
 
@@ -128,5 +146,13 @@ extension KelasDatabase {
             guard let row = byID[id] else { throw StoreError.unknownBatch(id, known: rows.map { $0["id"] }) }
             return row
         }
+    }
+}
+
+extension KelasDatabase {
+    /// The store's version: it moves with every change to what statuses, reports and results are computed from, in any
+    /// batch and by any process (migration v14), so a view of the whole store can be kept until it moves.
+    public func version() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT version FROM storeVersion") ?? 0 }
     }
 }

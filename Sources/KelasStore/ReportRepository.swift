@@ -54,26 +54,29 @@ extension KelasDatabase {
             var total = ReportRow(group: "TOTAL")
             for batch in batches {
                 let snapshot = try Self.snapshot(db, batch, model: model)
-                let states = model.tracker(snapshot, at: now).states
                 total.batches += 1
-                var groupsSeen = Set<String>()
-                for participant in snapshot.participants {
-                    var figures = Self.figures(states: states[participant.phone] ?? [:], prompts: snapshot.prompts, rule: snapshot.rule,
-                                               now: now, counts: snapshot.counts[participant.phone] ?? (0, 0))
-                    if snapshot.optOuts[participant.phone] != nil { figures.optedOut = 1 }
+                // The batch's participants summed per district (the only grouping that can split a batch), then
+                // added to each of the batch's groups once.
+                var sums: [(key: String, row: ReportRow)] = []
+                for (participant, figures) in zip(snapshot.participants, model.figures(snapshot, at: now)) {
+                    let key = grouping == .district ? participant.district : ""
+                    if let index = sums.firstIndex(where: { $0.key == key }) { sums[index].row.add(figures) }
+                    else { sums.append((key, figures)) }
+                    total.add(figures)
+                }
+                for (key, sum) in sums {
                     let groups: [String]
                     switch grouping {
                     case .batch: groups = [snapshot.id]
-                    case .district: groups = [participant.district]
+                    case .district: groups = [key]
                     case .programme: groups = [snapshot.programme]
                     case .trainer: groups = snapshot.trainers.isEmpty ? ["(no trainer)"] : snapshot.trainers
                     }
                     for group in groups {
                         if rows[group] == nil { rows[group] = ReportRow(group: group); order.append(group) }
-                        rows[group]?.add(figures)
-                        if groupsSeen.insert(group).inserted { rows[group]?.batches += 1 }
+                        rows[group]?.add(sum)
+                        rows[group]?.batches += 1
                     }
-                    total.add(figures)
                 }
             }
             var result = order.compactMap { rows[$0] }

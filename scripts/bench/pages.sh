@@ -3,12 +3,12 @@
 # `kelas simulate --preset programme --database …` stores it (77 batches, 2,029 participants) and, with `x10`, on ten
 # times that (`--preset programme-x10`: 770 batches, 20,290 participants). For each page: requests per second and p99
 # latency from wrk, beside GET /healthz of the same server in the same run (the baseline: Hummingbird answering
-# without the store). The clock is fixed (KELAS_NOW) on the last batch's Wednesday, so /today has a batch to show.
+# without the store), each after one request that warms the server's read model. The clock is fixed (KELAS_NOW) on the last batch's Wednesday, so /today has a batch to show.
 # Usage: bash scripts/bench/pages.sh [SECONDS=5] [x10]      (installs wrk and sqlite3 from Debian if missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/bench/release.sh
-for tool in wrk sqlite3; do
+for tool in wrk sqlite3 curl; do
   command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; }
 done
 seconds=${1:-5}
@@ -21,8 +21,9 @@ cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; wait 2>/dev/null
 trap cleanup EXIT
 export KELAS_ADMIN_TOKEN=bench KELAS_LANG=en
 
-run() { # label, url → "label rps p99 non2xx"
+run() { # label, url → "label rps p99 non2xx" (after one request that warms the read model: a server does that once)
   local label=$1 url=$2
+  curl -sf -o /dev/null -H "Authorization: Bearer bench" "$url"
   wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer bench" "$url" >"$work/wrk.txt"
   local rps p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
