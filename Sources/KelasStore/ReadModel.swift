@@ -47,6 +47,13 @@ final class ReadModel: Sendable {
     private let clocked = Mutex<[String: (version: Int64, closed: Int, tracker: Tracker)]>([:])
     private let results = Mutex<[String: (version: Int64, results: [ParticipantResult])]>([:])
     private let figures = Mutex<[String: (version: Int64, closed: Int, rows: [ReportRow])]>([:])
+    private let stored = Mutex<[String: (version: Int64, batch: StoredBatch)]>([:])
+
+    func storedBatch(_ id: String, version: Int64) -> StoredBatch? {
+        stored.withLock { $0[id].flatMap { $0.version == version ? $0.batch : nil } }
+    }
+
+    func keep(_ batch: StoredBatch, version: Int64) { stored.withLock { $0[batch.id] = (version, batch) } }
 
     func snapshot(_ id: String, version: Int64) -> BatchSnapshot? {
         snapshots.withLock { $0[id].flatMap { $0.version == version ? $0 : nil } }
@@ -98,6 +105,7 @@ final class ReadModel: Sendable {
         clocked.withLock { $0 = $0.filter { ids.contains($0.key) } }
         results.withLock { $0 = $0.filter { ids.contains($0.key) } }
         figures.withLock { $0 = $0.filter { ids.contains($0.key) } }
+        stored.withLock { $0 = $0.filter { ids.contains($0.key) } }
     }
 }
 
