@@ -84,6 +84,7 @@ let package = Package(
             "KelasServer", "KelasStore", "KelasCore", "KelasDelivery",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The golden files are read through #filePath, not as bundle resources.
         .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore", "KelasStore", .product(name: "Crypto", package: "swift-crypto")],
