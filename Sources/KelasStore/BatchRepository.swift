@@ -169,9 +169,9 @@ extension KelasDatabase {
             // Each batch's line is kept by its version: a page listing 770 batches reads 770 versions, not 2,310 counts.
             try Row.fetchAll(db, sql: "SELECT id, version FROM batch ORDER BY start, id").compactMap { row in
                 let id: String = row["id"], version: Int64 = row["version"]
-                if let kept = model.storedBatch(id, version: version) { return kept }
+                if let kept = model.batches.value(id, .init(version: version)) { return kept }
                 guard let stored = try Self.storedBatch(db, id) else { return nil }
-                model.keep(stored, version: version)
+                model.batches.keep(stored, id, .init(version: version))
                 return stored
             }
         }

@@ -43,43 +43,49 @@ struct BatchSnapshot: Sendable {
 /// routes, its applier, its dispatcher); a stale entry is never returned, because every read checks the version the
 /// store holds in the same read transaction.
 final class ReadModel: Sendable {
-    private let snapshots = Mutex<[String: BatchSnapshot]>([:])
-    private let clocked = Mutex<[String: (version: Int64, closed: Int, tracker: Tracker)]>([:])
-    private let results = Mutex<[String: (version: Int64, results: [ParticipantResult])]>([:])
-    private let figures = Mutex<[String: (version: Int64, closed: Int, rows: [ReportRow])]>([:])
-    private let stored = Mutex<[String: (version: Int64, batch: StoredBatch)]>([:])
-
-    func storedBatch(_ id: String, version: Int64) -> StoredBatch? {
-        stored.withLock { $0[id].flatMap { $0.version == version ? $0.batch : nil } }
+    /// A batch's value, valid while the batch's version (and, for what time changes, its closed-prompt count) is the
+    /// one it was computed for.
+    struct Stamp: Hashable, Sendable {
+        var version: Int64
+        var closed = 0
     }
 
-    func keep(_ batch: StoredBatch, version: Int64) { stored.withLock { $0[batch.id] = (version, batch) } }
+    /// One value per batch id, returned only for the stamp it was kept with.
+    final class Kept<Value: Sendable>: Sendable {
+        private let entries = Mutex<[String: (stamp: Stamp, value: Value)]>([:])
 
-    func snapshot(_ id: String, version: Int64) -> BatchSnapshot? {
-        snapshots.withLock { $0[id].flatMap { $0.version == version ? $0 : nil } }
+        func value(_ id: String, _ stamp: Stamp) -> Value? {
+            entries.withLock { $0[id].flatMap { $0.stamp == stamp ? $0.value : nil } }
+        }
+
+        func keep(_ value: Value, _ id: String, _ stamp: Stamp) { entries.withLock { $0[id] = (stamp, value) } }
+
+        func keepOnly(_ ids: Set<String>) { entries.withLock { $0 = $0.filter { ids.contains($0.key) } } }
     }
 
-    func keep(_ snapshot: BatchSnapshot) { snapshots.withLock { $0[snapshot.id] = snapshot } }
+    let snapshots = Kept<BatchSnapshot>()
+    let results = Kept<[ParticipantResult]>()
+    let batches = Kept<StoredBatch>()
+    private let clocked = Kept<Tracker>()
+    private let figures = Kept<[ReportRow]>()
 
     /// The tracker of a snapshot with the prompts closed by `now` closed.
     func tracker(_ snapshot: BatchSnapshot, at now: Date) -> Tracker {
         guard now > snapshot.tracker.now else { return snapshot.tracker }
-        let closed = snapshot.closed(by: now)
-        if closed == snapshot.closed(by: snapshot.tracker.now) { return snapshot.tracker }
-        if let kept = clocked.withLock({ $0[snapshot.id] }), kept.version == snapshot.version, kept.closed == closed {
-            return kept.tracker
-        }
+        let stamp = Stamp(version: snapshot.version, closed: snapshot.closed(by: now))
+        if stamp.closed == snapshot.closed(by: snapshot.tracker.now) { return snapshot.tracker }
+        if let kept = clocked.value(snapshot.id, stamp) { return kept }
         var tracker = snapshot.tracker
         _ = tracker.apply(.clock(now))
-        clocked.withLock { $0[snapshot.id] = (snapshot.version, closed, tracker) }
+        clocked.keep(tracker, snapshot.id, stamp)
         return tracker
     }
 
     /// Each participant's contribution to a report at `now`, in the snapshot's order: a function of the version and of
     /// how many prompts have closed (drop-outs count closed prompts), so kept by both.
     func figures(_ snapshot: BatchSnapshot, at now: Date) -> [ReportRow] {
-        let closed = snapshot.closed(by: now)
-        if let kept = figures.withLock({ $0[snapshot.id] }), kept.version == snapshot.version, kept.closed == closed { return kept.rows }
+        let stamp = Stamp(version: snapshot.version, closed: snapshot.closed(by: now))
+        if let kept = figures.value(snapshot.id, stamp) { return kept }
         let states = tracker(snapshot, at: now).states
         let rows = snapshot.participants.map { participant in
             var row = KelasDatabase.figures(states: states[participant.phone] ?? [:], prompts: snapshot.prompts, rule: snapshot.rule,
@@ -87,25 +93,17 @@ final class ReadModel: Sendable {
             if snapshot.optOuts[participant.phone] != nil { row.optedOut = 1 }
             return row
         }
-        figures.withLock { $0[snapshot.id] = (snapshot.version, closed, rows) }
+        figures.keep(rows, snapshot.id, stamp)
         return rows
-    }
-
-    func results(_ id: String, version: Int64) -> [ParticipantResult]? {
-        results.withLock { $0[id].flatMap { $0.version == version ? $0.results : nil } }
-    }
-
-    func keep(_ results: [ParticipantResult], of id: String, version: Int64) {
-        self.results.withLock { $0[id] = (version, results) }
     }
 
     /// Forgets batches the store no longer has.
     func keepOnly(_ ids: Set<String>) {
-        snapshots.withLock { $0 = $0.filter { ids.contains($0.key) } }
-        clocked.withLock { $0 = $0.filter { ids.contains($0.key) } }
-        results.withLock { $0 = $0.filter { ids.contains($0.key) } }
-        figures.withLock { $0 = $0.filter { ids.contains($0.key) } }
-        stored.withLock { $0 = $0.filter { ids.contains($0.key) } }
+        snapshots.keepOnly(ids)
+        results.keepOnly(ids)
+        batches.keepOnly(ids)
+        clocked.keepOnly(ids)
+        figures.keepOnly(ids)
     }
 }
 
@@ -114,7 +112,7 @@ extension KelasDatabase {
     static func snapshot(_ db: Database, _ row: Row, model: ReadModel) throws -> BatchSnapshot {
         let id: String = row["id"]
         let version: Int64 = row["version"]
-        if let kept = model.snapshot(id, version: version) { return kept }
+        if let kept = model.snapshots.value(id, .init(version: version)) { return kept }
         let replay = try replay(db, batchID: id, now: .distantPast)
         let district: String = row["district"]
         let participants = try Row.fetchAll(db, sql: """
@@ -141,7 +139,7 @@ extension KelasDatabase {
             trainers: try String.fetchAll(db, sql: "SELECT name FROM person WHERE batchID = ? AND role = 'trainer' ORDER BY position",
                                           arguments: [id]),
             tracker: replay.tracker, counts: counts, optOuts: try optOuts(db, batchID: id), reminders: reminders)
-        model.keep(snapshot)
+        model.snapshots.keep(snapshot, id, .init(version: version))
         return snapshot
     }
 

@@ -22,12 +22,12 @@ extension KelasDatabase {
             var instruments = InstrumentCache()
             for batch in try Self.batchRows(db, batchIDs) {
                 let snapshot = try Self.snapshot(db, batch, model: model)
-                if let kept = model.results(snapshot.id, version: snapshot.version) {
+                if let kept = model.results.value(snapshot.id, .init(version: snapshot.version)) {
                     results += kept
                     continue
                 }
                 let computed = try Self.results(db, batch, snapshot, instruments: &instruments)
-                model.keep(computed, of: snapshot.id, version: snapshot.version)
+                model.results.keep(computed, snapshot.id, .init(version: snapshot.version))
                 results += computed
             }
             return results
