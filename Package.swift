@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "KelasStore",
-            dependencies: ["KelasCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KelasCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // Outbound delivery: sinks, signing, retries, pacing, the dispatcher. The only target that imports CCurl.
         .target(

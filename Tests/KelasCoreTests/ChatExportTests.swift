@@ -179,6 +179,80 @@ struct ChatExportTests {
         #expect(!overlap.isEmpty && Set(overlap).isSubset(of: Set(whole)))
     }
 
+    @Test("message ids are exactly the ones earlier versions stored, so a re-import still finds them")
+    func pinnedIDs() throws {
+        let zone = try #require(TimeZone(identifier: "Asia/Jakarta"))
+        let context = ChatContext(batchID: "gresik-2021-07", people: try examplePeople(), timeZone: zone, expected: nil)
+        var ids: [String] = []
+        _ = try ChatExportFile(path: IngestFixtures.path("android-id.txt")).read(context) { ids.append($0.id) }
+        // Written by the version before the byte-level parser (kelas ingest chat into a store, then read back).
+        #expect(Array(ids.prefix(5)) == ["chat:b162d05d85cde6e1", "chat:8fbe603ca955b852", "chat:470d7f961285b9fc",
+                                         "chat:d824476e44032d4c", "chat:6355a04a11f6c57d"])
+        #expect(Array(ids.suffix(2)) == ["chat:0cf839b7f6f8e4e2", "chat:0cf4b9b7f6f5d58b"], "two identical oks, two ids")
+    }
+
+    @Test("a dry run's counts are the counts of the messages an import makes")
+    func countsMatchMessages() throws {
+        let people = try examplePeople()
+        let context = ChatContext(batchID: "gresik-2021-07", people: people, timeZone: .gmt, expected: nil)
+        for name in ["android-id.txt", "ios-en.txt", "android-en.txt"] {
+            let file = ChatExportFile(path: IngestFixtures.path(name))
+            var messages: [InboundMessage] = []
+            let stored = try file.read(context) { messages.append($0) }
+            let counted = try file.count(context)
+            #expect(counted.stats == stored.stats)
+            #expect(counted.stats.messages == messages.count && counted.stats.messages > 5, "\(name)")
+            #expect(counted.stats.voiceNotes == messages.filter { $0.kind == .voice }.count)
+        }
+    }
+
+    @Test("an author written with and without direction marks is one author, matched once")
+    func authorWithMarks() throws {
+        let text = """
+            05/07/21 09.12 - Fauzi Gresik: satu
+            05/07/21 09.13 - \u{200E}Fauzi Gresik: dua
+            05/07/21 09.14 - Fauzi Gresik: tiga
+            05/07/21 09.15 - Tamu: empat
+            """
+        let format = ChatFormat(platform: .android, dateOrder: .dmy)
+        var chat = ChatImport(batchID: "gresik-2021-07", people: try examplePeople(), timeZone: .gmt, format: format)
+        let messages = entries(text, format: format).compactMap { chat.message(for: $0) }
+        #expect(messages.map(\.author) == ["Fauzi Gresik", "Fauzi Gresik", "Fauzi Gresik", "Tamu"])
+        #expect(messages.map(\.phone?.e164) == ["+6281234567110", "+6281234567110", "+6281234567110", nil])
+        #expect(chat.stats.authors.map(\.name) == ["Fauzi Gresik", "Tamu"])
+        #expect(chat.stats.authors.map(\.messages) == [3, 1])
+        #expect(chat.stats.unmatched == ["Tamu"])
+    }
+
+    @Test("the byte-string table numbers keys densely in first-seen order, through growth")
+    func byteKeyTable() {
+        var table = ByteKeyTable()
+        let keys = (0..<1_000).map { Array("Peserta \($0)".utf8) } + [[], Array("Peserta 1".utf8.dropLast())]
+        for (index, key) in keys.enumerated() {
+            let (number, isNew) = key.withUnsafeBufferPointer { table.number(of: $0) }
+            #expect(number == index && isNew, "key \(index)")
+        }
+        for (index, key) in keys.enumerated().reversed() {
+            let (number, isNew) = key.withUnsafeBufferPointer { table.number(of: $0) }
+            #expect(number == index && !isNew, "key \(index) again")
+        }
+        #expect(table.count == keys.count)
+    }
+
+    @Test("stripping marks: direction marks anywhere, spaces and tabs at the ends, inner spaces kept", arguments: [
+        ("  Budi Santoso\t", "Budi Santoso"),
+        ("Budi Santoso", "Budi Santoso"),
+        ("\u{200E}Budi\u{202C} Santoso\u{200F} ", "Budi Santoso"),
+        ("\u{00A0}Iva Hasanah\u{202F}", "Iva Hasanah"),
+        ("\u{FEFF}", ""),
+        ("   ", ""),
+        ("Pesan  ini", "Pesan  ini"),
+        ("\u{200E}<Media tidak disertakan>", "<Media tidak disertakan>"),
+    ])
+    func stripMarks(_ written: String, _ expected: String) {
+        #expect(ChatText.stripMarks(written) == expected)
+    }
+
     @Test("export times are read in the batch's time zone")
     func localTimes() throws {
         var chat = ChatImport(batchID: "b", people: PeopleDirectory([]), timeZone: try #require(TimeZone(identifier: "Asia/Makassar")),

@@ -60,6 +60,9 @@ public struct ChatEntry: Sendable, Hashable {
     public var text: String
     /// What the message is; `.other` for system lines.
     public var kind: InboundMessage.Kind
+    /// The parser's number for the author's column (the same for each message of one author in one export), so that
+    /// the import can recognise an author without hashing the name again; nil for system lines.
+    var authorNumber: Int?
 
     public var isSystem: Bool { author == nil }
 }
@@ -139,92 +142,111 @@ struct ChatHeader {
     /// Like `read(_:)`; `dateAndTime` tells whether the line at least starts with a date and a time, as a header does
     /// (a line that does and is still no header is mangled, not a continuation).
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, dateAndTime: inout Bool) -> ChatHeader? {
-        let n = bytes.count
-        var i = 0
-        @inline(__always) func at(_ k: Int) -> UInt8 { k < n ? bytes[k] : 0 }
+        var cursor = ByteCursor(bytes)
         // A byte-order mark or left-to-right marks may precede the header.
         while true {
-            if at(i) == 0xEF, at(i + 1) == 0xBB, at(i + 2) == 0xBF { i += 3; continue }
-            if at(i) == 0xE2, at(i + 1) == 0x80, at(i + 2) == 0x8E || at(i + 2) == 0x8F { i += 3; continue }
+            if cursor.at(0) == 0xEF, cursor.at(1) == 0xBB, cursor.at(2) == 0xBF { cursor.i += 3; continue }
+            if cursor.at(0) == 0xE2, cursor.at(1) == 0x80, cursor.at(2) == 0x8E || cursor.at(2) == 0x8F { cursor.i += 3; continue }
             break
         }
-        let bracket = at(i) == UInt8(ascii: "[")
-        if bracket { i += 1 }
-        func number(_ maxDigits: Int) -> (value: Int, digits: Int)? {
-            var value = 0, digits = 0
-            while digits < maxDigits, case let byte = at(i), byte >= 0x30, byte <= 0x39 {
-                value = value * 10 + Int(byte - 0x30); digits += 1; i += 1
-            }
-            if digits == 0 || (at(i) >= 0x30 && at(i) <= 0x39) { return nil }
-            return (value, digits)
-        }
-        func spaces() -> Int {
-            var count = 0
-            while true {
-                if at(i) == 0x20 { i += 1 } else if at(i) == 0xC2, at(i + 1) == 0xA0 { i += 2 }
-                else if at(i) == 0xE2, at(i + 1) == 0x80, at(i + 2) == 0xAF { i += 3 } else { return count }
-                count += 1
-            }
-        }
-        guard let a = number(4) else { return nil }
-        let separator = at(i)
+        let bracket = cursor.at(0) == UInt8(ascii: "[")
+        if bracket { cursor.i += 1 }
+        guard let a = cursor.number(4) else { return nil }
+        let separator = cursor.at(0)
         guard separator == UInt8(ascii: "/") || separator == UInt8(ascii: ".") || separator == UInt8(ascii: "-") else { return nil }
-        i += 1
-        guard let b = number(2), at(i) == separator else { return nil }
-        i += 1
-        guard let c = number(4) else { return nil }
-        if at(i) == UInt8(ascii: ",") { i += 1 }
-        guard spaces() > 0, let hour = number(2) else { return nil }
-        let timeSeparator = at(i)
+        cursor.i += 1
+        guard let b = cursor.number(2), cursor.at(0) == separator else { return nil }
+        cursor.i += 1
+        guard let c = cursor.number(4) else { return nil }
+        if cursor.at(0) == UInt8(ascii: ",") { cursor.i += 1 }
+        guard cursor.spaces() > 0, let hour = cursor.number(2) else { return nil }
+        let timeSeparator = cursor.at(0)
         guard timeSeparator == UInt8(ascii: ":") || timeSeparator == UInt8(ascii: ".") else { return nil }
-        i += 1
-        guard let minute = number(2), minute.digits == 2, minute.value < 60 else { return nil }
+        cursor.i += 1
+        guard let minute = cursor.number(2), minute.digits == 2, minute.value < 60 else { return nil }
         dateAndTime = true
         var second = 0, hasSeconds = false
-        if at(i) == timeSeparator, at(i + 1) >= 0x30, at(i + 1) <= 0x39 {
-            i += 1
-            guard let s = number(2), s.digits == 2, s.value < 60 else { return nil }
+        if cursor.at(0) == timeSeparator, cursor.at(1) >= 0x30, cursor.at(1) <= 0x39 {
+            cursor.i += 1
+            guard let s = cursor.number(2), s.digits == 2, s.value < 60 else { return nil }
             second = s.value; hasSeconds = true
         }
         // An optional AM/PM or Indonesian day-part marker.
-        let beforeMarker = i
         var marker: Marker?
-        if spaces() > 0 {
-            func word(_ text: String) -> Bool {
-                var k = i
-                for expected in text.utf8 {
-                    let byte = at(k)
-                    let lower = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-                    guard lower == expected else { return false }
-                    k += 1
-                }
-                // The marker must end here (not `pagination`).
-                let next = at(k)
-                guard !(next >= 0x61 && next <= 0x7A) && !(next >= 0x41 && next <= 0x5A) else { return false }
-                i = k
-                return true
-            }
-            if word("a.m.") || word("am") { marker = .am }
-            else if word("p.m.") || word("pm") { marker = .pm }
-            else if word("pagi") { marker = .pagi }
-            else if word("siang") { marker = .siang }
-            else if word("sore") { marker = .sore }
-            else if word("malam") { marker = .malam }
-            if marker == nil { i = beforeMarker }
+        let beforeMarker = cursor.i
+        if cursor.spaces() > 0 {
+            if cursor.word("a.m.") || cursor.word("am") { marker = .am }
+            else if cursor.word("p.m.") || cursor.word("pm") { marker = .pm }
+            else if cursor.word("pagi") { marker = .pagi }
+            else if cursor.word("siang") { marker = .siang }
+            else if cursor.word("sore") { marker = .sore }
+            else if cursor.word("malam") { marker = .malam }
+            if marker == nil { cursor.i = beforeMarker }
         }
         if bracket {
-            guard at(i) == UInt8(ascii: "]") else { return nil }
-            i += 1
-            _ = spaces()
+            guard cursor.at(0) == UInt8(ascii: "]") else { return nil }
+            cursor.i += 1
+            _ = cursor.spaces()
         } else {
-            guard spaces() > 0, at(i) == UInt8(ascii: "-") else { return nil }
-            i += 1
-            guard spaces() > 0 || i == n else { return nil }
+            guard cursor.spaces() > 0, cursor.at(0) == UInt8(ascii: "-") else { return nil }
+            cursor.i += 1
+            guard cursor.spaces() > 0 || cursor.i == bytes.count else { return nil }
         }
         let header = ChatHeader(platform: bracket ? .ios : .android, a: a.value, b: b.value, c: c.value, aDigits: a.digits,
                                 cDigits: c.digits, hour: hour.value, minute: minute.value, second: second, hasSeconds: hasSeconds,
-                                marker: marker, restStart: i)
+                                marker: marker, restStart: cursor.i)
         return header.hour24 == nil ? nil : header
+    }
+}
+
+/// Reads a header's numbers, spaces and words from the start of a line, byte by byte (0 past the end).
+private struct ByteCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// The byte `offset` past the cursor, or 0 past the end.
+    @inline(__always) func at(_ offset: Int) -> UInt8 {
+        let k = i + offset
+        return k < bytes.count ? bytes[k] : 0
+    }
+
+    /// Up to `maxDigits` digits, and no digit after them.
+    mutating func number(_ maxDigits: Int) -> (value: Int, digits: Int)? {
+        var value = 0, digits = 0
+        while digits < maxDigits, case let byte = at(0), byte >= 0x30, byte <= 0x39 {
+            value = value * 10 + Int(byte - 0x30); digits += 1; i += 1
+        }
+        if digits == 0 || (at(0) >= 0x30 && at(0) <= 0x39) { return nil }
+        return (value, digits)
+    }
+
+    /// Skips spaces (plain, no-break and narrow no-break) and says how many there were.
+    mutating func spaces() -> Int {
+        var count = 0
+        while true {
+            if at(0) == 0x20 { i += 1 } else if at(0) == 0xC2, at(1) == 0xA0 { i += 2 }
+            else if at(0) == 0xE2, at(1) == 0x80, at(2) == 0xAF { i += 3 } else { return count }
+            count += 1
+        }
+    }
+
+    /// Skips `text` (lower case; the line's case ignored) when it is there and a whole word (not `pagination`).
+    mutating func word(_ text: StaticString) -> Bool {
+        let length = text.utf8CodeUnitCount
+        let start = text.utf8Start
+        for offset in 0..<length {
+            let byte = at(offset)
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            guard lower == start[offset] else { return false }
+        }
+        let next = at(length)
+        guard !(next >= 0x61 && next <= 0x7A) && !(next >= 0x41 && next <= 0x5A) else { return false }
+        i += length
+        return true
     }
 }
 
@@ -338,12 +360,30 @@ public struct MangledLines: Sendable, Hashable, Codable {
 /// Turns export lines into entries, one line at a time: memory stays flat however long the export.
 public struct ChatExportParser {
     public let format: ChatFormat
-    private var current: (line: Int, date: LocalDate, time: LocalTime, author: String?, text: String)?
-    private var continuation: [String] = []
+    /// The entry being read: its header, and its text's bytes so far (continuation lines joined with `\n`).
+    private var current: Pending?
+    private struct Pending {
+        var line: Int
+        var date: LocalDate
+        var time: LocalTime
+        /// The author's number in `authorList`.
+        var author: Int?
+        var kind: InboundMessage.Kind
+        /// The text so far: the first line, then each continuation line after a `\n`.
+        var text: String
+    }
     /// iOS writes system lines with the group's name as author; learned from the encryption notice.
     private var groupName: String?
     /// Author column → whether it is really the start of an Android system line, and the author without marks.
-    private var authors: [String: (system: Bool, name: String)] = [:]
+    private var authorTable = ByteKeyTable()
+    /// Author columns by number (`authorTable`'s): as written, whether it is really the start of an Android system
+    /// line, and the author without marks.
+    private var authorList: [Author] = []
+    private struct Author {
+        var column: String
+        var system: Bool
+        var name: String
+    }
     /// Lines before the first header (not part of any message).
     public private(set) var strayLines = 0
     /// Lines that start with a date and a time as a header does, yet are not one of this format's headers (a date
@@ -365,56 +405,70 @@ public struct ChatExportParser {
            let hour = header.hour24 {
             headers += 1
             let finished = finish()
-            var author: String?
+            var author: Int?
             var textStart = header.restStart
             // `Author: text`; no ": " means a system line.
-            var k = header.restStart
-            while k + 1 < line.count {
-                if line[k] == 0x3A, line[k + 1] == 0x20 {
-                    author = String(decoding: UnsafeBufferPointer(rebasing: line[header.restStart..<k]), as: UTF8.self)
-                    textStart = k + 2
-                    break
+            if let base = line.baseAddress, header.restStart < line.count {
+                var k = header.restStart
+                while let colon = memchr(base + k, 0x3A, line.count - k).map({ base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }) {
+                    guard colon + 1 < line.count else { break }
+                    if line[colon + 1] == 0x20 {
+                        author = self.number(ofAuthor: UnsafeBufferPointer(rebasing: line[header.restStart..<colon]))
+                        textStart = colon + 2
+                        break
+                    }
+                    k = colon + 1
                 }
-                k += 1
             }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: line[textStart...]), as: UTF8.self)
-            current = (number, date, LocalTime(hour: hour, minute: header.minute, second: header.second), author, text)
+            let firstLine = UnsafeBufferPointer(rebasing: line[textStart...])
+            // Only the first line decides what a message is: an attachment's caption follows on the next lines.
+            current = Pending(line: number, date: date, time: LocalTime(hour: hour, minute: header.minute, second: header.second),
+                              author: author, kind: ChatText.kind(firstLine: firstLine), text: String(decoding: firstLine, as: UTF8.self))
             return finished
         }
         if dateAndTime { mangled.add(line: number) }
-        if current == nil { strayLines += 1 } else { continuation.append(String(decoding: line, as: UTF8.self)) }
+        if current == nil {
+            strayLines += 1
+        } else {
+            current?.text.append("\n")
+            current?.text.append(String(decoding: line, as: UTF8.self))
+        }
         return nil
+    }
+
+    /// The number of an author column, learning whether it is an Android system line and its name without marks the
+    /// first time it is seen.
+    private mutating func number(ofAuthor column: UnsafeBufferPointer<UInt8>) -> Int {
+        let (number, isNew) = authorTable.number(of: column)
+        if isNew {
+            let written = String(decoding: column, as: UTF8.self)
+            // Android system lines have no author; a colon in them belongs to a quoted subject.
+            authorList.append(Author(column: written, system: format.platform == .android && ChatText.isSystemPhrase(written),
+                                     name: ChatText.stripMarks(written)))
+        }
+        return number
     }
 
     /// The last entry, at the end of the export.
     public mutating func finish() -> ChatEntry? {
         guard let current else { return nil }
         self.current = nil
-        var text = current.text
-        if !continuation.isEmpty {
-            text += "\n" + continuation.joined(separator: "\n")
-            continuation.removeAll(keepingCapacity: true)
-        }
-        return classify(line: current.line, date: current.date, time: current.time, author: current.author, text)
+        return classify(line: current.line, date: current.date, time: current.time, author: current.author, kind: current.kind,
+                        current.text)
     }
 
-    private mutating func classify(line: Int, date: LocalDate, time: LocalTime, author: String?, _ text: String) -> ChatEntry {
+    private mutating func classify(line: Int, date: LocalDate, time: LocalTime, author number: Int?, kind: InboundMessage.Kind,
+                                   _ text: String) -> ChatEntry {
         func system(_ text: String) -> ChatEntry { ChatEntry(line: line, date: date, time: time, author: nil, text: text, kind: .other) }
-        guard let author else { return system(ChatText.stripMarks(text)) }
-        let known: (system: Bool, name: String)
-        if let cached = authors[author] {
-            known = cached
-        } else {
-            // Android system lines have no author; a colon in them belongs to a quoted subject.
-            known = (format.platform == .android && ChatText.isSystemPhrase(author), ChatText.stripMarks(author))
-            authors[author] = known
-        }
+        guard let number else { return system(ChatText.stripMarks(text)) }
+        let known = authorList[number]
+        let author = known.column
         if known.system { return system(ChatText.stripMarks(author + ": " + text)) }
         if format.platform == .ios, text.unicodeScalars.first == "\u{200E}" || author == groupName, ChatText.isSystemPhrase(text) {
             if groupName == nil, ChatText.isEncryptionNotice(text) { groupName = author }
             return system(ChatText.stripMarks(text))
         }
-        return ChatEntry(line: line, date: date, time: time, author: known.name, text: text, kind: ChatText.kind(of: text))
+        return ChatEntry(line: line, date: date, time: time, author: known.name, text: text, kind: kind, authorNumber: number)
     }
 }
 
@@ -458,11 +512,26 @@ enum ChatText {
         return false
     }
 
-    /// Drops the invisible direction marks WhatsApp puts around attachments and names.
+    /// The invisible direction marks WhatsApp puts around attachments and names.
+    static let marks: Set<Unicode.Scalar> = ["\u{200E}", "\u{200F}", "\u{202A}", "\u{202C}", "\u{2068}", "\u{2069}", "\u{FEFF}"]
+
+    /// Drops the invisible direction marks and the surrounding white space (tabs and space separators).
     static func stripMarks(_ text: String) -> String {
-        var result = text
-        result.unicodeScalars.removeAll { ["\u{200E}", "\u{200F}", "\u{202A}", "\u{202C}", "\u{2068}", "\u{2069}", "\u{FEFF}"].contains($0) }
-        return result.trimmingCharacters(in: .whitespaces)
+        // Most text is plain ASCII: only spaces and tabs at either end can go.
+        if !text.utf8.contains(where: { $0 >= 0x80 }) {
+            let utf8 = text.utf8
+            guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+                  let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+            return first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) ? text : String(text[first...last])
+        }
+        func blank(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where !marks.contains(scalar) {
+            if scalars.isEmpty, blank(scalar) { continue }
+            scalars.append(scalar)
+        }
+        while let last = scalars.last, blank(last) { scalars.removeLast() }
+        return String(scalars)
     }
 
     static let deleted: Set<String> = [
@@ -480,48 +549,116 @@ enum ChatText {
     /// Endings of placeholders and attachment lines, lower case: anything else is plain text, without a closer look.
     static let endings: [[UInt8]] = ["omitted", "disertakan", "dihapus", "deleted", "message", "ini", ">", ")"].map { Array($0.utf8) }
 
-    /// A cheap test on bytes that lets most messages skip lower-casing and the phrase tables.
-    static func mightBeSpecial(_ line: Substring.UTF8View) -> Bool {
+    /// A cheap test on the bytes of a message's first line that lets most messages skip lower-casing and the phrase
+    /// tables: only a line ending like a placeholder or an attachment can be one.
+    static func mightBeSpecial(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         guard line.count <= 300 else { return false }
-        var end = line.endIndex
+        var end = line.count
         // Trailing spaces and direction marks (E2 80 8E/8F) do not count.
-        while end > line.startIndex {
-            let before = line.index(before: end)
-            if line[before] == 0x20 { end = before; continue }
-            if line[before] == 0x8E || line[before] == 0x8F, line.distance(from: line.startIndex, to: before) >= 2,
-               line[line.index(before, offsetBy: -2)] == 0xE2 { end = line.index(before, offsetBy: -2); continue }
+        while end > 0 {
+            if line[end - 1] == 0x20 { end -= 1; continue }
+            if line[end - 1] == 0x8E || line[end - 1] == 0x8F, end >= 3, line[end - 3] == 0xE2, line[end - 2] == 0x80 { end -= 3; continue }
             break
         }
-        let length = line.distance(from: line.startIndex, to: end)
         return endings.contains { ending in
-            guard ending.count <= length else { return false }
-            var index = line.index(end, offsetBy: -ending.count)
+            guard ending.count <= end else { return false }
+            var index = end - ending.count
             for expected in ending {
                 let byte = line[index]
                 guard (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == expected else { return false }
-                index = line.index(after: index)
+                index += 1
             }
             return true
         }
     }
 
-    /// What a message is, from its first line: deleted, a voice note, a media placeholder or attachment, or text.
-    static func kind(of text: String) -> InboundMessage.Kind {
-        // Only the first line decides: an attachment's caption follows on the next lines.
-        let firstLine = text.utf8.firstIndex(of: 0x0A).map { text[..<$0] } ?? Substring(text)
-        guard mightBeSpecial(firstLine.utf8) else { return .text }
-        let lowered = stripMarks(String(firstLine)).lowercased()
+    /// What a message is, from the bytes of its first line: deleted, a voice note, a media placeholder or
+    /// attachment, or text.
+    static func kind(firstLine: UnsafeBufferPointer<UInt8>) -> InboundMessage.Kind {
+        guard mightBeSpecial(firstLine) else { return .text }
+        return kind(special: String(decoding: firstLine, as: UTF8.self))
+    }
+
+    /// What a first line that might be special is.
+    private static func kind(special firstLine: String) -> InboundMessage.Kind {
+        let lowered = stripMarks(firstLine).lowercased()
         if deleted.contains(lowered) { return .deleted }
         if let kind = omitted[lowered] { return kind }
-        if lowered.hasSuffix("document omitted") || lowered.hasSuffix("dokumen tidak disertakan") { return .document }
-        let attached = lowered.hasSuffix("(file attached)") || lowered.hasSuffix("(file terlampir)")
-            || ((lowered.hasPrefix("<attached:") || lowered.hasPrefix("<terlampir:")) && lowered.hasSuffix(">"))
+        let bytes = Array(lowered.utf8)
+        func has(_ needle: StaticString) -> Bool { bytes.contains(needle) }
+        func starts(_ prefix: StaticString) -> Bool { bytes.starts(with: prefix) }
+        func ends(_ suffix: StaticString) -> Bool { bytes.ends(with: suffix) }
+        if ends("document omitted") || ends("dokumen tidak disertakan") { return .document }
+        let attached = ends("(file attached)") || ends("(file terlampir)")
+            || ((starts("<attached:") || starts("<terlampir:")) && ends(">"))
         guard attached else { return .text }
-        if lowered.contains("ptt-") || lowered.contains("-audio-") { return lowered.contains(".opus") || lowered.contains("-audio-") ? .voice : .audio }
-        if lowered.hasPrefix("aud-") || [".mp3", ".m4a", ".aac", ".ogg", ".wav", ".opus"].contains(where: lowered.contains) { return .audio }
-        if lowered.contains("img-") || lowered.contains("-photo-") || [".jpg", ".jpeg", ".png", ".heic"].contains(where: lowered.contains) { return .image }
-        if lowered.contains("stk-") || lowered.contains("-sticker-") || lowered.contains(".webp") { return .sticker }
-        if lowered.contains("vid-") || lowered.contains("-video-") || [".mp4", ".3gp", ".mov"].contains(where: lowered.contains) { return .video }
+        if has("ptt-") || has("-audio-") { return has(".opus") || has("-audio-") ? .voice : .audio }
+        if starts("aud-") || has(".mp3") || has(".m4a") || has(".aac") || has(".ogg") || has(".wav") || has(".opus") { return .audio }
+        if has("img-") || has("-photo-") || has(".jpg") || has(".jpeg") || has(".png") || has(".heic") { return .image }
+        if has("stk-") || has("-sticker-") || has(".webp") { return .sticker }
+        if has("vid-") || has("-video-") || has(".mp4") || has(".3gp") || has(".mov") { return .video }
         return .document
+    }
+}
+
+fileprivate extension Array where Element == UInt8 {
+    /// The bytes of `needle` occur somewhere in these.
+    func contains(_ needle: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard pattern.count <= count else { return false }
+        return withUnsafeBufferPointer { bytes in
+            (0...(bytes.count - pattern.count)).contains { start in
+                UnsafeBufferPointer(rebasing: bytes[start..<(start + pattern.count)]).elementsEqual(pattern)
+            }
+        }
+    }
+
+    func starts(with prefix: StaticString) -> Bool {
+        starts(with: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+    }
+
+    func ends(with suffix: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount)
+        return pattern.count <= count && self[(count - pattern.count)...].elementsEqual(pattern)
+    }
+}
+
+/// A small hash table from byte strings to numbers 0, 1, 2, … in the order first seen: recognises a byte string
+/// without making a String of it (an export's author columns, looked up once per message).
+struct ByteKeyTable {
+    /// Open addressing, linear probing; -1 is an empty slot. At most half full.
+    private var slots = [Int](repeating: -1, count: 64)
+    private var keys: [[UInt8]] = []
+    private var hashes: [UInt64] = []
+
+    /// How many byte strings it holds.
+    var count: Int { keys.count }
+
+    /// The number of `key`, and whether it was new (and now has the next number).
+    mutating func number(of key: UnsafeBufferPointer<UInt8>) -> (number: Int, isNew: Bool) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while case let number = slots[slot], number >= 0 {
+            if hashes[number] == hash, keys[number].withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return (number, false) }
+            slot = (slot + 1) & mask
+        }
+        let number = keys.count
+        keys.append(Array(key))
+        hashes.append(hash)
+        slots[slot] = number
+        if keys.count * 2 > slots.count { grow() }
+        return (number, true)
+    }
+
+    private mutating func grow() {
+        slots = [Int](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (number, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = number
+        }
     }
 }

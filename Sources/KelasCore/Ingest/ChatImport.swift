@@ -47,69 +47,113 @@ public struct ChatImport {
     public let people: PeopleDirectory
     public let timeZone: TimeZone
     public private(set) var stats: ChatExportStats
-    private var authorIndex: [String: Int] = [:]
-    private var matched: [String: PeopleDirectory.Person?] = [:]
-    /// Occurrences of one (time, author, text) so far, so two identical "ok"s in a minute stay two messages.
-    private var occurrences: [String: Int] = [:]
-    private var occurrenceMinute: (LocalDate, LocalTime)?
-    private var offsetCache: (day: LocalDate, offset: Int)?
+    /// Each author seen: where in `stats.authors`, and who it is (nil: nobody of the batch).
+    private var authors: [String: Author] = [:]
+    /// The same by the parser's author number (a column written with and without marks is one author).
+    private var byNumber: [Author?] = []
+    /// An author of the export: the name, where in `stats.authors`, and who it is.
+    public struct Author: Sendable {
+        public var name: String
+        /// Where in `stats.authors`.
+        public var index: Int
+        /// The person's number, nil when nobody of the batch.
+        public var phone: PhoneNumber?
+        /// A trainer or admin, whose @-mentions count.
+        public var mentions: Bool
+    }
+    /// Occurrences of one (author, text) in the current minute so far (by digest), so two identical "ok"s in a
+    /// minute stay two messages.
+    private var occurrences: [UInt64: Int] = [:]
+    /// The digest of the batch id, where every message id's digest starts.
+    private let batchDigest: FNV1a
+    private var occurrenceMinute: Minute?
+    private struct Minute: Equatable {
+        var date: LocalDate
+        var time: LocalTime
+    }
+    /// The last day seen: its days since 1970 and the zone's offset that day.
+    private var dayCache: (date: LocalDate, days: Int, offset: Int)?
 
     public init(batchID: String, people: PeopleDirectory, timeZone: TimeZone, format: ChatFormat) {
         self.batchID = batchID
         self.people = people
         self.timeZone = timeZone
         self.stats = ChatExportStats(format: format.description)
+        var digest = FNV1a()
+        digest.add(batchID)
+        self.batchDigest = digest
     }
 
     /// The inbound message for an entry (nil for system lines, which are only counted).
     public mutating func message(for entry: ChatEntry) -> InboundMessage? {
+        guard let known = count(entry), let author = entry.author else { return nil }
+        let minute = Minute(date: entry.date, time: entry.time)
+        if occurrenceMinute != minute {
+            occurrences.removeAll(keepingCapacity: true)
+            occurrenceMinute = minute
+        }
+        var hasher = batchDigest
+        let day = day(entry.date)
+        hasher.add(day.days); hasher.add(entry.time.secondsOfDay)
+        hasher.add(author); hasher.add(entry.text)
+        // Within one minute the digest so far stands for (author, text): the occurrence counter's key.
+        let occurrence = occurrences[hasher.value, default: 0]
+        occurrences[hasher.value] = occurrence + 1
+        hasher.add(count: occurrence)
+        let mentions = known.mentions ? people.mentions(in: entry.text) : []
+        return InboundMessage(id: hasher.id(prefix: "chat:"), phone: known.phone, author: author,
+                              sentAt: Date(timeIntervalSince1970: Double(day.days * 86_400 + entry.time.secondsOfDay - day.offset)),
+                              kind: entry.kind, text: entry.text, mentions: mentions)
+    }
+
+    /// Counts an entry in `stats` (all a dry run needs) and says who wrote it (nil for system lines).
+    @discardableResult
+    public mutating func count(_ entry: ChatEntry) -> Author? {
         guard let author = entry.author else {
             stats.systemLines += 1
             return nil
         }
-        let person: PeopleDirectory.Person?
-        if let cached = matched[author] { person = cached } else {
-            person = people.match(author: author)
-            matched[author] = .some(person)
-        }
-        stats.messages += 1
-        if entry.kind == .voice { stats.voiceNotes += 1 } else if entry.kind.isMedia { stats.media += 1 }
-        if entry.kind == .deleted { stats.deleted += 1 }
-        if let index = authorIndex[author] {
-            stats.authors[index].messages += 1
-            if entry.kind == .voice { stats.authors[index].voiceNotes += 1 }
+        let known: Author
+        if let number = entry.authorNumber, number < byNumber.count, let cached = byNumber[number], cached.name == author {
+            known = cached
+        } else if let cached = authors[author] {
+            known = cached
+            remember(known, number: entry.authorNumber)
         } else {
-            authorIndex[author] = stats.authors.count
+            let person = people.match(author: author)
+            known = Author(name: author, index: stats.authors.count, phone: person?.phone,
+                           mentions: person.map { $0.role != .participant } ?? false)
+            authors[author] = known
+            remember(known, number: entry.authorNumber)
             stats.authors.append(.init(name: author, participant: person?.role == .participant ? person?.phone.e164 : nil,
-                                       role: person?.role.rawValue, messages: 1, voiceNotes: entry.kind == .voice ? 1 : 0))
+                                       role: person?.role.rawValue, messages: 0, voiceNotes: 0))
             if person == nil { stats.unmatched.append(author) }
         }
-        if occurrenceMinute.map({ $0 != (entry.date, entry.time) }) ?? true {
-            occurrences.removeAll(keepingCapacity: true)
-            occurrenceMinute = (entry.date, entry.time)
+        stats.messages += 1
+        stats.authors[known.index].messages += 1
+        if entry.kind == .voice {
+            stats.voiceNotes += 1
+            stats.authors[known.index].voiceNotes += 1
+        } else if entry.kind.isMedia {
+            stats.media += 1
         }
-        let key = author + "\u{1F}" + entry.text
-        let occurrence = occurrences[key, default: 0]
-        occurrences[key] = occurrence + 1
-        var hasher = FNV1a()
-        hasher.add(batchID); hasher.add(entry.date.daysSinceEpoch); hasher.add(entry.time.secondsOfDay)
-        hasher.add(author); hasher.add(entry.text); hasher.add(String(occurrence))
-        let mentions = person.map { $0.role != .participant } ?? false ? people.mentions(in: entry.text) : []
-        return InboundMessage(id: "chat:" + hasher.hex, phone: person?.phone, author: author, sentAt: instant(entry),
-                              kind: entry.kind, text: entry.text, mentions: mentions)
+        if entry.kind == .deleted { stats.deleted += 1 }
+        return known
     }
 
-    /// The entry's local time in the batch's zone, with the zone's offset looked up once per day.
-    private mutating func instant(_ entry: ChatEntry) -> Date {
-        let offset: Int
-        if let cache = offsetCache, cache.day == entry.date {
-            offset = cache.offset
-        } else {
-            let noon = KelasTimeZone.instant(entry.date, LocalTime(hour: 12, minute: 0), in: timeZone)
-            offset = timeZone.secondsFromGMT(for: noon)
-            offsetCache = (entry.date, offset)
-        }
-        return Date(timeIntervalSince1970: Double(entry.date.daysSinceEpoch * 86_400 + entry.time.secondsOfDay - offset))
+    private mutating func remember(_ author: Author, number: Int?) {
+        guard let number else { return }
+        if number >= byNumber.count { byNumber.append(contentsOf: repeatElement(nil, count: number + 1 - byNumber.count)) }
+        byNumber[number] = author
+    }
+
+    /// The entry's day as days since 1970, and the batch zone's offset that day: worked out once per day.
+    private mutating func day(_ date: LocalDate) -> (days: Int, offset: Int) {
+        if let cache = dayCache, cache.date == date { return (cache.days, cache.offset) }
+        let noon = KelasTimeZone.instant(date, LocalTime(hour: 12, minute: 0), in: timeZone)
+        let cache = (date: date, days: date.daysSinceEpoch, offset: timeZone.secondsFromGMT(for: noon))
+        dayCache = cache
+        return (cache.days, cache.offset)
     }
 }
 
@@ -118,22 +162,43 @@ struct FNV1a {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func add(_ text: String) {
-        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        value = (value ^ 0x1F) &* 0x0000_0100_0000_01B3
+        var value = self.value
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes { value = (value ^ UInt64(byte)) &* Self.prime }
+        }
+        self.value = (value ^ 0x1F) &* Self.prime
     }
 
     mutating func add(_ number: Int) {
         var number = number
         for _ in 0..<8 {
-            value = (value ^ UInt64(UInt8(truncatingIfNeeded: number))) &* 0x0000_0100_0000_01B3
+            value = (value ^ UInt64(UInt8(truncatingIfNeeded: number))) &* Self.prime
             number >>= 8
         }
-        value = (value ^ 0x1F) &* 0x0000_0100_0000_01B3
+        value = (value ^ 0x1F) &* Self.prime
     }
 
-    var hex: String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// Adds a count as its decimal digits (as `add(String(count))` would).
+    mutating func add(count: Int) {
+        add(String(count))
+    }
+
+    static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    /// `prefix` and the digest as 16 lower-case hex digits.
+    func id(prefix: String) -> String {
+        let prefixLength = prefix.utf8.count
+        return String(unsafeUninitializedCapacity: prefixLength + 16) { buffer in
+            _ = buffer.initialize(from: prefix.utf8)
+            var rest = value
+            for index in stride(from: prefixLength + 15, through: prefixLength, by: -1) {
+                let digit = UInt8(truncatingIfNeeded: rest & 0xF)
+                buffer[index] = digit < 10 ? 0x30 + digit : 0x57 + digit
+                rest >>= 4
+            }
+            return prefixLength + 16
+        }
     }
 }
 
@@ -163,11 +228,26 @@ extension ChatExportFile {
     /// handing each message to `body`; system lines are only counted.
     public func read(_ context: ChatContext, dateOrder: DateOrder? = nil, detected: (ChatFormat) -> Void = { _ in },
                      _ body: (InboundMessage) throws -> Void) throws -> (format: ChatFormat, stats: ChatExportStats) {
+        try read(context, dateOrder: dateOrder, detected: detected, makeMessages: true, body)
+    }
+
+    /// Reads the export for its counts only (a dry run): no message is made.
+    public func count(_ context: ChatContext, dateOrder: DateOrder? = nil,
+                      detected: (ChatFormat) -> Void = { _ in }) throws -> (format: ChatFormat, stats: ChatExportStats) {
+        try read(context, dateOrder: dateOrder, detected: detected, makeMessages: false) { _ in }
+    }
+
+    private func read(_ context: ChatContext, dateOrder: DateOrder?, detected: (ChatFormat) -> Void, makeMessages: Bool,
+                      _ body: (InboundMessage) throws -> Void) throws -> (format: ChatFormat, stats: ChatExportStats) {
         let format = try detectFormat(expected: context.expected, forced: dateOrder)
         detected(format)
         var chat = ChatImport(batchID: context.batchID, people: context.people, timeZone: context.timeZone, format: format)
         let mangled = try entries(format: format) { entry in
-            if let message = chat.message(for: entry) { try body(message) }
+            if makeMessages {
+                if let message = chat.message(for: entry) { try body(message) }
+            } else {
+                chat.count(entry)
+            }
         }
         var stats = chat.stats
         stats.mangled = mangled

@@ -119,7 +119,7 @@ extension IngestCommand {
             let announce = { (chatFormat: ChatFormat) in printError("\(file): " + cli(chatFormat.summaryPhrase) + " — " + cli(chatFormat.why)) }
             do {
                 if dryRun {
-                    let (chatFormat, stats) = try export.read(context ?? .none, dateOrder: dateOrder, detected: announce) { _ in }
+                    let (chatFormat, stats) = try export.count(context ?? .none, dateOrder: dateOrder, detected: announce)
                     warnMangled(stats, format: chatFormat)
                     print(format == .json ? try ChatStatsRenderer.json(stats) : ChatStatsRenderer.table(stats, format: chatFormat), terminator: "")
                     return
