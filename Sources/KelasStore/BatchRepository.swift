@@ -69,6 +69,15 @@ extension KelasDatabase {
                                  batch.delivery.group,
                                  batch.optOutWords == .default ? nil : String(decoding: try JSONEncoder().encode(batch.optOutWords), as: UTF8.self)])
 
+            return try Self.bulk(db, batchIDs: [batch.id]) { try Self.store(db, loaded, plan: plan, prompts: prompts, now: now, into: summary) }
+        }
+    }
+
+    /// The rows of an added batch: people, planned messages, queue, instruments, prompts.
+    private static func store(_ db: Database, _ loaded: LoadedBatch, plan: [PlannedMessage], prompts: [Prompt], now: Date,
+                              into summary: BatchImportSummary) throws -> BatchImportSummary {
+            let batch = loaded.batch
+            var summary = summary
             // People: the file is the truth.
             var existing: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM person WHERE batchID = ?", arguments: [batch.id]) {
@@ -84,25 +93,26 @@ extension KelasDatabase {
                     let old: [DatabaseValueConvertible?] = [row["role"] as String, row["name"] as String, row["alias"] as String?,
                                                             row["district"] as String?, row["disabilities"] as String, row["position"] as Int]
                     if old.map({ $0?.databaseValue }) != values.map({ $0?.databaseValue }) {
-                        try db.execute(sql: "UPDATE person SET role = ?, name = ?, alias = ?, district = ?, disabilities = ?, position = ? WHERE batchID = ? AND phone = ?",
-                                       arguments: StatementArguments(values + [batch.id, person.phone.e164]))
+                        try db.cachedStatement(sql: "UPDATE person SET role = ?, name = ?, alias = ?, district = ?, disabilities = ?, position = ? WHERE batchID = ? AND phone = ?")
+                            .execute(arguments: StatementArguments(values + [batch.id, person.phone.e164]))
                         if role == "participant" { summary.participantsUpdated += 1 }
                     }
                 } else {
-                    try db.execute(sql: "INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                   arguments: StatementArguments(values + [batch.id, person.phone.e164]))
+                    try db.cachedStatement(sql: "INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                        .execute(arguments: StatementArguments(values + [batch.id, person.phone.e164]))
                     if role == "participant" { summary.participantsAdded += 1 }
                 }
             }
             for (phone, row) in existing where !listed.contains(phone) {
-                try db.execute(sql: "DELETE FROM person WHERE batchID = ? AND phone = ?", arguments: [batch.id, phone])
+                try db.cachedStatement(sql: "DELETE FROM person WHERE batchID = ? AND phone = ?")
+                    .execute(arguments: [batch.id, phone])
                 if (row["role"] as String) == "participant" { summary.participantsRemoved += 1 }
             }
 
             // Messages that arrived from these numbers before the batch was added now belong to it.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE inboundMessage SET batchID = ? WHERE batchID IS NULL AND phone IN (SELECT phone FROM person WHERE batchID = ?)
-                """, arguments: [batch.id, batch.id])
+                """).execute(arguments: [batch.id, batch.id])
 
             // Planned messages: only the future is rewritten.
             var stored: [String: Row] = [:]
@@ -119,38 +129,38 @@ extension KelasDatabase {
                     let old = Self.columns.map { (row[$0] as DatabaseValue) }
                     if old != values.map({ $0?.databaseValue ?? .null }) {
                         if message.sendAt.timeIntervalSince1970 <= cutoff { summary.messagesPast += 1; continue }
-                        try db.execute(sql: "UPDATE plannedMessage SET " + Self.columns.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?",
-                                       arguments: StatementArguments(values + [message.id]))
+                        try db.cachedStatement(sql: "UPDATE plannedMessage SET " + Self.columns.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?")
+                            .execute(arguments: StatementArguments(values + [message.id]))
                         summary.messagesUpdated += 1
                     }
                 } else if message.sendAt.timeIntervalSince1970 > cutoff || summary.created {
-                    try db.execute(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ") + ") VALUES (?"
-                                       + String(repeating: ", ?", count: Self.columns.count) + ")",
-                                   arguments: StatementArguments([message.id] + values))
+                    try db.cachedStatement(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ") + ") VALUES (?"
+                                       + String(repeating: ", ?", count: Self.columns.count) + ")")
+                                           .execute(arguments: StatementArguments([message.id] + values))
                     summary.messagesAdded += 1
                 }
             }
             for (id, row) in stored where !planned.contains(id) && (row["sendAt"] as Double) > cutoff {
-                try db.execute(sql: "DELETE FROM plannedMessage WHERE id = ?", arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM plannedMessage WHERE id = ?").execute(arguments: [id])
                 summary.messagesRemoved += 1
             }
 
-            try Self.enqueue(db, plan: plan, batch: batch, now: now)
+            try enqueue(db, plan: plan, batch: batch, now: now)
 
-            try db.execute(sql: "DELETE FROM instrument WHERE batchID = ?", arguments: [batch.id])
+            try db.cachedStatement(sql: "DELETE FROM instrument WHERE batchID = ?").execute(arguments: [batch.id])
             for (id, instrument) in loaded.curriculum.instruments.sorted(by: { $0.key < $1.key }) {
-                try db.execute(sql: "INSERT INTO instrument (batchID, id, definition) VALUES (?, ?, ?)",
-                               arguments: [batch.id, id, String(decoding: try JSONEncoder().encode(instrument), as: UTF8.self)])
+                try db.cachedStatement(sql: "INSERT INTO instrument (batchID, id, definition) VALUES (?, ?, ?)")
+                    .execute(arguments: [batch.id, id, String(decoding: try JSONEncoder().encode(instrument), as: UTF8.self)])
             }
-            try db.execute(sql: "DELETE FROM prompt WHERE batchID = ?", arguments: [batch.id])
+            try db.cachedStatement(sql: "DELETE FROM prompt WHERE batchID = ?").execute(arguments: [batch.id])
             for prompt in prompts {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt, instrument) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
+                    """)
+                        .execute(arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
                                      prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970, prompt.instrument])
             }
             return summary
-        }
     }
 
     static let columns = ["batchID", "itemKey", "sequence", "day", "sendAt", "localDate", "localTime", "kind", "audience",

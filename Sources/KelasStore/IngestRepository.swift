@@ -87,6 +87,22 @@ extension KelasDatabase {
         for batchID in batches { try move.execute(arguments: [batchID]) }
     }
 
+    /// Runs `body` as a bulk write inside the current transaction: the triggers that move a batch's version for each
+    /// row stand aside (migration v15), and `batchIDs` — every batch `body` writes to — move once at the end.
+    static func bulk<T>(_ db: Database, batchIDs: some Collection<String>, _ body: () throws -> T) throws -> T {
+        // (Nested: the inner one ends it early, and the rest runs with the triggers: slower, never wrong.)
+        try db.execute(sql: "INSERT OR IGNORE INTO bulkWrite (id) VALUES (1)")
+        let result: T
+        do { result = try body() } catch {
+            // The transaction should roll back; if a caller goes on with it instead, the triggers must be back.
+            try? db.execute(sql: "DELETE FROM bulkWrite")
+            throw error
+        }
+        try db.execute(sql: "DELETE FROM bulkWrite")
+        try touch(db, batchIDs: batchIDs)
+        return result
+    }
+
     /// Stores messages of one batch (a chat export) in one transaction: `produce` hands each message to `insert` as
     /// it is parsed, so a large export streams into the store. If `produce` throws, nothing is stored.
     public func ingest(batchID: String, source: String, now: Date,
@@ -162,20 +178,29 @@ extension KelasDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """)
         var row = BulkRow(insert, in: db)
-        row.bind(message.id); row.bind(batchID); row.bind(message.phone?.e164); row.bind(message.author)
-        row.bind(message.sentAt.timeIntervalSince1970); row.bind(message.kind.rawValue); row.bind(message.kind == .voice)
-        row.bind(message.text); row.bind(message.quoting); row.bind(source); row.bind(message.groupID)
-        row.bind(message.mentions.isEmpty ? "" : message.mentions.map(\.e164).joined(separator: " ")); row.bind(message.seconds)
+        bind(message, batchID: batchID, source: source, to: &row)
         try row.run()
         if db.changesCount > 0 {
             summary.added[batchID ?? "", default: 0] += 1
             return
         }
         summary.duplicates += 1
-        // An author matched since the last import (an alias added to the batch file) fills in the gap.
+        try fill(db, message, batchID: batchID)
+    }
+
+    private static func bind(_ message: InboundMessage, batchID: String?, source: String, to row: inout BulkRow) {
+        row.bind(message.id); row.bind(batchID); row.bind(message.phone?.e164); row.bind(message.author)
+        row.bind(message.sentAt.timeIntervalSince1970); row.bind(message.kind.rawValue); row.bind(message.kind == .voice)
+        row.bind(message.text); row.bind(message.quoting); row.bind(source); row.bind(message.groupID)
+        row.bind(message.mentions.isEmpty ? "" : message.mentions.map(\.e164).joined(separator: " ")); row.bind(message.seconds)
+    }
+
+    /// An author matched since the last import (an alias added to the batch file) fills in the gap of a stored copy.
+    private static func fill(_ db: Database, _ message: InboundMessage, batchID: String?) throws {
+        guard message.phone != nil || batchID != nil else { return }
         let fill = try db.cachedStatement(sql: """
-            UPDATE inboundMessage SET phone = COALESCE(phone, ?), batchID = COALESCE(batchID, ?)
-            WHERE id = ? AND (phone IS NULL OR batchID IS NULL)
+            UPDATE inboundMessage SET phone = COALESCE(phone, ?1), batchID = COALESCE(batchID, ?2)
+            WHERE id = ?3 AND ((phone IS NULL AND ?1 IS NOT NULL) OR (batchID IS NULL AND ?2 IS NOT NULL))
             """)
         try fill.execute(arguments: [message.phone?.e164, batchID, message.id])
     }

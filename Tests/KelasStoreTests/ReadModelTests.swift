@@ -107,4 +107,39 @@ struct ReadModelTests {
         try store.writer.write { db in try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1 WHERE batchID = 'gresik-2021-07'") }
         #expect(try versions() == before)
     }
+
+    @Test("a bulk write moves each batch it wrote to once; the triggers are back after it, and after one that failed")
+    func bulkWrites() throws {
+        let store = try ingest.storeWithBatch()
+        func version() throws -> Int64 {
+            try store.writer.read { db in try Int64.fetchOne(db, sql: "SELECT version FROM batch WHERE id = 'gresik-2021-07'") ?? 0 }
+        }
+        func storeVersion() throws -> Int64 {
+            try store.writer.read { db in try Int64.fetchOne(db, sql: "SELECT version FROM storeVersion") ?? 0 }
+        }
+        let insert = "INSERT INTO mark (batchID, phone, session, kind, at) VALUES ('gresik-2021-07', '+6281234567111', ?, 'phoned', 0)"
+        let (batchBefore, storeBefore) = (try version(), try storeVersion())
+        try store.writer.write { db in
+            try KelasDatabase.bulk(db, batchIDs: ["gresik-2021-07"]) {
+                for session in 1...5 { try db.execute(sql: insert, arguments: [session]) }
+            }
+        }
+        #expect(try storeVersion() == storeBefore + 1, "five rows, one move")
+        #expect(try version() == storeBefore + 1 && batchBefore < storeBefore + 1)
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bulkWrite") } == 0)
+        // A bulk write that fails inside a transaction that goes on: the rows after it move the version again.
+        try store.writer.write { db in
+            #expect(throws: DatabaseError.self) {
+                try KelasDatabase.bulk(db, batchIDs: ["gresik-2021-07"]) { try db.execute(sql: "INSERT INTO nowhere VALUES (1)") }
+            }
+            try db.execute(sql: insert, arguments: [6])
+        }
+        #expect(try storeVersion() == storeBefore + 2)
+        // Adding a batch again with a changed person is a bulk write too: its version moves.
+        let moved = try version()
+        let (loaded, path) = try ingest.base.example { $0.replacingOccurrences(of: "name: Winoto", with: "name: Pak Winoto") }
+        _ = try store.addBatch(loaded, source: path, now: StoreTests.beforeStart)
+        #expect(try version() > moved)
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bulkWrite") } == 0)
+    }
 }

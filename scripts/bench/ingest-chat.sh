@@ -7,12 +7,15 @@
 #   - whatstk (Python, pandas)               the baseline: a well-known open-source export parser, same file
 #   - kelas ingest chat --dry-run            parse, classify, match authors, count
 #   - kelas ingest chat --batch ...          the same, stored in a fresh SQLite store in one transaction
+#   - sqlite3: INSERT ... SELECT             the storing floor: SQLite alone copying the rows kelas stored (same
+#                                            schema, order and conflict clause; no parsing, no Swift) into a fresh store
+#                                            (the WHERE keeps SQLite from its empty-table bulk copy, which kelas cannot use)
 # Flat memory means kelas's peak RSS is the same for 50 MB and SIZE_MB.
 #
 # Usage: bash scripts/bench/ingest-chat.sh [SIZE_MB]      (installs whatstk with pip if missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bash scripts/setup.sh
+bash scripts/setup.sh sqlite3
 python3 -c "import whatstk" 2>/dev/null || python3 -m pip install --quiet whatstk
 swift build -c release --product kelas >/dev/null
 kelas="$PWD/.build/release/kelas"
@@ -43,5 +46,11 @@ WhatsAppChat.from_source(filepath=sys.argv[1], hformat='%d/%m/%y %H.%M - %name:'
   rm -f "$work/kelas.sqlite"*
   "$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/kelas.sqlite" >/dev/null
   measure "kelas ingest chat (into SQLite)" "$size" "$kelas" ingest chat "$file" --batch gresik-2021-07 --database "$work/kelas.sqlite"
+  rm -f "$work/floor.sqlite"*
+  "$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/floor.sqlite" >/dev/null
+  measure "sqlite3 INSERT … SELECT of those rows (floor)" "$size" sqlite3 "$work/floor.sqlite" "PRAGMA cache_size = -65536;
+    ATTACH '$work/kelas.sqlite' AS stored; BEGIN;
+    INSERT INTO main.inboundMessage SELECT * FROM stored.inboundMessage WHERE sentAt > 0 ORDER BY rowid ON CONFLICT(id) DO NOTHING;
+    COMMIT;"
   rm -f "$file"
 done

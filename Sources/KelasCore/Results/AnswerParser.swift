@@ -91,8 +91,16 @@ public struct AnswerParser: Sendable {
 
     /// `text` without the punctuation around a word (`setuju.`, `(ts)`, `"ya"`).
     static func stripPunctuation(_ text: String) -> String {
-        let marks: Set<Character> = [".", ",", ";", ":", "!", "?", "(", ")", "[", "]", "\"", "'", " "]
-        guard let first = text.firstIndex(where: { !marks.contains($0) }), let last = text.lastIndex(where: { !marks.contains($0) }) else { return "" }
+        let marks: StaticString = ".,;:!?()[]\"' "
+        // An ASCII token (most are) is trimmed by its bytes; any other by its characters.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let utf8 = text.utf8
+            guard let first = utf8.firstIndex(where: { !$0.isOneOf(marks) }), let last = utf8.lastIndex(where: { !$0.isOneOf(marks) }) else {
+                return ""
+            }
+            return first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) ? text : String(text[first...last])
+        }
+        guard let first = text.firstIndex(where: { !$0.isOneOf(marks) }), let last = text.lastIndex(where: { !$0.isOneOf(marks) }) else { return "" }
         return String(text[first...last])
     }
 
@@ -197,45 +205,55 @@ public struct AnswerParser: Sendable {
     static func numberedPieces(in lines: [String]) -> [(Int, String)] {
         var pieces: [(Int, String)] = []
         for line in lines {
-            let characters = Array(line)
-            var starts: [(number: Int, answerStart: Int, numberStart: Int)] = []
-            var index = 0
-            while index < characters.count {
-                let atBoundary = index == 0 || characters[index - 1] == " " || characters[index - 1] == ","
-                if atBoundary, characters[index].isASCII, characters[index].isNumber {
-                    var end = index
-                    while end < characters.count, characters[end].isASCII, characters[end].isNumber { end += 1 }
-                    var after = end
-                    var hadSeparator = false
-                    while after < characters.count, [".", ")", ":", "=", "-"].contains(characters[after]) { after += 1; hadSeparator = true }
-                    let spaced = after < characters.count && characters[after] == " "
-                    while after < characters.count, characters[after] == " " { after += 1 }
-                    // A number then a letter-led answer: `1. setuju`, `2 TS`, `3)ragu`; a bare digit list is a sequence.
-                    if after < characters.count, characters[after].isLetter, hadSeparator || spaced, end - index <= 2,
-                       let number = Int(String(characters[index..<end])) {
-                        starts.append((number, after, index))
-                        index = after
-                        continue
-                    }
-                    if hadSeparator, after < characters.count, characters[after].isNumber, end - index <= 2,
-                       let number = Int(String(characters[index..<end])), line.contains("=") {
-                        // `1=3 2=1`: numbered, answered by option digit.
-                        starts.append((number, after, index))
-                        index = after
-                        continue
-                    }
-                    index = end
-                    continue
-                }
-                index += 1
-            }
-            for (position, start) in starts.enumerated() {
-                let end = position + 1 < starts.count ? starts[position + 1].numberStart : characters.count
-                let answer = String(characters[start.answerStart..<end]).trimmingCharacters(in: CharacterSet(charactersIn: " ,;"))
-                pieces.append((start.number, answer))
+            // Most replies are ASCII: their bytes are their characters, without grapheme breaking.
+            if line.utf8.allSatisfy({ $0 < 0x80 }) {
+                numberedPieces(Array(line.utf8), hasEquals: line.utf8.contains(UInt8(ascii: "=")), into: &pieces)
+            } else {
+                numberedPieces(Array(line), hasEquals: line.contains("="), into: &pieces)
             }
         }
         return pieces
+    }
+
+    private static func numberedPieces<Glyph: AnswerGlyph>(_ characters: [Glyph], hasEquals: Bool, into pieces: inout [(Int, String)]) {
+        var starts: [(number: Int, answerStart: Int, numberStart: Int)] = []
+        var index = 0
+        while index < characters.count {
+            let atBoundary = index == 0 || characters[index - 1].isOneOf(" ,")
+            if atBoundary, characters[index].isASCIIDigit {
+                var end = index
+                while end < characters.count, characters[end].isASCIIDigit { end += 1 }
+                var after = end
+                var hadSeparator = false
+                while after < characters.count, characters[after].isOneOf(".):=-") { after += 1; hadSeparator = true }
+                let spaced = after < characters.count && characters[after].isOneOf(" ")
+                while after < characters.count, characters[after].isOneOf(" ") { after += 1 }
+                // A number then a letter-led answer: `1. setuju`, `2 TS`, `3)ragu`; a bare digit list is a sequence.
+                if after < characters.count, characters[after].isLetterGlyph, hadSeparator || spaced, end - index <= 2,
+                   let number = Int(Glyph.text(characters[index..<end])) {
+                    starts.append((number, after, index))
+                    index = after
+                    continue
+                }
+                if hadSeparator, after < characters.count, characters[after].isNumberGlyph, end - index <= 2,
+                   let number = Int(Glyph.text(characters[index..<end])), hasEquals {
+                    // `1=3 2=1`: numbered, answered by option digit.
+                    starts.append((number, after, index))
+                    index = after
+                    continue
+                }
+                index = end
+                continue
+            }
+            index += 1
+        }
+        for (position, start) in starts.enumerated() {
+            var end = position + 1 < starts.count ? starts[position + 1].numberStart : characters.count
+            var from = start.answerStart
+            while from < end, characters[from].isOneOf(" ,;") { from += 1 }
+            while end > from, characters[end - 1].isOneOf(" ,;") { end -= 1 }
+            pieces.append((start.number, Glyph.text(characters[from..<end])))
+        }
     }
 
     /// Whether `a` and `b` differ by at most one insertion, deletion or substitution.
@@ -267,4 +285,35 @@ public struct AnswerParser: Sendable {
         }
         return merged
     }
+}
+
+/// What the answer parser asks of one unit of a reply's text: a byte of an ASCII reply, or a character of any other.
+protocol AnswerGlyph: Equatable {
+    var isASCIIDigit: Bool { get }
+    var isNumberGlyph: Bool { get }
+    var isLetterGlyph: Bool { get }
+    /// Is one of the (ASCII) characters of `set`.
+    func isOneOf(_ set: StaticString) -> Bool
+    static func text(_ glyphs: ArraySlice<Self>) -> String
+}
+
+extension UInt8: AnswerGlyph {
+    var isASCIIDigit: Bool { self >= 0x30 && self <= 0x39 }
+    var isNumberGlyph: Bool { isASCIIDigit }
+    var isLetterGlyph: Bool { (self | 0x20) >= 0x61 && (self | 0x20) <= 0x7A }
+    func isOneOf(_ set: StaticString) -> Bool {
+        UnsafeBufferPointer(start: set.utf8Start, count: set.utf8CodeUnitCount).contains(self)
+    }
+    static func text(_ glyphs: ArraySlice<UInt8>) -> String { String(decoding: glyphs, as: UTF8.self) }
+}
+
+extension Character: AnswerGlyph {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+    var isNumberGlyph: Bool { isNumber }
+    var isLetterGlyph: Bool { isLetter }
+    func isOneOf(_ set: StaticString) -> Bool {
+        guard let ascii = asciiValue else { return false }
+        return ascii.isOneOf(set)
+    }
+    static func text(_ glyphs: ArraySlice<Character>) -> String { String(glyphs) }
 }

@@ -78,6 +78,7 @@ public struct BatchResults: Sendable {
     /// tracker's `.surveyTaken`.)
     public var participants: [ParticipantResult] {
         let lastDiscussion = prompts.last { $0.kind == .discussion }?.key
+        let parser = instrument?.parser
         return people.map { person in
             let states = self.states[PhoneNumber(e164: person.phone)] ?? [:]
             func reading(_ survey: SurveyKind) -> SurveyReading? {
@@ -87,7 +88,7 @@ public struct BatchResults: Sendable {
                 if typed == nil, let reading = readings[key] { return reading }
                 guard replies[key] != nil || typed != nil else { return nil }
                 return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed?.answers ?? [:],
-                                          typedSource: typed?.source ?? "trainer")
+                                          typedSource: typed?.source ?? "trainer", parser: parser)
             }
             let pre = reading(.pre), post = reading(.post)
             return ParticipantResult(

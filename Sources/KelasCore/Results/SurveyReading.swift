@@ -39,9 +39,10 @@ public struct SurveyReading: Sendable, Hashable {
     /// Reads `replies` (in time order) with the instrument's parser: each message in turn, a bare sequence continuing
     /// where the previous message stopped. A reply read without confidence, or a voice note, goes to review and does not
     /// count; `typed` (statement → option, from `kelas results set`) overrides the replies and settles the review.
+    /// `parser`: the instrument's, when the caller reads many participants' replies (made once, not per reading).
     public static func read(_ instrument: Instrument, replies: [SurveyReply], typed: [Int: Int] = [:],
-                            typedSource: String = "trainer") -> SurveyReading {
-        let parser = instrument.parser
+                            typedSource: String = "trainer", parser: AnswerParser? = nil) -> SurveyReading {
+        let parser = parser ?? instrument.parser
         var parts: [ParsedAnswers] = []
         var review: [ReviewItem] = []
         var answered = 0

@@ -301,13 +301,14 @@ public struct Simulator: Sendable {
         }
         var typed: [SimulatedTyping] = []
         if let instrument {
+            let parser = instrument.parser
             for prompt in prompts {
                 guard let survey = prompt.survey, prompt.instrument != nil else { continue }
                 let at = ends[prompt.key] ?? prompt.closesAt
                 for person in batch.participants {
                     let key = BatchResults.key(person.phone.e164, survey)
                     guard input.typed[key] == nil, let answers = intended[person.phone]?[survey] else { continue }
-                    let reading = SurveyReading.read(instrument, replies: input.replies[key] ?? [])
+                    let reading = SurveyReading.read(instrument, replies: input.replies[key] ?? [], parser: parser)
                     if input.replies[key] != nil { input.readings[key] = reading }
                     guard reading.score == nil || !reading.review.isEmpty else { continue }
                     var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + person.phone.e164))
