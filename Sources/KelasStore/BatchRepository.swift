@@ -56,14 +56,14 @@ extension KelasDatabase {
                let other = try String.fetchOne(db, sql: "SELECT id FROM batch WHERE waGroup = ? AND id != ?", arguments: [group, batch.id]) {
                 throw StoreError.groupTaken(group, batch: batch.id, by: other)
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO batch (id, name, programme, district, timezone, start, language, mode, source, completionSessions, completionPostTest, sink, waGroup, optOutWords)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, programme = excluded.programme, district = excluded.district,
                   timezone = excluded.timezone, start = excluded.start, language = excluded.language, mode = excluded.mode,
                   source = excluded.source, completionSessions = excluded.completionSessions, completionPostTest = excluded.completionPostTest,
                   sink = excluded.sink, waGroup = excluded.waGroup, optOutWords = excluded.optOutWords
-                """, arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
+                """).execute(arguments: [batch.id, batch.name, batch.programme, batch.district, batch.timeZone.identifier, batch.start.description,
                                  batch.language.rawValue, batch.delivery.mode.rawValue, source, batch.completion.sessions,
                                  batch.completion.postTest, try batch.delivery.sink.map(BatchSink.encode),
                                  batch.delivery.group,
@@ -80,7 +80,7 @@ extension KelasDatabase {
             var summary = summary
             // People: the file is the truth.
             var existing: [String: Row] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM person WHERE batchID = ?", arguments: [batch.id]) {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM person WHERE batchID = ?"), arguments: [batch.id]) {
                 existing[row["phone"]] = row
             }
             let people = batch.participants.map { ($0, "participant") } + batch.trainers.map { ($0, "trainer") } + [(batch.admin, "admin")]
@@ -98,8 +98,12 @@ extension KelasDatabase {
                         if role == "participant" { summary.participantsUpdated += 1 }
                     }
                 } else {
-                    try db.cachedStatement(sql: "INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                        .execute(arguments: StatementArguments(values + [batch.id, person.phone.e164]))
+                    var row = BulkRow(try db.cachedStatement(sql: """
+                        INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """), in: db)
+                    for value in values { row.bind(value) }
+                    row.bind(batch.id); row.bind(person.phone.e164)
+                    try row.run()
                     if role == "participant" { summary.participantsAdded += 1 }
                 }
             }
@@ -116,7 +120,7 @@ extension KelasDatabase {
 
             // Planned messages: only the future is rewritten.
             var stored: [String: Row] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM plannedMessage WHERE batchID = ?", arguments: [batch.id]) {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM plannedMessage WHERE batchID = ?"), arguments: [batch.id]) {
                 stored[row["id"]] = row
             }
             let cutoff = now.timeIntervalSince1970
@@ -134,9 +138,11 @@ extension KelasDatabase {
                         summary.messagesUpdated += 1
                     }
                 } else if message.sendAt.timeIntervalSince1970 > cutoff || summary.created {
-                    try db.cachedStatement(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ") + ") VALUES (?"
-                                       + String(repeating: ", ?", count: Self.columns.count) + ")")
-                                           .execute(arguments: StatementArguments([message.id] + values))
+                    var row = BulkRow(try db.cachedStatement(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ")
+                                                             + ") VALUES (?" + String(repeating: ", ?", count: Self.columns.count) + ")"), in: db)
+                    row.bind(message.id)
+                    for value in values { row.bind(value) }
+                    try row.run()
                     summary.messagesAdded += 1
                 }
             }

@@ -51,6 +51,20 @@ struct BulkRow {
         sqlite3_bind_double(statement, index, value)
     }
 
+    /// Any value GRDB can store, bound as GRDB would bind it.
+    mutating func bind(_ value: (any DatabaseValueConvertible)?) {
+        switch value?.databaseValue.storage ?? .null {
+        case .null: index += 1; sqlite3_bind_null(statement, index)
+        case .int64(let number): bind(Int(number))
+        case .double(let number): bind(number)
+        case .string(let text): bind(text)
+        case .blob(let data):
+            index += 1
+            let (statement, index) = (statement, index)
+            _ = data.withUnsafeBytes { bytes in sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), Self.transient) }
+        }
+    }
+
     /// Runs the statement once with the values bound, and makes it ready for the next row.
     mutating func run() throws {
         let code = sqlite3_step(statement)

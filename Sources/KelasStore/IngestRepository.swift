@@ -82,7 +82,7 @@ extension KelasDatabase {
     static func touch(_ db: Database, batchIDs: some Collection<String>) throws {
         let batches = batchIDs.filter { !$0.isEmpty }
         guard !batches.isEmpty else { return }
-        try db.execute(sql: "UPDATE storeVersion SET version = version + 1")
+        try db.cachedStatement(sql: "UPDATE storeVersion SET version = version + 1").execute()
         let move = try db.cachedStatement(sql: "UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = ?")
         for batchID in batches { try move.execute(arguments: [batchID]) }
     }
@@ -91,14 +91,14 @@ extension KelasDatabase {
     /// row stand aside (migration v15), and `batchIDs` — every batch `body` writes to — move once at the end.
     static func bulk<T>(_ db: Database, batchIDs: some Collection<String>, _ body: () throws -> T) throws -> T {
         // (Nested: the inner one ends it early, and the rest runs with the triggers: slower, never wrong.)
-        try db.execute(sql: "INSERT OR IGNORE INTO bulkWrite (id) VALUES (1)")
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO bulkWrite (id) VALUES (1)").execute()
         let result: T
         do { result = try body() } catch {
             // The transaction should roll back; if a caller goes on with it instead, the triggers must be back.
             try? db.execute(sql: "DELETE FROM bulkWrite")
             throw error
         }
-        try db.execute(sql: "DELETE FROM bulkWrite")
+        try db.cachedStatement(sql: "DELETE FROM bulkWrite").execute()
         try touch(db, batchIDs: batchIDs)
         return result
     }

@@ -97,9 +97,11 @@ extension KelasDatabase {
         for message in plan {
             let windowEnd = KelasTimeZone.instant(message.date, batch.delivery.window.end, in: batch.timeZone)
             let expiresAt = max(windowEnd, message.sendAt.addingTimeInterval(60))
-            try statement.execute(arguments: [message.id, message.batchID, "msg_" + message.id, message.sendAt.timeIntervalSince1970,
-                                              expiresAt.timeIntervalSince1970, message.sendAt.timeIntervalSince1970, message.id,
-                                              now.timeIntervalSince1970])
+            var row = BulkRow(statement, in: db)
+            row.bind(message.id); row.bind(message.batchID); row.bind("msg_" + message.id); row.bind(message.sendAt.timeIntervalSince1970)
+            row.bind(expiresAt.timeIntervalSince1970); row.bind(message.sendAt.timeIntervalSince1970); row.bind(message.id)
+            row.bind(now.timeIntervalSince1970)
+            try row.run()
         }
     }
 

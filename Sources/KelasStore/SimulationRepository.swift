@@ -35,10 +35,10 @@ extension KelasDatabase {
                     try row.run()
                 }
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'skipped', lastError = 'simulated: posted by the simulator', leaseUntil = NULL
                 WHERE batchID = ? AND state IN ('queued', 'claimed')
-                """, arguments: [batch.id])
+                """).execute(arguments: [batch.id])
           }
         }
     }

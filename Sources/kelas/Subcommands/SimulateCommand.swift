@@ -236,8 +236,10 @@ struct SimulateCommand: AsyncParsableCommand {
         let batches = Programme.batches(seed: seed, copies: copies)
         let progress = Progress(total: batches.count)
         var totals = SimulationTotals()
-        for (index, batch) in batches.enumerated() {
-            let week = Simulator(batch: batch, curriculum: curriculum, scenario: scenario, seed: derivedSeed(seed, batch.id)).run()
+        // Each week is simulated on another core while the one before is stored (the weeks are pure: the same result).
+        try lookahead(count: batches.count) { index in
+            Simulator(batch: batches[index], curriculum: curriculum, scenario: scenario, seed: derivedSeed(seed, batches[index].id)).run()
+        } consume: { index, week in
             try storeCall { try store.store(week, source: "simulation seed \(seed)") }
             totals.add(week)
             progress.update(index + 1)
