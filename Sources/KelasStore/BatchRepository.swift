@@ -76,97 +76,96 @@ extension KelasDatabase {
     /// The rows of an added batch: people, planned messages, queue, instruments, prompts.
     private static func store(_ db: Database, _ loaded: LoadedBatch, plan: [PlannedMessage], prompts: [Prompt], now: Date,
                               into summary: BatchImportSummary) throws -> BatchImportSummary {
-            let batch = loaded.batch
-            var summary = summary
-            // People: the file is the truth.
-            var existing: [String: Row] = [:]
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM person WHERE batchID = ?"), arguments: [batch.id]) {
-                existing[row["phone"]] = row
-            }
-            let people = batch.participants.map { ($0, "participant") } + batch.trainers.map { ($0, "trainer") } + [(batch.admin, "admin")]
-            var listed = Set<String>()
-            for (position, (person, role)) in people.enumerated() {
-                listed.insert(person.phone.e164)
-                let disabilities = person.disabilities.map(\.rawValue).joined(separator: ";")
-                let values: [DatabaseValueConvertible?] = [role, person.name, person.alias, person.district, disabilities, position]
-                if let row = existing[person.phone.e164] {
-                    let old: [DatabaseValueConvertible?] = [row["role"] as String, row["name"] as String, row["alias"] as String?,
-                                                            row["district"] as String?, row["disabilities"] as String, row["position"] as Int]
-                    if old.map({ $0?.databaseValue }) != values.map({ $0?.databaseValue }) {
-                        try db.cachedStatement(sql: "UPDATE person SET role = ?, name = ?, alias = ?, district = ?, disabilities = ?, position = ? WHERE batchID = ? AND phone = ?")
-                            .execute(arguments: StatementArguments(values + [batch.id, person.phone.e164]))
-                        if role == "participant" { summary.participantsUpdated += 1 }
-                    }
-                } else {
-                    var row = BulkRow(try db.cachedStatement(sql: """
-                        INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """), in: db)
-                    for value in values { row.bind(value) }
-                    row.bind(batch.id); row.bind(person.phone.e164)
-                    try row.run()
-                    if role == "participant" { summary.participantsAdded += 1 }
+        let batch = loaded.batch
+        var summary = summary
+        // People: the file is the truth.
+        var existing: [String: Row] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM person WHERE batchID = ?"), arguments: [batch.id]) {
+            existing[row["phone"]] = row
+        }
+        let people = batch.participants.map { ($0, "participant") } + batch.trainers.map { ($0, "trainer") } + [(batch.admin, "admin")]
+        var listed = Set<String>()
+        for (position, (person, role)) in people.enumerated() {
+            listed.insert(person.phone.e164)
+            let disabilities = person.disabilities.map(\.rawValue).joined(separator: ";")
+            let values: [DatabaseValueConvertible?] = [role, person.name, person.alias, person.district, disabilities, position]
+            if let row = existing[person.phone.e164] {
+                let old: [DatabaseValueConvertible?] = [row["role"] as String, row["name"] as String, row["alias"] as String?,
+                                                        row["district"] as String?, row["disabilities"] as String, row["position"] as Int]
+                if old.map({ $0?.databaseValue }) != values.map({ $0?.databaseValue }) {
+                    try db.cachedStatement(sql: "UPDATE person SET role = ?, name = ?, alias = ?, district = ?, disabilities = ?, position = ? WHERE batchID = ? AND phone = ?")
+                        .execute(arguments: StatementArguments(values + [batch.id, person.phone.e164]))
+                    if role == "participant" { summary.participantsUpdated += 1 }
                 }
+            } else {
+                var row = BulkRow(try db.cachedStatement(sql: """
+                    INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """), in: db)
+                for value in values { row.bind(value) }
+                row.bind(batch.id); row.bind(person.phone.e164)
+                try row.run()
+                if role == "participant" { summary.participantsAdded += 1 }
             }
-            for (phone, row) in existing where !listed.contains(phone) {
-                try db.cachedStatement(sql: "DELETE FROM person WHERE batchID = ? AND phone = ?")
-                    .execute(arguments: [batch.id, phone])
-                if (row["role"] as String) == "participant" { summary.participantsRemoved += 1 }
-            }
+        }
+        for (phone, row) in existing where !listed.contains(phone) {
+            try db.cachedStatement(sql: "DELETE FROM person WHERE batchID = ? AND phone = ?")
+                .execute(arguments: [batch.id, phone])
+            if (row["role"] as String) == "participant" { summary.participantsRemoved += 1 }
+        }
 
-            // Messages that arrived from these numbers before the batch was added now belong to it.
+        // Messages that arrived from these numbers before the batch was added now belong to it.
+        try db.cachedStatement(sql: """
+            UPDATE inboundMessage SET batchID = ? WHERE batchID IS NULL AND phone IN (SELECT phone FROM person WHERE batchID = ?)
+            """).execute(arguments: [batch.id, batch.id])
+
+        // Planned messages: only the future is rewritten.
+        var stored: [String: Row] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM plannedMessage WHERE batchID = ?"), arguments: [batch.id]) {
+            stored[row["id"]] = row
+        }
+        let cutoff = now.timeIntervalSince1970
+        var planned = Set<String>()
+        for message in plan {
+            planned.insert(message.id)
+            let values = Self.values(message)
+            if let row = stored[message.id] {
+                if (row["sendAt"] as Double) <= cutoff { summary.messagesPast += 1; continue }
+                let old = Self.columns.map { (row[$0] as DatabaseValue) }
+                if old != values.map({ $0?.databaseValue ?? .null }) {
+                    if message.sendAt.timeIntervalSince1970 <= cutoff { summary.messagesPast += 1; continue }
+                    try db.cachedStatement(sql: "UPDATE plannedMessage SET " + Self.columns.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?")
+                        .execute(arguments: StatementArguments(values + [message.id]))
+                    summary.messagesUpdated += 1
+                }
+            } else if message.sendAt.timeIntervalSince1970 > cutoff || summary.created {
+                var row = BulkRow(try db.cachedStatement(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ")
+                                                         + ") VALUES (?" + String(repeating: ", ?", count: Self.columns.count) + ")"), in: db)
+                row.bind(message.id)
+                for value in values { row.bind(value) }
+                try row.run()
+                summary.messagesAdded += 1
+            }
+        }
+        for (id, row) in stored where !planned.contains(id) && (row["sendAt"] as Double) > cutoff {
+            try db.cachedStatement(sql: "DELETE FROM plannedMessage WHERE id = ?").execute(arguments: [id])
+            summary.messagesRemoved += 1
+        }
+
+        try enqueue(db, plan: plan, batch: batch, now: now)
+
+        try db.cachedStatement(sql: "DELETE FROM instrument WHERE batchID = ?").execute(arguments: [batch.id])
+        for (id, instrument) in loaded.curriculum.instruments.sorted(by: { $0.key < $1.key }) {
+            try db.cachedStatement(sql: "INSERT INTO instrument (batchID, id, definition) VALUES (?, ?, ?)")
+                .execute(arguments: [batch.id, id, String(decoding: try JSONEncoder().encode(instrument), as: UTF8.self)])
+        }
+        try db.cachedStatement(sql: "DELETE FROM prompt WHERE batchID = ?").execute(arguments: [batch.id])
+        for prompt in prompts {
             try db.cachedStatement(sql: """
-                UPDATE inboundMessage SET batchID = ? WHERE batchID IS NULL AND phone IN (SELECT phone FROM person WHERE batchID = ?)
-                """).execute(arguments: [batch.id, batch.id])
-
-            // Planned messages: only the future is rewritten.
-            var stored: [String: Row] = [:]
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM plannedMessage WHERE batchID = ?"), arguments: [batch.id]) {
-                stored[row["id"]] = row
-            }
-            let cutoff = now.timeIntervalSince1970
-            var planned = Set<String>()
-            for message in plan {
-                planned.insert(message.id)
-                let values = Self.values(message)
-                if let row = stored[message.id] {
-                    if (row["sendAt"] as Double) <= cutoff { summary.messagesPast += 1; continue }
-                    let old = Self.columns.map { (row[$0] as DatabaseValue) }
-                    if old != values.map({ $0?.databaseValue ?? .null }) {
-                        if message.sendAt.timeIntervalSince1970 <= cutoff { summary.messagesPast += 1; continue }
-                        try db.cachedStatement(sql: "UPDATE plannedMessage SET " + Self.columns.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?")
-                            .execute(arguments: StatementArguments(values + [message.id]))
-                        summary.messagesUpdated += 1
-                    }
-                } else if message.sendAt.timeIntervalSince1970 > cutoff || summary.created {
-                    var row = BulkRow(try db.cachedStatement(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ")
-                                                             + ") VALUES (?" + String(repeating: ", ?", count: Self.columns.count) + ")"), in: db)
-                    row.bind(message.id)
-                    for value in values { row.bind(value) }
-                    try row.run()
-                    summary.messagesAdded += 1
-                }
-            }
-            for (id, row) in stored where !planned.contains(id) && (row["sendAt"] as Double) > cutoff {
-                try db.cachedStatement(sql: "DELETE FROM plannedMessage WHERE id = ?").execute(arguments: [id])
-                summary.messagesRemoved += 1
-            }
-
-            try enqueue(db, plan: plan, batch: batch, now: now)
-
-            try db.cachedStatement(sql: "DELETE FROM instrument WHERE batchID = ?").execute(arguments: [batch.id])
-            for (id, instrument) in loaded.curriculum.instruments.sorted(by: { $0.key < $1.key }) {
-                try db.cachedStatement(sql: "INSERT INTO instrument (batchID, id, definition) VALUES (?, ?, ?)")
-                    .execute(arguments: [batch.id, id, String(decoding: try JSONEncoder().encode(instrument), as: UTF8.self)])
-            }
-            try db.cachedStatement(sql: "DELETE FROM prompt WHERE batchID = ?").execute(arguments: [batch.id])
-            for prompt in prompts {
-                try db.cachedStatement(sql: """
-                    INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt, instrument) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                        .execute(arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
-                                     prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970, prompt.instrument])
-            }
-            return summary
+                INSERT INTO prompt (batchID, key, kind, session, survey, opensAt, closesAt, instrument) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [batch.id, prompt.key, prompt.kind.rawValue, prompt.session, prompt.survey?.rawValue,
+                                         prompt.opensAt.timeIntervalSince1970, prompt.closesAt.timeIntervalSince1970, prompt.instrument])
+        }
+        return summary
     }
 
     static let columns = ["batchID", "itemKey", "sequence", "day", "sendAt", "localDate", "localTime", "kind", "audience",

@@ -334,13 +334,10 @@ public struct KelasDatabase: Sendable {
                 UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = NEW.id;
             END;
             """)
-            func bump(_ row: String) -> String {
-                "UPDATE storeVersion SET version = version + 1; "
-                    + "UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = \(row).batchID;"
-            }
+            let bump = versionBump
             // New inbound messages are the exception: they arrive by the thousand (webhook bursts, chat exports) through
             // one function, `insert`, and the ingest moves each batch it added to once per transaction (`touch`).
-            for table in ["person", "plannedMessage", "prompt", "inboundMessage", "mark", "surveyAnswer", "instrument", "optOut"] {
+            for table in versionedTables {
                 if table != "inboundMessage" {
                     try db.execute(sql: "CREATE TRIGGER \(table)_added AFTER INSERT ON \(table) BEGIN \(bump("NEW")) END")
                 }
@@ -362,12 +359,9 @@ public struct KelasDatabase: Sendable {
             // wrote to once (`touch`), as the ingest does for inbound messages: two updates a row for 100,000 rows
             // were most of the time of storing a large simulated week.
             try db.execute(sql: "CREATE TABLE bulkWrite (id INTEGER PRIMARY KEY)")
-            func bump(_ row: String) -> String {
-                "UPDATE storeVersion SET version = version + 1; "
-                    + "UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = \(row).batchID;"
-            }
+            let bump = versionBump
             let outsideBulk = "NOT EXISTS (SELECT 1 FROM bulkWrite)"
-            for table in ["person", "plannedMessage", "prompt", "inboundMessage", "mark", "surveyAnswer", "instrument", "optOut"] {
+            for table in versionedTables {
                 if table != "inboundMessage" {
                     try db.execute(sql: """
                     DROP TRIGGER \(table)_added;
@@ -383,6 +377,15 @@ public struct KelasDatabase: Sendable {
             }
         }
         return migrator
+    }
+
+    /// The tables whose rows statuses come from: each change moves the row's batch to a new version (v14, v15).
+    static let versionedTables = ["person", "plannedMessage", "prompt", "inboundMessage", "mark", "surveyAnswer", "instrument", "optOut"]
+
+    /// The trigger body that moves the batch of `row` (`NEW` or `OLD`) to a new version.
+    static func versionBump(_ row: String) -> String {
+        "UPDATE storeVersion SET version = version + 1; "
+            + "UPDATE batch SET version = (SELECT version FROM storeVersion) WHERE id = \(row).batchID;"
     }
 
     /// The name of every migration, oldest first: the schema versions this build can open and upgrade.

@@ -636,8 +636,9 @@ struct ByteKeyTable {
 
     /// The number of `key`, and whether it was new (and now has the next number).
     mutating func number(of key: UnsafeBufferPointer<UInt8>) -> (number: Int, isNew: Bool) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var digest = FNV1a()
+        digest.add(bytes: key)
+        let hash = digest.value
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while case let number = slots[slot], number >= 0 {

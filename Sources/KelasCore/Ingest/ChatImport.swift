@@ -162,12 +162,16 @@ struct FNV1a {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func add(_ text: String) {
-        var value = self.value
         var text = text
-        text.withUTF8 { bytes in
-            for byte in bytes { value = (value ^ UInt64(byte)) &* Self.prime }
-        }
-        self.value = (value ^ 0x1F) &* Self.prime
+        text.withUTF8 { add(bytes: $0) }
+        value = (value ^ 0x1F) &* Self.prime
+    }
+
+    /// The bytes, with no separator after them.
+    mutating func add(bytes: UnsafeBufferPointer<UInt8>) {
+        var value = self.value
+        for byte in bytes { value = (value ^ UInt64(byte)) &* Self.prime }
+        self.value = value
     }
 
     mutating func add(_ number: Int) {
