@@ -122,10 +122,12 @@ public actor Dispatcher {
     public let store: KelasDatabase
     public let sinks: SinkResolver
     public let policy: RetryPolicy
-    /// How many messages go to the sinks at once (a webhook sink has that many transfers in flight).
+    /// How many messages each sink has under way at once (a webhook sink has that many transfers in flight).
     public let inFlight: Int
     /// How long a claim holds (wall clock) before another dispatcher may take the message.
     public let lease: TimeInterval
+    /// How many messages one round claims (and settles, in one commit): `roundsOf` times `inFlight`.
+    public let roundSize: Int
     /// Who claims: unique to this dispatcher.
     public nonisolated let owner: String
     /// The wall clock, for leases (injected in tests).
@@ -145,6 +147,7 @@ public actor Dispatcher {
         self.pacer = pacer
         self.inFlight = max(1, inFlight)
         self.lease = lease
+        self.roundSize = self.inFlight * Self.sendsPerRound
         self.owner = owner
         self.wall = wall
         self.random = SplitMix64(seed: seed)
@@ -158,6 +161,11 @@ public actor Dispatcher {
                   seed: seed, owner: owner, wall: wall)
     }
 
+    /// How many groups of `inFlight` messages one round claims and settles. Claiming and settling cost one durable
+    /// commit each round, so larger rounds commit less often; a round must still end well within its lease (16 sends
+    /// of 15-second timeouts are 4 minutes, inside the default 5), or another dispatcher may send its messages again.
+    public static let sendsPerRound = 16
+
     /// A claim owner no other dispatcher has: host, process and a random part.
     public static func uniqueOwner() -> String {
         "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
@@ -169,16 +177,26 @@ public actor Dispatcher {
         summary.expired = try store.expireOverdue(now: now, wall: wall())
         var silent: [String: [PhoneNumber]] = [:]
         var optedOut: [String: [PhoneNumber: OptOutState]] = [:]
+        // What a round decided is written with a later round's claim: one durable commit a round. While a round's
+        // messages are on their way, the one before it is settled and the next one claimed.
+        var settled: [Settlement] = []
+        var items = try store.claimDue(now: now, limit: roundSize, lease: lease, owner: owner, wall: wall())
         while true {
-            let items = try store.claimDue(now: now, limit: inFlight, lease: lease, owner: owner, wall: wall())
-            if items.isEmpty { break }
+            if items.isEmpty {
+                // Nothing claimed ahead: write what is left, and claim again (a message retried at once comes back).
+                if settled.isEmpty { break }
+                items = try store.settle(settled, thenClaim: roundSize, now: now, lease: lease, owner: owner, wall: wall())
+                settled.removeAll(keepingCapacity: true)
+                if items.isEmpty { break }
+            }
             var ready: [(item: OutboxItem, event: OutboundEvent, sink: SinkResolver.Resolved)] = []
             for item in items {
                 let resolved: SinkResolver.Resolved
                 switch sinks.resolve(batchID: item.message.batchID, batchSink: item.batchSink) {
                 case .success(let found): resolved = found
                 case .failure(let problem):
-                    try store.hold(messageID: item.message.id, reason: problem.description, until: now.addingTimeInterval(KelasDatabase.holdDelay))
+                    settled.append(.hold(messageID: item.message.id, reason: problem.description,
+                                         until: now.addingTimeInterval(KelasDatabase.holdDelay)))
                     summary.held += 1
                     if !summary.holdReasons.contains(problem.description) { summary.holdReasons.append(problem.description) }
                     continue
@@ -190,13 +208,13 @@ public actor Dispatcher {
                 let out = optedOut[item.message.batchID] ?? [:]
                 let recipients = everyone.filter { out[$0] == nil }
                 if case .participant(let phone) = item.message.audience, let state = out[phone] {
-                    try store.skip(messageID: item.message.id, reason: "opted out (\(state.how))", now: now)
+                    settled.append(.skip(messageID: item.message.id, reason: "opted out (\(state.how))", at: now))
                     summary.skipped += 1
                     continue
                 }
                 if recipients.isEmpty {
-                    try store.skip(messageID: item.message.id, reason: item.message.remindsOf == nil ? "nobody to send to"
-                                   : "everyone it reminds had answered", now: now)
+                    settled.append(.skip(messageID: item.message.id, reason: item.message.remindsOf == nil ? "nobody to send to"
+                                         : "everyone it reminds had answered", at: now))
                     summary.skipped += 1
                     continue
                 }
@@ -219,7 +237,7 @@ public actor Dispatcher {
                     let slot = pacer.slot(for: key, at: now)
                     if slot > now {
                         reserved[item.message.id] = slot
-                        try store.postpone(messageID: item.message.id, until: slot)
+                        settled.append(.postpone(messageID: item.message.id, until: slot))
                         summary.postponed += 1
                         continue
                     }
@@ -231,9 +249,12 @@ public actor Dispatcher {
                 event.template = template.map(OutboundEvent.Template.init)
                 ready.append((item, event, resolved))
             }
-            if ready.isEmpty { continue }
-            let reports = await Self.send(ready.map { ($0.event, $0.sink) }, at: now)
-            var records: [(DeliveryAttempt, AttemptResult)] = []
+            // The whole round to its sinks, each with up to `inFlight` messages under way; meanwhile the rounds before it
+            // are settled and the next one claimed.
+            async let sent = Self.send(ready.map { ($0.event, $0.sink) }, at: now, inFlight: inFlight)
+            let next = try store.settle(settled, thenClaim: roundSize, now: now, lease: lease, owner: owner, wall: wall())
+            settled.removeAll(keepingCapacity: true)
+            let reports = await sent
             for (index, entry) in ready.enumerated() {
                 let item = entry.item
                 let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer"))
@@ -257,22 +278,23 @@ public actor Dispatcher {
                     }
                 }
                 switch decision {
-                case .sent: records.append((record, .sent(wamid: wamid))); summary.sent += 1
+                case .sent: settled.append(.attempt(record, .sent(wamid: wamid))); summary.sent += 1
                 case .retry(let at):
                     if record.error == nil { record.error = "HTTP \(record.statusCode ?? 0)" }
-                    records.append((record, .retry(at: at))); summary.retried += 1
-                case .failed(let reason): records.append((record, .failed(reason))); summary.failed += 1
-                case .dead(let reason): records.append((record, .dead(reason))); summary.dead += 1
+                    settled.append(.attempt(record, .retry(at: at))); summary.retried += 1
+                case .failed(let reason): settled.append(.attempt(record, .failed(reason))); summary.failed += 1
+                case .dead(let reason): settled.append(.attempt(record, .dead(reason))); summary.dead += 1
                 }
             }
-            try store.record(records)
+            items = next
         }
         summary.next = try store.nextDue()
         return summary
     }
 
-    /// Hands each event to its sink: one call per sink, the sinks side by side; reports come back in the events' order.
-    static func send(_ events: [(OutboundEvent, SinkResolver.Resolved)], at now: Date) async -> [SendReport] {
+    /// Hands each event to its sink: one call per sink, the sinks side by side, each with up to `inFlight` events under
+    /// way; reports come back in the events' order.
+    static func send(_ events: [(OutboundEvent, SinkResolver.Resolved)], at now: Date, inFlight: Int) async -> [SendReport] {
         var groups: [SinkSpec?: [Int]] = [:]
         var order: [SinkSpec?] = []
         for (index, (_, resolved)) in events.enumerated() {
@@ -285,7 +307,7 @@ public actor Dispatcher {
                 guard let indices = groups[key], let first = indices.first else { continue }
                 let target = events[first].1.sink
                 let batch = indices.map { events[$0].0 }
-                tasks.addTask { (indices, await target.send(batch, at: now)) }
+                tasks.addTask { (indices, await target.send(batch, at: now, inFlight: inFlight)) }
             }
             for await (indices, answers) in tasks {
                 for (position, index) in indices.enumerated() where position < answers.count { reports[index] = answers[position] }

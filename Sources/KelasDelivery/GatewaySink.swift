@@ -51,7 +51,11 @@ public final class GatewaySink: OutboundSink, @unchecked Sendable {
     }
 
     public func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
-        await client.deliver(events, prepare: { event in
+        await send(events, at: now, inFlight: events.count)
+    }
+
+    public func send(_ events: [OutboundEvent], at now: Date, inFlight: Int) async -> [SendReport] {
+        await client.deliver(events, inFlight: inFlight, prepare: { event in
             Self.request(for: event, gateway: gateway, base: base).map { url, body in
                 HTTPRequest(url: url, headers: [(gateway.keyHeader, apiKey)], body: body, timeout: timeout)
             }

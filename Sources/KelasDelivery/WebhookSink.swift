@@ -21,14 +21,18 @@ public final class WebhookSink: OutboundSink, @unchecked Sendable {
     }
 
     public func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
+        await send(events, at: now, inFlight: events.count)
+    }
+
+    public func send(_ events: [OutboundEvent], at now: Date, inFlight: Int) async -> [SendReport] {
         var requests: [HTTPRequest] = []
         let signedAt = Int(wallClock().timeIntervalSince1970)
         for event in events {
-            let body = (try? event.body()) ?? Data()
+            let body = event.body()
             requests.append(HTTPRequest(url: url, headers: signer.headers(id: event.id, timestamp: signedAt, body: body),
                                         body: body, timeout: timeout))
         }
-        return await client.perform(requests).map { response in
+        return await client.perform(requests, inFlight: inFlight).map { response in
             guard let status = response.status else {
                 return SendReport(.transportError(response.error ?? "no response"), latency: response.latency)
             }

@@ -28,7 +28,11 @@ public final class WhatsAppCloudSink: OutboundSink, @unchecked Sendable {
     }
 
     public func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
-        await client.deliver(events, prepare: { event in
+        await send(events, at: now, inFlight: events.count)
+    }
+
+    public func send(_ events: [OutboundEvent], at now: Date, inFlight: Int) async -> [SendReport] {
+        await client.deliver(events, inFlight: inFlight, prepare: { event in
             guard event.audience.hasPrefix("participant:") || event.audience.hasPrefix("non-responders:"), event.recipients.count == 1 else {
                 return .failure(SendRefusal(reason: Self.groupRefusal(event)))
             }

@@ -376,6 +376,17 @@ public struct KelasDatabase: Sendable {
                 """)
             }
         }
+        migrator.registerMigration("v16: the outbox keeps each message's place in its day, so a claim reads the index in order") { db in
+            // The dispatcher claims the oldest due messages in their planned order. That order came from the planned
+            // message (joined for every due row, then sorted) on each claim: with 20,000 messages due at once a claim
+            // cost 22 ms. The outbox now carries the sequence, and one index gives due messages already in order.
+            try db.execute(sql: """
+            ALTER TABLE outbox ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+            UPDATE outbox SET sequence = COALESCE((SELECT sequence FROM plannedMessage WHERE id = outbox.messageID), 0);
+            DROP INDEX outbox_due;
+            CREATE INDEX outbox_claim ON outbox(state, nextAttemptAt, dueAt, sequence);
+            """)
+        }
         return migrator
     }
 

@@ -81,6 +81,20 @@ public enum AttemptResult: Sendable, Equatable {
     case retry(at: Date)
     case failed(String)
     case dead(String)
+
+    var isFailed: Bool { if case .failed = self { true } else { false } }
+}
+
+/// What a dispatcher decided for a message it claimed, written with its next claim (`settle(_:thenClaim:…)`).
+public enum Settlement: Sendable, Equatable {
+    /// An attempt was made: it is recorded, and the message moves to what it decided.
+    case attempt(DeliveryAttempt, AttemptResult)
+    /// Back to the queue without an attempt, with the reason it cannot go now, until `until` (see `hold`).
+    case hold(messageID: String, reason: String, until: Date)
+    /// Back to the queue without an attempt until its paced slot.
+    case postpone(messageID: String, until: Date)
+    /// Nobody to send it to (an opted-out recipient, a reminder everyone has answered).
+    case skip(messageID: String, reason: String, at: Date)
 }
 
 extension KelasDatabase {
@@ -88,10 +102,10 @@ extension KelasDatabase {
     /// keeps its state; one still waiting follows its (possibly moved) planned time.
     static func enqueue(_ db: Database, plan: [PlannedMessage], batch: Batch, now: Date) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO outbox (messageID, batchID, webhookID, dueAt, expiresAt, state, nextAttemptAt)
-            SELECT ?, ?, ?, ?, ?, 'queued', ? WHERE EXISTS (SELECT 1 FROM plannedMessage WHERE id = ?)
+            INSERT INTO outbox (messageID, batchID, webhookID, dueAt, expiresAt, state, nextAttemptAt, sequence)
+            SELECT ?, ?, ?, ?, ?, 'queued', ?, ? WHERE EXISTS (SELECT 1 FROM plannedMessage WHERE id = ?)
             ON CONFLICT(messageID) DO UPDATE SET dueAt = excluded.dueAt, expiresAt = excluded.expiresAt,
-                nextAttemptAt = excluded.nextAttemptAt
+                nextAttemptAt = excluded.nextAttemptAt, sequence = excluded.sequence
             WHERE outbox.state = 'queued' AND outbox.attempts = 0 AND outbox.dueAt > ?
             """)
         for message in plan {
@@ -99,7 +113,8 @@ extension KelasDatabase {
             let expiresAt = max(windowEnd, message.sendAt.addingTimeInterval(60))
             var row = BulkRow(statement, in: db)
             row.bind(message.id); row.bind(message.batchID); row.bind("msg_" + message.id); row.bind(message.sendAt.timeIntervalSince1970)
-            row.bind(expiresAt.timeIntervalSince1970); row.bind(message.sendAt.timeIntervalSince1970); row.bind(message.id)
+            row.bind(expiresAt.timeIntervalSince1970); row.bind(message.sendAt.timeIntervalSince1970); row.bind(message.sequence)
+            row.bind(message.id)
             row.bind(now.timeIntervalSince1970)
             try row.run()
         }
@@ -133,33 +148,59 @@ extension KelasDatabase {
     /// claimed ones whose lease ran out by `wall` (their dispatcher died). Leases are on the wall clock, so two
     /// dispatchers agree on them whatever time each acts as (a rehearsal with `--now`, a simulation).
     public func claimDue(now: Date, limit: Int, lease: TimeInterval, owner: String, wall: Date = Date()) throws -> [OutboxItem] {
+        try settle([], thenClaim: limit, now: now, lease: lease, owner: owner, wall: wall)
+    }
+
+    /// Writes what a dispatcher decided for the messages of its last round, then claims its next round (as `claimDue`),
+    /// in one transaction: one durable commit a round, whatever its size.
+    public func settle(_ settlements: [Settlement], thenClaim limit: Int, now: Date, lease: TimeInterval, owner: String,
+                       wall: Date = Date()) throws -> [OutboxItem] {
         try writer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT o.*, m.*, b.sink AS batchSink, b.waGroup AS batchGroup FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
-                JOIN batch b ON b.id = o.batchID
-                WHERE (o.state = 'queued' AND o.nextAttemptAt <= ?1) OR (o.state = 'claimed' AND o.nextAttemptAt <= ?1 AND o.leaseUntil <= ?2)
-                ORDER BY o.nextAttemptAt, m.sendAt, m.sequence LIMIT ?3
-                """, arguments: [now.timeIntervalSince1970, wall.timeIntervalSince1970, limit])
-            let until = wall.addingTimeInterval(lease)
-            let claim = try db.cachedStatement(sql: "UPDATE outbox SET state = 'claimed', leaseUntil = ?, claimedBy = ? WHERE messageID = ?")
-            var items: [OutboxItem] = []
-            for row in rows {
-                let id: String = row["messageID"]
-                do {
-                    var item = try Self.outboxItem(row)
-                    try claim.execute(arguments: [until.timeIntervalSince1970, owner, id])
-                    item.state = .claimed
-                    item.claimedBy = owner
-                    item.leaseUntil = until
-                    items.append(item)
-                } catch let error as StoredValueError {
-                    // A row this version cannot read is never sent on a guess: it waits, with the reason, for a person.
-                    try db.execute(sql: "UPDATE outbox SET state = 'queued', nextAttemptAt = ?, lastError = ?, leaseUntil = NULL, claimedBy = NULL WHERE messageID = ?",
-                                   arguments: [now.addingTimeInterval(Self.holdDelay).timeIntervalSince1970, error.description, id])
-                }
-            }
-            return items
+            try Self.settle(db, settlements)
+            return try Self.claim(db, now: now, limit: limit, lease: lease, owner: owner, wall: wall)
         }
+    }
+
+    /// Writes what a dispatcher decided for messages it claimed, in one transaction.
+    public func settle(_ settlements: [Settlement]) throws {
+        guard !settlements.isEmpty else { return }
+        try writer.write { db in try Self.settle(db, settlements) }
+    }
+
+    static func claim(_ db: Database, now: Date, limit: Int, lease: TimeInterval, owner: String, wall: Date) throws -> [OutboxItem] {
+        guard limit > 0 else { return [] }
+        // Each arm walks `outbox_claim` in order and stops at `limit`; only the rows claimed are joined to their message.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(OutboxColumn.selection)
+            FROM (SELECT * FROM (SELECT messageID FROM outbox WHERE state = 'queued' AND nextAttemptAt <= ?1
+                                 ORDER BY nextAttemptAt, dueAt, sequence LIMIT ?3)
+                  UNION ALL
+                  SELECT * FROM (SELECT messageID FROM outbox WHERE state = 'claimed' AND nextAttemptAt <= ?1 AND leaseUntil <= ?2
+                                 ORDER BY nextAttemptAt, dueAt, sequence LIMIT ?3)) c
+            JOIN outbox o ON o.messageID = c.messageID JOIN plannedMessage m ON m.id = o.messageID JOIN batch b ON b.id = o.batchID
+            ORDER BY o.nextAttemptAt, o.dueAt, o.sequence LIMIT ?3
+            """), arguments: [now.timeIntervalSince1970, wall.timeIntervalSince1970, limit])
+        let until = wall.addingTimeInterval(lease)
+        let claim = try db.cachedStatement(sql: "UPDATE outbox SET state = 'claimed', leaseUntil = ?, claimedBy = ? WHERE messageID = ?")
+        var items: [OutboxItem] = []
+        items.reserveCapacity(rows.count)
+        for row in rows {
+            let id: String = row[OutboxColumn.id.rawValue]
+            do {
+                var item = try Self.outboxItem(row)
+                var update = BulkRow(claim, in: db)
+                update.bind(until.timeIntervalSince1970); update.bind(owner); update.bind(id)
+                try update.run()
+                item.state = .claimed
+                item.claimedBy = owner
+                item.leaseUntil = until
+                items.append(item)
+            } catch let error as StoredValueError {
+                // A row this version cannot read is never sent on a guess: it waits, with the reason, for a person.
+                try settle(db, [.hold(messageID: id, reason: error.description, until: now.addingTimeInterval(Self.holdDelay))])
+            }
+        }
+        return items
     }
 
     /// How long a message whose sink cannot be made (or whose row cannot be read) waits before it is looked at again.
@@ -169,27 +210,17 @@ extension KelasDatabase {
     /// a missing secret, no sink named, a stored spec that no longer decodes; or its recipient has not answered the
     /// re-engagement template yet), to be looked at again at `until`.
     public func hold(messageID: String, reason: String, until: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: """
-                UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ?, lastError = ? WHERE messageID = ?
-                """, arguments: [until.timeIntervalSince1970, reason, messageID])
-        }
+        try settle([.hold(messageID: messageID, reason: reason, until: until)])
     }
 
     /// Gives a claimed message back to the queue until `at` (paced to a later slot), without counting an attempt.
     public func postpone(messageID: String, until at: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ? WHERE messageID = ?",
-                           arguments: [at.timeIntervalSince1970, messageID])
-        }
+        try settle([.postpone(messageID: messageID, until: at)])
     }
 
     /// Marks a claimed message as having nobody to go to.
     public func skip(messageID: String, reason: String, now: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'skipped', leaseUntil = NULL, claimedBy = NULL, lastError = ?, sentAt = ? WHERE messageID = ?",
-                           arguments: [reason, now.timeIntervalSince1970, messageID])
-        }
+        try settle([.skip(messageID: messageID, reason: reason, at: now)])
     }
 
     /// Records an attempt and what it decided, in one transaction.
@@ -199,30 +230,64 @@ extension KelasDatabase {
 
     /// Records the attempts of one round of sends in a single transaction (one disk sync, not one per message).
     public func record(_ attempts: [(DeliveryAttempt, AttemptResult)]) throws {
-        try writer.write { db in
-            for (attempt, result) in attempts { try Self.record(db, attempt, result: result) }
+        try settle(attempts.map { .attempt($0.0, $0.1) })
+    }
+
+    /// Each settlement's writes, through statements prepared once per connection.
+    static func settle(_ db: Database, _ settlements: [Settlement]) throws {
+        for settlement in settlements {
+            switch settlement {
+            case .hold(let id, let reason, let until):
+                var row = BulkRow(try db.cachedStatement(sql: """
+                    UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ?, lastError = ? WHERE messageID = ?
+                    """), in: db)
+                row.bind(until.timeIntervalSince1970); row.bind(reason); row.bind(id)
+                try row.run()
+            case .postpone(let id, let until):
+                var row = BulkRow(try db.cachedStatement(sql: """
+                    UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ? WHERE messageID = ?
+                    """), in: db)
+                row.bind(until.timeIntervalSince1970); row.bind(id)
+                try row.run()
+            case .skip(let id, let reason, let at):
+                var row = BulkRow(try db.cachedStatement(sql: """
+                    UPDATE outbox SET state = 'skipped', leaseUntil = NULL, claimedBy = NULL, lastError = ?, sentAt = ? WHERE messageID = ?
+                    """), in: db)
+                row.bind(reason); row.bind(at.timeIntervalSince1970); row.bind(id)
+                try row.run()
+            case .attempt(let attempt, let result):
+                try record(db, attempt, result: result)
+            }
         }
     }
 
     static func record(_ db: Database, _ attempt: DeliveryAttempt, result: AttemptResult) throws {
-        try db.execute(sql: """
+        var row = BulkRow(try db.cachedStatement(sql: """
             INSERT INTO deliveryAttempt (messageID, attempt, at, statusCode, error, latencyMs) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [attempt.messageID, attempt.attempt, attempt.at.timeIntervalSince1970, attempt.statusCode, attempt.error,
-                             attempt.latency.map { $0 * 1000 }])
+            """), in: db)
+        row.bind(attempt.messageID); row.bind(attempt.attempt); row.bind(attempt.at.timeIntervalSince1970)
+        row.bind(attempt.statusCode); row.bind(attempt.error); row.bind(attempt.latency.map { $0 * 1000 })
+        try row.run()
         let at = attempt.at.timeIntervalSince1970
         switch result {
         case .sent(let wamid):
-            try db.execute(sql: """
+            var row = BulkRow(try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'sent', attempts = ?, sentAt = ?, wamid = ?, leaseUntil = NULL, claimedBy = NULL, lastError = NULL WHERE messageID = ?
-                """, arguments: [attempt.attempt, at, wamid, attempt.messageID])
+                """), in: db)
+            row.bind(attempt.attempt); row.bind(at); row.bind(wamid); row.bind(attempt.messageID)
+            try row.run()
         case .retry(let next):
-            try db.execute(sql: """
+            var row = BulkRow(try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'queued', attempts = ?, nextAttemptAt = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?
-                """, arguments: [attempt.attempt, next.timeIntervalSince1970, attempt.error, attempt.messageID])
+                """), in: db)
+            row.bind(attempt.attempt); row.bind(next.timeIntervalSince1970); row.bind(attempt.error); row.bind(attempt.messageID)
+            try row.run()
         case .failed(let reason), .dead(let reason):
-            let state = if case .failed = result { "failed" } else { "dead" }
-            try db.execute(sql: "UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?",
-                           arguments: [state, attempt.attempt, reason, attempt.messageID])
+            var row = BulkRow(try db.cachedStatement(sql: """
+                UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?
+                """), in: db)
+            row.bind(result.isFailed ? "failed" : "dead"); row.bind(attempt.attempt); row.bind(reason); row.bind(attempt.messageID)
+            try row.run()
         }
     }
 
@@ -246,7 +311,7 @@ extension KelasDatabase {
             if let batchID { conditions.append("o.batchID = ?"); _ = arguments.append(contentsOf: [batchID]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: """
-                SELECT o.*, m.*, b.sink AS batchSink, b.waGroup AS batchGroup FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
+                SELECT \(OutboxColumn.selection) FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
                 JOIN batch b ON b.id = o.batchID \(filter) ORDER BY o.dueAt, m.sequence
                 """, arguments: arguments).map(Self.outboxItem)
         }
@@ -334,39 +399,61 @@ extension KelasDatabase {
         }
     }
 
-    static func outboxItem(_ row: Row) throws -> OutboxItem {
-        let id: String = row["messageID"]
-        let message = try plannedMessage(row, id: id)
-        var item = OutboxItem(message: message, webhookID: row["webhookID"],
-                              state: try row.parsed("state", table: "outbox", key: id, OutboxItem.State.init(rawValue:)),
-                              attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["nextAttemptAt"]),
-                              expiresAt: Date(timeIntervalSince1970: row["expiresAt"]), lastError: row["lastError"],
-                              sentAt: (row["sentAt"] as Double?).map { Date(timeIntervalSince1970: $0) }, wamid: row["wamid"])
-        item.claimedBy = row["claimedBy"]
-        item.leaseUntil = (row["leaseUntil"] as Double?).map { Date(timeIntervalSince1970: $0) }
-        if row.hasColumn("batchSink") { item.batchSink = BatchSink.decode(row["batchSink"]) }
-        if row.hasColumn("batchGroup") { item.batchGroup = row["batchGroup"] }
-        return item
+    /// The columns an outbox item is read from, by position: a named lookup (case-insensitive, so a lowercased
+    /// copy of the name each time) cost more than the rest of a claim.
+    enum OutboxColumn: Int, CaseIterable {
+        case id, batchID, itemKey, sequence, day, localDate, localTime, sendAt, kind, audience, sender, text, url, filename, session,
+             flags, remindsOf, template
+        case webhookID, state, attempts, nextAttemptAt, expiresAt, lastError, sentAt, wamid, claimedBy, leaseUntil
+        case batchSink, batchGroup
+
+        var name: String { String(describing: self) }
+
+        /// The select list, in this order, for `FROM outbox o JOIN plannedMessage m … JOIN batch b …`.
+        static let selection: String = allCases.map { (column: OutboxColumn) -> String in
+            switch column {
+            case .batchSink: "b.sink"
+            case .batchGroup: "b.waGroup"
+            case .webhookID, .state, .attempts, .nextAttemptAt, .expiresAt, .lastError, .sentAt, .wamid, .claimedBy, .leaseUntil:
+                "o.\(column.name)"
+            default: "m.\(column.name)"
+            }
+        }.joined(separator: ", ")
     }
 
-    /// A planned message as stored; a value this version cannot read is an error naming the message, never a default.
-    static func plannedMessage(_ row: Row, id: String) throws -> PlannedMessage {
-        let flags = try (row["flags"] as String).split(separator: " ").map { flag in
+    /// An outbox item from a row selected as `OutboxColumn.selection`.
+    static func outboxItem(_ row: Row) throws -> OutboxItem {
+        typealias C = OutboxColumn
+        func at<T: DatabaseValueConvertible>(_ column: C) -> T { row[column.rawValue] }
+        func maybe<T: DatabaseValueConvertible>(_ column: C) -> T? { row[column.rawValue] }
+        func parse<T>(_ column: C, _ table: String, _ parse: (String) -> T?) throws -> T {
+            try row.parsed(column.rawValue, column: column.name, table: table, key: id, parse)
+        }
+        func date(_ column: C) -> Date? { (maybe(column) as Double?).map { Date(timeIntervalSince1970: $0) } }
+        let id: String = at(.id)
+        let flags = try (at(.flags) as String).split(separator: " ").map { flag in
             guard let known = PlanFlag(rawValue: String(flag)) else {
                 throw StoredValueError(table: "plannedMessage", key: id, column: "flags", value: String(flag))
             }
             return known
         }
-        return PlannedMessage(
-            id: id, batchID: row["batchID"], itemKey: row["itemKey"], sequence: row["sequence"], day: row["day"],
-            date: try row.parsed("localDate", table: "plannedMessage", key: id, LocalDate.init),
-            localTime: try row.parsed("localTime", table: "plannedMessage", key: id, LocalTime.init),
-            sendAt: Date(timeIntervalSince1970: row["sendAt"]),
-            kind: try row.parsed("kind", table: "plannedMessage", key: id, ItemKind.init(rawValue:)),
-            audience: try row.parsed("audience", table: "plannedMessage", key: id, Audience.init),
-            sender: row["sender"], text: row["text"], url: row["url"],
-            filename: row["filename"], session: row["session"], flags: flags, shiftReason: nil, remindsOf: row["remindsOf"],
-            template: row.hasColumn("template") ? try row.parsedIfPresent("template", table: "plannedMessage", key: id, StoredTemplate.decode) : nil)
+        let message = PlannedMessage(
+            id: id, batchID: at(.batchID), itemKey: at(.itemKey), sequence: at(.sequence), day: at(.day),
+            date: try parse(.localDate, "plannedMessage", LocalDate.init), localTime: try parse(.localTime, "plannedMessage", LocalTime.init),
+            sendAt: Date(timeIntervalSince1970: at(.sendAt)), kind: try parse(.kind, "plannedMessage", ItemKind.init(rawValue:)),
+            audience: try parse(.audience, "plannedMessage", Audience.init), sender: maybe(.sender), text: at(.text), url: maybe(.url),
+            filename: maybe(.filename), session: maybe(.session), flags: flags, shiftReason: nil, remindsOf: maybe(.remindsOf),
+            template: try row.parsedIfPresent(C.template.rawValue, column: C.template.name, table: "plannedMessage", key: id,
+                                              StoredTemplate.decode))
+        var item = OutboxItem(message: message, webhookID: at(.webhookID), state: try parse(.state, "outbox", OutboxItem.State.init(rawValue:)),
+                              attempts: at(.attempts), nextAttemptAt: Date(timeIntervalSince1970: at(.nextAttemptAt)),
+                              expiresAt: Date(timeIntervalSince1970: at(.expiresAt)), lastError: maybe(.lastError), sentAt: date(.sentAt),
+                              wamid: maybe(.wamid))
+        item.claimedBy = maybe(.claimedBy)
+        item.leaseUntil = date(.leaseUntil)
+        item.batchSink = BatchSink.decode(maybe(.batchSink))
+        item.batchGroup = maybe(.batchGroup)
+        return item
     }
 }
 

@@ -29,17 +29,39 @@ public struct StoredValueError: Error, Sendable, Equatable, CustomStringConverti
 extension Row {
     /// The text in `column` read by `parse`, or a `StoredValueError` naming the row when it does not parse.
     func parsed<T>(_ column: String, table: String, key: @autoclosure () -> String, _ parse: (String) -> T?) throws -> T {
-        let text: String? = self[column]
+        try Self.parsed(self[column], column: column, table: table, key: key(), parse)
+    }
+
+    /// The same for the column at `index` (named `column` in the error), for rows read by position.
+    func parsed<T>(_ index: Int, column: @autoclosure () -> String, table: String, key: @autoclosure () -> String,
+                   _ parse: (String) -> T?) throws -> T {
+        try Self.parsed(self[index], column: column(), table: table, key: key(), parse)
+    }
+
+    private static func parsed<T>(_ text: String?, column: @autoclosure () -> String, table: String, key: @autoclosure () -> String,
+                                  _ parse: (String) -> T?) throws -> T {
         guard let text, let value = parse(text) else {
-            throw StoredValueError(table: table, key: key(), column: column, value: text ?? "NULL")
+            throw StoredValueError(table: table, key: key(), column: column(), value: text ?? "NULL")
         }
         return value
     }
 
     /// Like `parsed`, for a column that may be NULL (nil then); a non-NULL value that does not parse is an error.
     func parsedIfPresent<T>(_ column: String, table: String, key: @autoclosure () -> String, _ parse: (String) -> T?) throws -> T? {
-        guard let text = self[column] as String? else { return nil }
-        guard let value = parse(text) else { throw StoredValueError(table: table, key: key(), column: column, value: text) }
+        try Self.parsedIfPresent(self[column], column: column, table: table, key: key(), parse)
+    }
+
+    /// The same for the column at `index` (named `column` in the error).
+    func parsedIfPresent<T>(_ index: Int, column: @autoclosure () -> String, table: String, key: @autoclosure () -> String,
+                            _ parse: (String) -> T?) throws -> T? {
+        try Self.parsedIfPresent(self[index], column: column(), table: table, key: key(), parse)
+    }
+
+    private static func parsedIfPresent<T>(_ text: String?, column: @autoclosure () -> String, table: String,
+                                           key: @autoclosure () -> String,
+                                           _ parse: (String) -> T?) throws -> T? {
+        guard let text else { return nil }
+        guard let value = parse(text) else { throw StoredValueError(table: table, key: key(), column: column(), value: text) }
         return value
     }
 }

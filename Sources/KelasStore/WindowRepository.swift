@@ -98,9 +98,10 @@ extension KelasDatabase {
                                + String(repeating: ", ?", count: Self.columns.count) + ")",
                            arguments: StatementArguments([knock.id] + values))
             try db.execute(sql: """
-                INSERT OR IGNORE INTO outbox (messageID, batchID, webhookID, dueAt, expiresAt, state, nextAttemptAt)
-                VALUES (?, ?, ?, ?, ?, 'queued', ?)
-                """, arguments: [knock.id, knock.batchID, "msg_" + knock.id, seconds, seconds + Self.reengagementLifetime, seconds])
+                INSERT OR IGNORE INTO outbox (messageID, batchID, webhookID, dueAt, expiresAt, state, nextAttemptAt, sequence)
+                VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+                """, arguments: [knock.id, knock.batchID, "msg_" + knock.id, seconds, seconds + Self.reengagementLifetime, seconds,
+                                 knock.sequence])
             return now
         }
     }

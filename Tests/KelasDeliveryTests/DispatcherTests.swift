@@ -125,6 +125,31 @@ struct DispatcherTests {
         #expect(ids.first == claimed.first?.webhookID)
     }
 
+    @Test("a round settles the last one and claims the next together: planned order, lapsed claims included, leases held")
+    func settleThenClaim() throws {
+        let store = try store()
+        let wall = Date(timeIntervalSince1970: 1_800_000_000)
+        // The end of the week: every message is due; they are claimed in the order they were planned.
+        let planned = try store.outbox().map(\.message.id)
+        let died = try store.claimDue(now: Self.end, limit: 2, lease: 60, owner: "died", wall: wall)
+        #expect(died.map(\.message.id) == Array(planned[0..<2]))
+        let first = try store.settle([], thenClaim: 2, now: Self.end, lease: 60, owner: "live", wall: wall)
+        #expect(first.map(\.message.id) == Array(planned[2..<4]))
+        // The next round: the last one's outcomes are written, then the dead dispatcher's lapsed claims come first.
+        let sent = DeliveryAttempt(messageID: first[0].message.id, attempt: 1, at: Self.end, statusCode: 200)
+        let next = try store.settle([.attempt(sent, .sent(wamid: nil)), .skip(messageID: first[1].message.id, reason: "nobody to send to", at: Self.end)],
+                                    thenClaim: 3, now: Self.end, lease: 60, owner: "live", wall: wall.addingTimeInterval(61))
+        #expect(next.map(\.message.id) == [planned[0], planned[1], planned[4]])
+        #expect(next.allSatisfy { $0.claimedBy == "live" && $0.state == .claimed })
+        let states = Dictionary(uniqueKeysWithValues: try store.outbox().map { ($0.message.id, $0.state) })
+        #expect(states[first[0].message.id] == .sent && states[first[1].message.id] == .skipped)
+        #expect(try store.attempts(messageID: first[0].message.id).map(\.statusCode) == [200])
+        // A live lease is left alone: nothing more is claimed while "live" holds the rest of its round.
+        #expect(try store.outbox(states: [.claimed]).count == 3)
+        let other = try store.claimDue(now: Self.end, limit: 40, lease: 60, owner: "other", wall: wall.addingTimeInterval(62))
+        #expect(other.map(\.message.id) == Array(planned[5...]))
+    }
+
     @Test("a message not sent before its day's window closes expires instead of going out late")
     func expiry() async throws {
         let store = try store()

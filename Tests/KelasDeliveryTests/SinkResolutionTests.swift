@@ -65,16 +65,17 @@ struct SinkResolutionTests {
         let a = Dispatcher(store: first, sink: gated, inFlight: 4)
         let b = Dispatcher(store: second, sink: other, inFlight: 4)
         let greeting = Date(timeIntervalSince1970: 1_625_445_000) // day 1 07:30 WIB: 24 greetings due
-        // A claims four greetings and is caught sending them.
+        // A claims its round (all 24 greetings; it sends them four at a time) and is caught sending the first four.
         let running = Task { try await a.run(clock: VirtualClock(greeting), until: DispatcherTests.end) }
         for await _ in gated.entered { break }
-        #expect(try second.outbox(states: [.claimed]).count == 4)
+        #expect(try second.outbox(states: [.claimed]).count == 24)
+        #expect(gated.deliveries.count == 4)
         // B, started meanwhile, runs the whole week without touching A's claims.
         _ = try await b.run(clock: VirtualClock(greeting), until: DispatcherTests.end)
         gated.release()
         _ = try await running.value
         let ids = gated.deliveries.map(\.id) + other.deliveries.map(\.event.id)
-        #expect(gated.deliveries.count == 4)
+        #expect(gated.deliveries.count == 24)
         let both = Set(gated.deliveries.map(\.id)).intersection(other.deliveries.map(\.event.id))
         #expect(both.isEmpty, "sent by both: \(both.sorted())")
         #expect(ids.count == Set(ids).count, "a message went out twice")

@@ -70,6 +70,47 @@ struct WebhookSinkTests {
         #expect(timeout.lowercased().contains("timeout") || timeout.lowercased().contains("timed out"))
     }
 
+    @Test("a round three in flight on reused transfers: each answer and its Retry-After come back to its own message")
+    func window() async throws {
+        // Odd items are refused with a 429 whose Retry-After is the item's number; even ones accepted.
+        let server = try TestHTTPServer { request, _ in
+            guard let event = try? JSONDecoder().decode(OutboundEvent.self, from: request.body),
+                  let number = Int(event.item.dropFirst("item-".count)) else { return .init(status: 400) }
+            return number % 2 == 0 ? .init(status: 200) : .init(status: 429, headers: ["Retry-After": String(number)])
+        }
+        defer { server.stop() }
+        let sink = WebhookSink(url: server.url, signer: try WebhookSigner(secret: Self.secret))
+        for _ in 0..<2 {
+            let reports = await sink.send(events(30), at: now, inFlight: 3)
+            let expected: [SendOutcome] = (0..<30).map { number in
+                number % 2 == 0 ? SendOutcome.status(200) : SendOutcome.status(429, retryAfter: TimeInterval(number))
+            }
+            #expect(reports.map(\.outcome) == expected)
+        }
+        #expect(server.requests.count == 60)
+    }
+
+    @Test("the signed body is the JSON encoder's, byte for byte, whatever the text and fields hold")
+    func bodyBytes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let texts = ["Selamat pagi, Bapak-bapak 🙏", "\"quoted\" and \\ back/slash", "lines\none\r\ttab\u{8}\u{C}",
+                     "control \u{1} \u{1F} \u{7F} end", "", "é ü 中文 https://youtu.be/x?a=1&b=2"]
+        for (index, text) in texts.enumerated() {
+            var event = events(1)[0]
+            event.text = text
+            if index % 2 == 1 {
+                event.link = "https://www.youtube.com/watch?v=\"x\""
+                event.filename = "Modul Sesi 1.pdf"
+                event.session = index
+                event.group = "120363041234567890@g.us"
+                event.template = .init(PlannedTemplate(name: "kelas_sesi_1", language: "id", parameters: ["Budi", text], reengagement: false))
+                event.recipients = []
+            }
+            #expect(event.body() == (try encoder.encode(event)), "\(text)")
+        }
+    }
+
     @Test("Retry-After as an HTTP date")
     func retryAfterDate() {
         #expect(WebhookSink.retryAfter("Mon, 05 Jul 2021 00:32:00 GMT", now: now) == 120)

@@ -171,6 +171,11 @@ struct MigrationTests {
             #expect(try store.attempts(messageID: plan[0].id).count == (version >= 3 ? 1 : 0))
             if version >= 2 { #expect(try store.deliveryStatuses(messageID: plan[0].id).map(\.state) == ["read"]) }
         }
+        // Each outbox row carries its message's place in the day (v16), so a claim takes them in planned order.
+        let misplaced = try store.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox o JOIN plannedMessage m ON m.id = o.messageID WHERE o.sequence != m.sequence")
+        }
+        #expect(misplaced == 0)
         // A dispatcher can claim from the upgraded store (v6 claim owners).
         _ = try store.claimDue(now: Self.now, limit: 1, lease: 60, owner: "test")
         if version >= 5 {

@@ -23,7 +23,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        zeroPadded(year, 4) + "-" + zeroPadded(month, 2) + "-" + zeroPadded(day, 2)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -130,7 +130,7 @@ public struct LocalTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// `07:30`, or `07:30:06` when the seconds matter.
     public var description: String {
-        second == 0 ? String(format: "%02d:%02d", hour, minute) : String(format: "%02d:%02d:%02d", hour, minute, second)
+        zeroPadded(hour, 2) + ":" + zeroPadded(minute, 2) + (second == 0 ? "" : ":" + zeroPadded(second, 2))
     }
 
     public static func < (lhs: LocalTime, rhs: LocalTime) -> Bool { lhs.secondsOfDay < rhs.secondsOfDay }
@@ -252,9 +252,16 @@ public enum KelasTimeZone {
 
     /// The same, when the offset in force is already known.
     public static func iso8601(_ date: LocalDate, _ time: LocalTime, offset: Int) -> String {
-        let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset)
-        let clock = String(format: "%02d:%02d:%02d", time.hour, time.minute, time.second)
-        return date.description + "T" + clock + sign + String(format: "%02d:%02d", magnitude / 3600, magnitude % 3600 / 60)
+        return date.description + "T" + zeroPadded(time.hour, 2) + ":" + zeroPadded(time.minute, 2) + ":" + zeroPadded(time.second, 2)
+            + (offset < 0 ? "-" : "+") + zeroPadded(magnitude / 3600, 2) + ":" + zeroPadded(magnitude % 3600 / 60, 2)
     }
+}
+
+/// `value` in decimal with leading zeros to `width` digits, as `%0<width>d` writes it — without a format string, which
+/// goes through Foundation's formatter on every call (dates and times are written for every message sent).
+func zeroPadded(_ value: Int, _ width: Int) -> String {
+    let digits = String(value.magnitude)
+    let padding = String(repeating: "0", count: max(0, width - digits.count - (value < 0 ? 1 : 0)))
+    return (value < 0 ? "-" : "") + padding + digits
 }
