@@ -115,6 +115,8 @@ public final class InboxApplier: Service, Sendable {
     let metrics: ServerMetrics
     let now: @Sendable () -> Date
     let logger: Logger
+    /// What the routes already read from the bodies they stored.
+    let decoded = DecodedWebhooks()
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -143,7 +145,9 @@ public final class InboxApplier: Service, Sendable {
     public func applyPending() throws -> Int {
         var total = 0
         while true {
-            let summary = try store.applyInbox(now: now(), decode: Self.decode)
+            let summary = try store.applyInbox(now: now()) { endpoint, body in
+                try decoded.take(endpoint: endpoint, body: body) ?? Self.decode(endpoint: endpoint, body: body)
+            }
             if summary.applied == 0 { break }
             if summary.quarantined > 0 {
                 logger.warning("webhook payloads quarantined: see `kelas inbox list`", metadata: ["count": "\(summary.quarantined)"])

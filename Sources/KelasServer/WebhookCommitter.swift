@@ -1,4 +1,5 @@
 import Foundation
+import KelasCore
 import KelasStore
 
 /// Group commit for the webhook inbox: POSTs that arrive while a commit is under way wait for the next one, which
@@ -47,5 +48,38 @@ actor WebhookCommitter {
             }
         }
         committing = false
+    }
+}
+
+/// What a route already read from a body it stored, handed to the inbox applier so the body is not read twice (reading
+/// is most of a webhook's work). Keyed by endpoint and body; taken once; bounded, so a body never applied (a crash, a
+/// stored duplicate) costs memory only until the bound — past it the applier reads the body itself, as after a restart.
+final class DecodedWebhooks: @unchecked Sendable {
+    private struct Key: Hashable {
+        var endpoint: String
+        var body: Data
+
+        /// All of the body: `Data`'s own hash reads only its first 80 bytes, which every payload of an endpoint shares.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(endpoint)
+            body.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    private let lock = NSLock()
+    private var contents: [Key: WebhookContent] = [:]
+    /// The most bodies kept waiting (a few seconds of a heavy burst).
+    static let capacity = 20_000
+
+    func keep(_ content: WebhookContent, endpoint: String, body: Data) {
+        lock.withLock {
+            guard contents.count < Self.capacity else { return }
+            contents[Key(endpoint: endpoint, body: body)] = content
+        }
+    }
+
+    /// What was read from `body` at `endpoint`, once; nil when it was not kept.
+    func take(endpoint: String, body: Data) -> WebhookContent? {
+        lock.withLock { contents.removeValue(forKey: Key(endpoint: endpoint, body: body)) }
     }
 }

@@ -51,12 +51,23 @@ struct WebhookRoutes {
 
     /// A verified gateway body: read once (400 with the reason when it cannot be), stored in the inbox, answered.
     func store(_ endpoint: String, _ body: Data, deliveryID: String?, format: WebhookFormat) async throws -> Response {
-        do { _ = try GatewayPayload.decode(body, format: format, file: "body") } catch {
+        let content: WebhookContent
+        do { content = try GatewayPayload.decode(body, format: format, file: "body") } catch {
             return try answer(endpoint, .badRequest, reason(error))
         }
-        let stored = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: deliveryID, body: body, receivedAt: server.configuration.now()))
-        server.applier.notify()
+        let stored = try await keep(content, endpoint, body, deliveryID: deliveryID)
         return try answer(endpoint, .ok, stored ? "stored\n" : "already stored\n")
+    }
+
+    /// Stores a body read as `content` (answered only after its commit), hands what was read to the applier and wakes it.
+    func keep(_ content: WebhookContent, _ endpoint: String, _ body: Data, deliveryID: String?) async throws -> Bool {
+        let stored = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: deliveryID, body: body,
+                                                                     receivedAt: server.configuration.now()))
+        if stored {
+            server.applier.decoded.keep(content, endpoint: endpoint, body: body)
+            server.applier.notify()
+        }
+        return stored
     }
 
     /// Meta's verification: `hub.mode=subscribe`, our verify token, and the challenge echoed back as it came.
@@ -85,11 +96,11 @@ struct WebhookRoutes {
         guard constantTimeEqual(String(header.dropFirst(7)).lowercased(), hmacHex(key: secret, body)) else {
             return try answer(endpoint, .unauthorized, "X-Hub-Signature-256 does not match the body\n")
         }
-        do { _ = try WebhookPayload.decode(body, file: "body") } catch {
+        let content: WebhookContent
+        do { content = try WebhookPayload.decode(body, file: "body") } catch {
             return try answer(endpoint, .badRequest, reason(error))
         }
-        _ = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: nil, body: body, receivedAt: server.configuration.now()))
-        server.applier.notify()
+        _ = try await keep(content, endpoint, body, deliveryID: nil)
         return try answer(endpoint, .ok, "stored\n")
     }
 
@@ -112,11 +123,11 @@ struct WebhookRoutes {
         guard signer.verify(id: id, timestamp: stamp, body: body, signatureHeader: signature) else {
             return try answer(endpoint, .unauthorized, "webhook-signature does not match\n")
         }
-        do { _ = try KelasEvents.decode(body, file: "body") } catch {
+        let content: WebhookContent
+        do { content = try KelasEvents.decode(body, file: "body") } catch {
             return try answer(endpoint, .badRequest, reason(error))
         }
-        let stored = try await server.committer.keep(ReceivedWebhook(endpoint: endpoint, deliveryID: id, body: body, receivedAt: server.configuration.now()))
-        if stored { server.applier.notify() }
+        let stored = try await keep(content, endpoint, body, deliveryID: id)
         return try answer(endpoint, .ok, stored ? "stored\n" : "already stored\n")
     }
 

@@ -87,9 +87,9 @@ extension KelasDatabase {
                            decode: (_ endpoint: String, _ body: Data) throws -> WebhookContent) throws -> InboxApplySummary {
         try writer.write { db in
             var summary = InboxApplySummary()
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT seq, endpoint, receivedAt, body FROM webhookInbox WHERE appliedAt IS NULL AND quarantinedAt IS NULL ORDER BY seq LIMIT ?
-                """, arguments: [limit])
+                """), arguments: [limit])
             guard !rows.isEmpty else { return summary }
             let applied = try db.cachedStatement(sql: "UPDATE webhookInbox SET appliedAt = ?, error = NULL WHERE seq = ?")
             let quarantine = try db.cachedStatement(sql: "UPDATE webhookInbox SET quarantinedAt = ?, error = ? WHERE seq = ?")

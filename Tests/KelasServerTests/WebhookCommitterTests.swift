@@ -1,4 +1,5 @@
 import Foundation
+import KelasCore
 import KelasStore
 import NIOPosix
 import Testing
@@ -43,5 +44,27 @@ struct WebhookCommitterTests {
         }
         #expect(answers.values.filter { $0 }.count == 200)
         #expect(try store.inboxStats().received == 200)
+    }
+
+    @Test("what a route read is handed to the applier once, by endpoint and whole body (bodies that share their start too)")
+    func decodedOnce() throws {
+        let decoded = DecodedWebhooks()
+        // Two bodies alike for their first 100 bytes: `Data`'s own hash would not tell them apart.
+        let prefix = String(repeating: "x", count: 100)
+        let first = Data("{\"\(prefix)\":1}".utf8), second = Data("{\"\(prefix)\":2}".utf8)
+        var one = WebhookContent(), two = WebhookContent()
+        one.payloads = 1
+        two.payloads = 2
+        decoded.keep(one, endpoint: "whatsapp", body: first)
+        decoded.keep(two, endpoint: "whatsapp", body: second)
+        #expect(decoded.take(endpoint: "kelas", body: first) == nil)
+        #expect(decoded.take(endpoint: "whatsapp", body: second)?.payloads == 2)
+        #expect(decoded.take(endpoint: "whatsapp", body: first)?.payloads == 1)
+        #expect(decoded.take(endpoint: "whatsapp", body: first) == nil, "taken once")
+        // Bounded: past the capacity a body is not kept, and the applier reads it itself.
+        for n in 0..<DecodedWebhooks.capacity { decoded.keep(one, endpoint: "kelas", body: Data(String(n).utf8)) }
+        decoded.keep(two, endpoint: "whatsapp", body: second)
+        #expect(decoded.take(endpoint: "whatsapp", body: second) == nil)
+        #expect(decoded.take(endpoint: "kelas", body: Data("0".utf8))?.payloads == 1)
     }
 }

@@ -17,7 +17,6 @@ extension SimulatedWeek {
     public func webhookPayloads(format: WebhookFormat = .cloud, group: String? = nil) -> [SimulatedPayload] {
         if format != .cloud { return gatewayPayloads(format: format, group: group ?? batch.delivery.group ?? Self.standInGroup(batch.id)) }
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return messages.enumerated().compactMap { index, message -> SimulatedPayload? in
             guard message.plannedID == nil else { return nil }
