@@ -121,6 +121,12 @@ struct LocalizationTests {
         #expect(id.percent(87.4) == "87,4 %" && en.percent(87.4) == "87.4%")
         #expect(id.integer(2029) == "2.029" && en.integer(2029) == "2,029" && id.integer(77) == "77" && en.integer(-1234567) == "-1,234,567")
         #expect(id.decimal(1234.56, digits: 2) == "1.234,56" && en.decimal(0.5) == "0.5" && id.decimal(-0.25, digits: 2) == "-0,25")
+        // Whole numbers without decimals take a path without a format string: the same text.
+        #expect(id.percent(1, of: 3) == "33 %" && en.percent(2029, of: 2029) == "100%" && id.decimal(-0.0, digits: 0) == "0")
+        #expect(id.decimal(12345, digits: 0) == "12.345" && en.decimal(-7, digits: 0) == "-7" && en.decimal(2.5, digits: 0) == "2")
+        // HTML: the five specials escaped, everything else (multi-byte too) kept as it is.
+        #expect(HTML.escape("Bu Siti <\"Ibu\"> & 'kader' — 🙏") == "Bu Siti &lt;&quot;Ibu&quot;&gt; &amp; &#39;kader&#39; — 🙏")
+        #expect(HTML.escape("Gresik 2021 · 87,4 %") == "Gresik 2021 · 87,4 %" && HTML.escape("") == "")
         #expect(id.longDate(LocalDate(year: 2021, month: 7, day: 6)) == "Selasa, 6 Juli 2021")
         #expect(en.longDate(LocalDate(year: 2021, month: 7, day: 6)) == "Tuesday 6 July 2021")
         #expect(id("plan.participants", ["count": "24"]) == "24 peserta")

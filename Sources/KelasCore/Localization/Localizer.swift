@@ -68,6 +68,8 @@ public struct Localizer: Sendable {
 
     /// `87,4` (Indonesian) or `87.4` (English).
     public func decimal(_ value: Double, digits: Int = 1) -> String {
+        // A whole number without decimals (every `percent(_:of:)`) needs no format string, which costs a formatter.
+        if digits == 0, value == value.rounded(), abs(value) < 1e15 { return integer(Int(value)) }
         let text = String(format: "%.\(digits)f", value)
         guard let point = text.firstIndex(of: ".") else { return integer(Int(text) ?? 0) }
         let whole = Int(text[..<point]) ?? 0
