@@ -126,7 +126,7 @@ public actor Dispatcher {
     public let inFlight: Int
     /// How long a claim holds (wall clock) before another dispatcher may take the message.
     public let lease: TimeInterval
-    /// How many messages one round claims (and settles, in one commit): `roundsOf` times `inFlight`.
+    /// How many messages one round claims (and settles, in one commit): `sendsPerRound` times `inFlight`.
     public let roundSize: Int
     /// Who claims: unique to this dispatcher.
     public nonisolated let owner: String
