@@ -131,8 +131,6 @@ public final class CurlClient: @unchecked Sendable {
     private func prepare(_ transfer: Transfer, for request: HTTPRequest) {
         let easy = transfer.easy
         curl_easy_reset(easy)
-        transfer.body = Data()
-        transfer.headers = [:]
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers + [("Content-Type", "application/json"), ("Expect", "")] {
             list = curl_slist_append(list, "\(name): \(value)")
@@ -166,12 +164,13 @@ public final class CurlClient: @unchecked Sendable {
         _ = kelas_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, user)
     }
 
-    /// Takes an ended (or abandoned) transfer out of the multi handle and keeps its handle for the next request.
+    /// Takes an ended (or abandoned) transfer out of the multi handle and keeps its handle, emptied, for the next request.
     private func finish(_ transfer: Transfer) {
         if let multi { curl_multi_remove_handle(multi, transfer.easy) }
         curl_slist_free_all(transfer.list)
         transfer.list = nil
         transfer.body = Data()
+        transfer.headers = [:]
         idle.append(transfer)
     }
 }

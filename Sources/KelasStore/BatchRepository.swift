@@ -98,9 +98,9 @@ extension KelasDatabase {
                     if role == "participant" { summary.participantsUpdated += 1 }
                 }
             } else {
-                var row = BulkRow(try db.cachedStatement(sql: """
+                var row = try BulkRow(sql: """
                     INSERT INTO person (role, name, alias, district, disabilities, position, batchID, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """), in: db)
+                    """, in: db)
                 for value in values { row.bind(value) }
                 row.bind(batch.id); row.bind(person.phone.e164)
                 try row.run()
@@ -138,8 +138,8 @@ extension KelasDatabase {
                     summary.messagesUpdated += 1
                 }
             } else if message.sendAt.timeIntervalSince1970 > cutoff || summary.created {
-                var row = BulkRow(try db.cachedStatement(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ")
-                                                         + ") VALUES (?" + String(repeating: ", ?", count: Self.columns.count) + ")"), in: db)
+                var row = try BulkRow(sql: "INSERT INTO plannedMessage (id, " + Self.columns.joined(separator: ", ")
+                                      + ") VALUES (?" + String(repeating: ", ?", count: Self.columns.count) + ")", in: db)
                 row.bind(message.id)
                 for value in values { row.bind(value) }
                 try row.run()

@@ -18,6 +18,11 @@ struct BulkRow {
         self.connection = db.sqliteConnection
     }
 
+    /// A row of `sql`, prepared once per connection (GRDB's statement cache).
+    init(sql: String, in db: Database) throws {
+        self.init(try db.cachedStatement(sql: sql), in: db)
+    }
+
     mutating func bind(_ value: String?) {
         index += 1
         guard var value else {

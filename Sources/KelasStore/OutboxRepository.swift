@@ -238,21 +238,21 @@ extension KelasDatabase {
         for settlement in settlements {
             switch settlement {
             case .hold(let id, let reason, let until):
-                var row = BulkRow(try db.cachedStatement(sql: """
+                var row = try BulkRow(sql: """
                     UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ?, lastError = ? WHERE messageID = ?
-                    """), in: db)
+                    """, in: db)
                 row.bind(until.timeIntervalSince1970); row.bind(reason); row.bind(id)
                 try row.run()
             case .postpone(let id, let until):
-                var row = BulkRow(try db.cachedStatement(sql: """
+                var row = try BulkRow(sql: """
                     UPDATE outbox SET state = 'queued', leaseUntil = NULL, claimedBy = NULL, nextAttemptAt = ? WHERE messageID = ?
-                    """), in: db)
+                    """, in: db)
                 row.bind(until.timeIntervalSince1970); row.bind(id)
                 try row.run()
             case .skip(let id, let reason, let at):
-                var row = BulkRow(try db.cachedStatement(sql: """
+                var row = try BulkRow(sql: """
                     UPDATE outbox SET state = 'skipped', leaseUntil = NULL, claimedBy = NULL, lastError = ?, sentAt = ? WHERE messageID = ?
-                    """), in: db)
+                    """, in: db)
                 row.bind(reason); row.bind(at.timeIntervalSince1970); row.bind(id)
                 try row.run()
             case .attempt(let attempt, let result):
@@ -262,30 +262,30 @@ extension KelasDatabase {
     }
 
     static func record(_ db: Database, _ attempt: DeliveryAttempt, result: AttemptResult) throws {
-        var row = BulkRow(try db.cachedStatement(sql: """
+        var row = try BulkRow(sql: """
             INSERT INTO deliveryAttempt (messageID, attempt, at, statusCode, error, latencyMs) VALUES (?, ?, ?, ?, ?, ?)
-            """), in: db)
+            """, in: db)
         row.bind(attempt.messageID); row.bind(attempt.attempt); row.bind(attempt.at.timeIntervalSince1970)
         row.bind(attempt.statusCode); row.bind(attempt.error); row.bind(attempt.latency.map { $0 * 1000 })
         try row.run()
         let at = attempt.at.timeIntervalSince1970
         switch result {
         case .sent(let wamid):
-            var row = BulkRow(try db.cachedStatement(sql: """
+            var row = try BulkRow(sql: """
                 UPDATE outbox SET state = 'sent', attempts = ?, sentAt = ?, wamid = ?, leaseUntil = NULL, claimedBy = NULL, lastError = NULL WHERE messageID = ?
-                """), in: db)
+                """, in: db)
             row.bind(attempt.attempt); row.bind(at); row.bind(wamid); row.bind(attempt.messageID)
             try row.run()
         case .retry(let next):
-            var row = BulkRow(try db.cachedStatement(sql: """
+            var row = try BulkRow(sql: """
                 UPDATE outbox SET state = 'queued', attempts = ?, nextAttemptAt = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?
-                """), in: db)
+                """, in: db)
             row.bind(attempt.attempt); row.bind(next.timeIntervalSince1970); row.bind(attempt.error); row.bind(attempt.messageID)
             try row.run()
         case .failed(let reason), .dead(let reason):
-            var row = BulkRow(try db.cachedStatement(sql: """
+            var row = try BulkRow(sql: """
                 UPDATE outbox SET state = ?, attempts = ?, leaseUntil = NULL, claimedBy = NULL, lastError = ? WHERE messageID = ?
-                """), in: db)
+                """, in: db)
             row.bind(result.isFailed ? "failed" : "dead"); row.bind(attempt.attempt); row.bind(reason); row.bind(attempt.messageID)
             try row.run()
         }
