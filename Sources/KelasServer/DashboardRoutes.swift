@@ -108,7 +108,7 @@ struct DashboardRoutes: Sendable {
         let zone = stored.timeZone
         let today = KelasTimeZone.localDate(now, in: zone)
         let receipts = try store.receipts(batchID: id)
-        let plan = try store.outbox(batchID: id).filter { $0.message.date == today }.map { item in
+        let plan = try store.outbox(batchID: id, date: today).map { item in
             Dashboard.PlanLine(time: item.message.localTime.description, kind: item.message.kind.rawValue,
                                audience: audience(item.message.audience, t), state: item.displayState,
                                detail: item.lastError ?? receipts[item.message.id]?.description

@@ -68,7 +68,7 @@ struct TodayRoutes: Sendable {
 
         // The day's plan: what went out, what failed and why, what is still to go.
         let receipts = try store.receipts(batchID: stored.id)
-        let plan = try store.outbox(batchID: stored.id).filter { $0.message.date == today }
+        let plan = try store.outbox(batchID: stored.id, date: today)
         html += "<h3>\(e(t("today.plan")))</h3>"
         if plan.isEmpty { html += "<p>\(e(t("batch.noPlan")))</p>" }
         else {

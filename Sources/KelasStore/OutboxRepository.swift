@@ -298,8 +298,9 @@ extension KelasDatabase {
         }
     }
 
-    /// The outbox, optionally only some states, in the order messages are due.
-    public func outbox(states: [OutboxItem.State]? = nil, batchID: String? = nil, messageID: String? = nil) throws -> [OutboxItem] {
+    /// The outbox, optionally only some states, one batch, one message or one local day, in the order messages are due.
+    public func outbox(states: [OutboxItem.State]? = nil, batchID: String? = nil, messageID: String? = nil,
+                       date: LocalDate? = nil) throws -> [OutboxItem] {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -309,10 +310,11 @@ extension KelasDatabase {
                 _ = arguments.append(contentsOf: StatementArguments(states.map(\.rawValue)))
             }
             if let batchID { conditions.append("o.batchID = ?"); _ = arguments.append(contentsOf: [batchID]) }
+            if let date { conditions.append("m.localDate = ?"); _ = arguments.append(contentsOf: [date.description]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: """
                 SELECT \(OutboxColumn.selection) FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
-                JOIN batch b ON b.id = o.batchID \(filter) ORDER BY o.dueAt, m.sequence
+                JOIN batch b ON b.id = o.batchID \(filter) ORDER BY o.dueAt, o.sequence
                 """, arguments: arguments).map(Self.outboxItem)
         }
     }

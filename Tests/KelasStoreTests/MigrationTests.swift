@@ -155,6 +155,11 @@ struct MigrationTests {
             // Every message reads back as planned, reminders naming their discussion — fan-out ones too (v6).
             let outbox = try store.outbox(batchID: id)
             #expect(outbox.count == plan.count)
+            // One day's outbox (a batch page, `/today`) is the batch's outbox of that day, in the same order.
+            for date in Set(plan.map(\.date)) {
+                let day = try store.outbox(batchID: id, date: date).map(\.message.id)
+                #expect(!day.isEmpty && day == outbox.filter { $0.message.date == date }.map(\.message.id))
+            }
             let byID = Dictionary(uniqueKeysWithValues: outbox.map { ($0.message.id, $0) })
             for message in plan {
                 let item = try #require(byID[message.id])
@@ -176,6 +181,14 @@ struct MigrationTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox o JOIN plannedMessage m ON m.id = o.messageID WHERE o.sequence != m.sequence")
         }
         #expect(misplaced == 0)
+        // A batch's outbox and marks are read by their indexes (v17), not by scanning every batch's rows.
+        for (sql, index) in [("SELECT messageID FROM outbox WHERE batchID = ? ORDER BY dueAt, sequence", "outbox_batch"),
+                             ("SELECT id FROM mark WHERE batchID = ? AND at >= 0 ORDER BY at", "mark_batch")] {
+            let plan = try store.writer.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: ["grp"]).map { $0["detail"] as String? ?? "" }
+            }
+            #expect(plan.contains { $0.contains("INDEX \(index)") } && !plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        }
         // A dispatcher can claim from the upgraded store (v6 claim owners).
         _ = try store.claimDue(now: Self.now, limit: 1, lease: 60, owner: "test")
         if version >= 5 {
