@@ -38,6 +38,12 @@ struct BatchSnapshot: Sendable {
     func closed(by now: Date) -> Int { prompts.count { $0.closesAt <= now } }
 }
 
+/// A batch's report figures summed over its participants of one district.
+struct DistrictSum: Sendable {
+    var district: String
+    var row: ReportRow
+}
+
 /// The in-memory read model of a store: batch snapshots by version, each participant's results by version, and the
 /// states at a moment by how many prompts had closed. Shared by every copy of a `KelasDatabase` value (a server's
 /// routes, its applier, its dispatcher); a stale entry is never returned, because every read checks the version the
@@ -63,11 +69,39 @@ final class ReadModel: Sendable {
         func keepOnly(_ ids: Set<String>) { entries.withLock { $0 = $0.filter { ids.contains($0.key) } } }
     }
 
+    /// Values of the whole store, kept for its newest version only: an older version is never asked for again.
+    final class Latest<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+        private let entries = Mutex<(version: Int64, values: [Key: Value])>((0, [:]))
+
+        func value(_ key: Key, version: Int64) -> Value? {
+            entries.withLock { $0.version == version ? $0.values[key] : nil }
+        }
+
+        func keep(_ value: Value, _ key: Key, version: Int64) {
+            entries.withLock { kept in
+                // A slower read of an older version never pushes out a newer one.
+                guard version >= kept.version else { return }
+                if version > kept.version { kept = (version, [:]) }
+                kept.values[key] = value
+            }
+        }
+    }
+
+    /// What a whole report is a function of besides the store's version: the batches there are, how many prompts in the
+    /// store have closed (the only way time changes a report), the grouping and the batches asked for.
+    struct ReportKey: Hashable, Sendable {
+        var batches: Int
+        var closed: Int
+        var grouping: ReportGrouping
+        var batchIDs: [String]?
+    }
+
     let snapshots = Kept<BatchSnapshot>()
+    let reports = Latest<ReportKey, Report>()
     let results = Kept<[ParticipantResult]>()
     let batches = Kept<StoredBatch>()
     private let clocked = Kept<Tracker>()
-    private let figures = Kept<[ReportRow]>()
+    private let sums = Kept<[DistrictSum]>()
 
     /// The tracker of a snapshot with the prompts closed by `now` closed.
     func tracker(_ snapshot: BatchSnapshot, at now: Date) -> Tracker {
@@ -81,20 +115,24 @@ final class ReadModel: Sendable {
         return tracker
     }
 
-    /// Each participant's contribution to a report at `now`, in the snapshot's order: a function of the version and of
-    /// how many prompts have closed (drop-outs count closed prompts), so kept by both.
-    func figures(_ snapshot: BatchSnapshot, at now: Date) -> [ReportRow] {
+    /// The batch's report figures at `now`, summed per participant district in the order the districts first appear
+    /// (the only grouping that can split a batch; every other grouping adds the sums up). A function of the version and
+    /// of how many prompts have closed (drop-outs count closed prompts), so kept by both: a report reads a batch's few
+    /// sums, not each of its participants.
+    func sums(_ snapshot: BatchSnapshot, at now: Date) -> [DistrictSum] {
         let stamp = Stamp(version: snapshot.version, closed: snapshot.closed(by: now))
-        if let kept = figures.value(snapshot.id, stamp) { return kept }
+        if let kept = sums.value(snapshot.id, stamp) { return kept }
         let states = tracker(snapshot, at: now).states
-        let rows = snapshot.participants.map { participant in
+        var sums: [DistrictSum] = []
+        for participant in snapshot.participants {
             var row = KelasDatabase.figures(states: states[participant.phone] ?? [:], prompts: snapshot.prompts, rule: snapshot.rule,
                                             now: now, counts: snapshot.counts[participant.phone] ?? (0, 0))
             if snapshot.optOuts[participant.phone] != nil { row.optedOut = 1 }
-            return row
+            if let index = sums.firstIndex(where: { $0.district == participant.district }) { sums[index].row.add(row) }
+            else { sums.append(DistrictSum(district: participant.district, row: row)) }
         }
-        figures.keep(rows, snapshot.id, stamp)
-        return rows
+        self.sums.keep(sums, snapshot.id, stamp)
+        return sums
     }
 
     /// Forgets batches the store no longer has.
@@ -103,7 +141,7 @@ final class ReadModel: Sendable {
         results.keepOnly(ids)
         batches.keepOnly(ids)
         clocked.keepOnly(ids)
-        figures.keepOnly(ids)
+        sums.keepOnly(ids)
     }
 }
 

@@ -47,44 +47,58 @@ extension KelasDatabase {
     /// Completion per batch, district, programme or trainer, as of `now`, from the read model.
     public func report(by grouping: ReportGrouping, batchIDs: [String]? = nil, now: Date) throws -> Report {
         try writer.read { db in
-            let batches = try Self.batchRows(db, batchIDs)
-            if batchIDs == nil { model.keepOnly(Set(batches.map { $0["id"] as String })) }
-            var rows: [String: ReportRow] = [:]
-            var order: [String] = []
-            var total = ReportRow(group: "TOTAL")
-            for batch in batches {
-                let snapshot = try Self.snapshot(db, batch, model: model)
-                total.batches += 1
-                // The batch's participants summed per district (the only grouping that can split a batch), then
-                // added to each of the batch's groups once.
-                var sums: [(key: String, row: ReportRow)] = []
-                for (participant, figures) in zip(snapshot.participants, model.figures(snapshot, at: now)) {
-                    let key = grouping == .district ? participant.district : ""
-                    if let index = sums.firstIndex(where: { $0.key == key }) { sums[index].row.add(figures) }
-                    else { sums.append((key, figures)) }
-                    total.add(figures)
+            // A report changes only when the store does or a prompt closes: kept whole until then.
+            let stamp = try Row.fetchOne(db, sql: """
+                SELECT (SELECT version FROM storeVersion), (SELECT COUNT(*) FROM batch), (SELECT COUNT(*) FROM prompt WHERE closesAt <= ?)
+                """, arguments: [now.timeIntervalSince1970])
+            let version: Int64 = stamp?[0] ?? 0
+            let key = ReadModel.ReportKey(batches: stamp?[1] ?? 0, closed: stamp?[2] ?? 0, grouping: grouping, batchIDs: batchIDs)
+            if let kept = model.reports.value(key, version: version) { return kept }
+            let report = try Self.report(db, by: grouping, batchIDs: batchIDs, now: now, model: model)
+            model.reports.keep(report, key, version: version)
+            return report
+        }
+    }
+
+    /// A report computed from the read model's batches.
+    static func report(_ db: Database, by grouping: ReportGrouping, batchIDs: [String]?, now: Date, model: ReadModel) throws -> Report {
+        let batches = try Self.batchRows(db, batchIDs)
+        if batchIDs == nil { model.keepOnly(Set(batches.map { $0["id"] as String })) }
+        var rows: [String: ReportRow] = [:]
+        var order: [String] = []
+        var total = ReportRow(group: "TOTAL")
+        for batch in batches {
+            let snapshot = try Self.snapshot(db, batch, model: model)
+            total.batches += 1
+            // The batch's participants summed per district (kept by the read model), then added to each of the
+            // batch's groups once.
+            var sums = model.sums(snapshot, at: now).map { (key: $0.district, row: $0.row) }
+            if grouping != .district, sums.count > 1 {
+                var all = ReportRow(group: "")
+                for sum in sums { all.add(sum.row) }
+                sums = [("", all)]
+            }
+            for sum in sums { total.add(sum.row) }
+            for (key, sum) in sums {
+                let groups: [String]
+                switch grouping {
+                case .batch: groups = [snapshot.id]
+                case .district: groups = [key]
+                case .programme: groups = [snapshot.programme]
+                case .trainer: groups = snapshot.trainers.isEmpty ? ["(no trainer)"] : snapshot.trainers
                 }
-                for (key, sum) in sums {
-                    let groups: [String]
-                    switch grouping {
-                    case .batch: groups = [snapshot.id]
-                    case .district: groups = [key]
-                    case .programme: groups = [snapshot.programme]
-                    case .trainer: groups = snapshot.trainers.isEmpty ? ["(no trainer)"] : snapshot.trainers
-                    }
-                    for group in groups {
-                        if rows[group] == nil { rows[group] = ReportRow(group: group); order.append(group) }
-                        rows[group]?.add(sum)
-                        rows[group]?.batches += 1
-                    }
+                for group in groups {
+                    if rows[group] == nil { rows[group] = ReportRow(group: group); order.append(group) }
+                    rows[group]?.add(sum)
+                    rows[group]?.batches += 1
                 }
             }
-            var result = order.compactMap { rows[$0] }
-            for index in result.indices { result[index].finish() }
-            total.finish()
-            if grouping != .batch { result.sort { $0.group < $1.group } }
-            return Report(by: grouping, rows: result, total: total)
         }
+        var result = order.compactMap { rows[$0] }
+        for index in result.indices { result[index].finish() }
+        total.finish()
+        if grouping != .batch { result.sort { $0.group < $1.group } }
+        return Report(by: grouping, rows: result, total: total)
     }
 
     /// One participant's contribution to a report row.

@@ -133,6 +133,38 @@ struct LocalizationTests {
         #expect(en("no.such.key") == "⟦no.such.key⟧")
     }
 
+    @Test("a decimal is written as the C format string rounds it, in either language's form, on the grid or off it")
+    func decimalsAsFormatted() {
+        /// What `%.Nf` writes, with the language's decimal mark and its thousands grouped.
+        func formatted(_ value: Double, _ digits: Int, _ language: Language) -> String {
+            let text = String(format: "%.\(digits)f", value)
+            let negative = text.hasPrefix("-")
+            let parts = (negative ? text.dropFirst() : text[...]).split(separator: ".")
+            var grouped: [Character] = []
+            for (index, digit) in parts[0].reversed().enumerated() {
+                if index > 0 && index % 3 == 0 { grouped.append(language == .id ? "." : ",") }
+                grouped.append(digit)
+            }
+            return (negative ? "-" : "") + String(grouped.reversed()) + (language == .id ? "," : ".") + parts[1]
+        }
+        var values: [(Double, Int)] = []
+        for k in stride(from: -2_000_000, through: 2_000_000, by: 997) {
+            values += [(Double(k) / 10, 1), (Double(k) / 100, 2), (Double(k) / 1000, 3)]
+        }
+        // Half-way points and values off the grid, which only the format string rounds right.
+        values += [(0.15, 1), (0.25, 1), (2.675, 2), (-0.05, 1), (-0.04, 1), (-0.0, 1), (0.0, 2), (999.95, 1), (1e12 + 0.5, 1)]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<5_000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append((Double(Int64(bitPattern: seed >> 1) % 100_000_000) / 997, Int(seed % 3) + 1))
+        }
+        for language in [Language.id, .en] {
+            let t = Localizer(language)
+            let wrong = values.filter { t.decimal($0.0, digits: $0.1) != formatted($0.0, $0.1, language) }
+            #expect(wrong.isEmpty, "\(language): \(wrong.prefix(5).map { "\($0.0) → \(t.decimal($0.0, digits: $0.1))" })")
+        }
+    }
+
     @Test("the language: KELAS_LANG, else the terminal's locale, else English; a browser's Accept-Language by its q-values")
     func preference() throws {
         #expect(try LanguagePreference.fromEnvironment(["KELAS_LANG": "id", "LANG": "en_US.UTF-8"]) == .id)

@@ -70,6 +70,36 @@ struct ReadModelTests {
         #expect(try view(store, at: Self.tuesday) == before)
     }
 
+    @Test("a whole report is kept until the store changes or a prompt closes: each moment, forward and back, reads what a fresh store reads")
+    func keptReports() throws {
+        let store = try ingest.storeWithBatch()
+        _ = try ingest.ingestChat(store, "android-id.txt")
+        let prompts = try store.prompts(batchID: "gresik-2021-07")
+        let moments = [Self.tuesday] + prompts.flatMap { [$0.closesAt.addingTimeInterval(-1), $0.closesAt] } + [IngestTests.afterWeek]
+        var seen: [Report] = []
+        for now in moments + moments.reversed() {
+            for grouping in ReportGrouping.allCases {
+                let report = try store.report(by: grouping, now: now)
+                #expect(report == (try fresh(at: now, by: grouping)), "\(grouping) at \(now)")
+                #expect(try store.report(by: grouping, now: now) == report)
+                if grouping == .batch { seen.append(report) }
+            }
+        }
+        // Time alone changed the report (so a report kept past a closing would fail above).
+        #expect(seen.contains { $0 != seen[0] })
+        // A change by another connection is read at once, at a moment already asked for.
+        let other = try ingest.base.database()
+        let before = try store.report(by: .batch, now: Self.tuesday)
+        _ = try other.mark(batchID: "gresik-2021-07", participant: "Eko Wahyudi", session: 1, kind: .phoned, note: nil, now: Self.tuesday)
+        let after = try store.report(by: .batch, now: Self.tuesday)
+        let oracle = try fresh(at: Self.tuesday, by: .batch)
+        #expect(after != before && after == oracle)
+    }
+
+    func fresh(at now: Date, by grouping: ReportGrouping) throws -> Report {
+        try ingest.base.database().report(by: grouping, now: now)
+    }
+
     @Test("every table the statuses come from moves its batch's version, and only its batch's")
     func versions() throws {
         let store = try ingest.storeWithBatch()

@@ -55,21 +55,37 @@ public struct Localizer: Sendable {
 
     /// `2.029` (Indonesian) or `2,029` (English).
     public func integer(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(digits[start..<end], at: 0)
-            end = start
+        if value > -1000 && value < 1000 { return String(value) }
+        let digits = Array(String(value.magnitude).utf8)
+        let separator = language == .id ? UInt8(ascii: ".") : UInt8(ascii: ",")
+        var bytes: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
+        bytes.reserveCapacity(digits.count + digits.count / 3 + 1)
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { bytes.append(separator) }
+            bytes.append(digit)
         }
-        return (value < 0 ? "-" : "") + groups.joined(separator: language == .id ? "." : ",")
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `87,4` (Indonesian) or `87.4` (English).
     public func decimal(_ value: Double, digits: Int = 1) -> String {
         // A whole number without decimals (every `percent(_:of:)`) needs no format string, which costs a formatter.
         if digits == 0, value == value.rounded(), abs(value) < 1e15 { return integer(Int(value)) }
+        // A value already on the grid of `digits` decimals (every percentage a report rounds) is written from its
+        // scaled integer: far from a half-way point, so the digits are the ones the format string would round to.
+        if (1...6).contains(digits), abs(value) < 1e9 {
+            var scale = 1
+            for _ in 0..<digits { scale *= 10 }
+            let scaled = value * Double(scale)
+            let nearest = scaled.rounded()
+            if abs(scaled - nearest) < 1e-6 {
+                let units = Int(nearest).magnitude
+                let fraction = String(units % UInt(scale))
+                let sign = nearest < 0 || (nearest == 0 && value.sign == .minus) ? "-" : ""
+                return sign + integer(Int(units / UInt(scale))) + (language == .id ? "," : ".")
+                    + String(repeating: "0", count: digits - fraction.count) + fraction
+            }
+        }
         let text = String(format: "%.\(digits)f", value)
         guard let point = text.firstIndex(of: ".") else { return integer(Int(text) ?? 0) }
         let whole = Int(text[..<point]) ?? 0
