@@ -102,12 +102,19 @@ enum Dashboard {
             let label = bar.label.count > 30 ? String(bar.label.prefix(29)) + "…" : bar.label
             svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\">\(escape(label))</text>"
                 + "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(length)\" height=\"14\" rx=\"2\"></rect>"
-                + "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 15)\">\(String(format: "%.0f", bar.percent))%</text>"
+                + "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 15)\">\(wholePercent(bar.percent))%</text>"
         }
         let axis = bars.count * rowHeight + 4
         svg += "<line x1=\"\(labelWidth)\" x2=\"\(width - 50)\" y1=\"\(axis)\" y2=\"\(axis)\"></line>"
             + "<text x=\"\(labelWidth)\" y=\"\(axis + 16)\">0%</text><text x=\"\(width - 50)\" y=\"\(axis + 16)\" text-anchor=\"end\">100%</text>"
         return svg + "</svg>"
+    }
+
+    /// A percentage as a whole number, rounded as `%.0f` rounds it (half to even), without a format string.
+    static func wholePercent(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return String(format: "%.0f", value) }
+        let rounded = value.rounded(.toNearestOrEven)
+        return (rounded == 0 && value.sign == .minus ? "-" : "") + String(Int(rounded))
     }
 
     struct PlanLine {

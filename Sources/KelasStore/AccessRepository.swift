@@ -46,7 +46,7 @@ extension KelasDatabase {
             case .success(let parsed): phone = parsed
             case .failure: throw StoreError.unknownTrainer(text, known: try Self.trainers(db))
             }
-            guard let name = try String.fetchOne(db, sql: "SELECT name FROM person WHERE phone = ? AND role = 'trainer' LIMIT 1",
+            guard let name = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM person WHERE phone = ? AND role = 'trainer' LIMIT 1"),
                                                  arguments: [phone.e164]) else {
                 throw StoreError.unknownTrainer(text, known: try Self.trainers(db))
             }
@@ -64,16 +64,16 @@ extension KelasDatabase {
     }
 
     static func trainers(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT name || ' ' || phone FROM person WHERE role = 'trainer' ORDER BY name")
+        try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT name || ' ' || phone FROM person WHERE role = 'trainer' ORDER BY name"))
     }
 
     /// Every access given, newest first.
     public func accessList(now: Date) throws -> [AccessEntry] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.*, (SELECT COUNT(*) FROM session s WHERE s.accessID = a.id AND s.revokedAt IS NULL AND s.expiresAt > ?1) AS sessions
                 FROM access a ORDER BY a.id DESC
-                """, arguments: [now.timeIntervalSince1970]).map { row in
+                """), arguments: [now.timeIntervalSince1970]).map { row in
                 AccessEntry(id: row["id"], role: try Self.role(row),
                             phone: (row["phone"] as String?).map(PhoneNumber.init(e164:)), name: row["name"],
                             createdAt: Date(timeIntervalSince1970: row["createdAt"]),
@@ -91,9 +91,9 @@ extension KelasDatabase {
             var ids: [Int64] = []
             // An id is a short number; a phone (08…, +62…) is at least ten digits.
             if text.count < 9, text.allSatisfy(\.isNumber), let id = Int64(text) {
-                ids = try Int64.fetchAll(db, sql: "SELECT id FROM access WHERE id = ?", arguments: [id])
+                ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM access WHERE id = ?"), arguments: [id])
             } else if case .success(let phone) = PhoneNumber.parse(text) {
-                ids = try Int64.fetchAll(db, sql: "SELECT id FROM access WHERE phone = ?", arguments: [phone.e164])
+                ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM access WHERE phone = ?"), arguments: [phone.e164])
             }
             guard !ids.isEmpty else { throw StoreError.unknownAccess(text) }
             for id in ids {
@@ -108,9 +108,9 @@ extension KelasDatabase {
     /// session starts (only `sessionHash` is stored). Nil otherwise.
     public func redeemLink(linkHash: String, sessionHash: String, csrf: String, now: Date, lifetime: TimeInterval) throws -> Principal? {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM access WHERE linkHash = ? AND revokedAt IS NULL AND linkExpiresAt > ?
-                """, arguments: [linkHash, now.timeIntervalSince1970]) else { return nil }
+                """), arguments: [linkHash, now.timeIntervalSince1970]) else { return nil }
             let id: Int64 = row["id"]
             try db.execute(sql: "UPDATE access SET linkHash = NULL WHERE id = ?", arguments: [id])
             let role = try Self.role(row)
@@ -136,10 +136,10 @@ extension KelasDatabase {
     /// The signed-in principal of a session, when it is valid now (not expired, not revoked, its access not revoked).
     public func session(hash: String, now: Date) throws -> Principal? {
         try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT s.* FROM session s LEFT JOIN access a ON a.id = s.accessID
                 WHERE s.idHash = ? AND s.revokedAt IS NULL AND s.expiresAt > ? AND a.revokedAt IS NULL
-                """, arguments: [hash, now.timeIntervalSince1970]) else { return nil }
+                """), arguments: [hash, now.timeIntervalSince1970]) else { return nil }
             return Principal(role: try Self.role(row, table: "session"), phone: (row["phone"] as String?).map(PhoneNumber.init(e164:)),
                              name: row["name"], csrf: row["csrf"], sessionHash: hash)
         }
@@ -155,7 +155,7 @@ extension KelasDatabase {
     /// The batches that list `phone` as a trainer.
     public func batchIDs(trainer phone: PhoneNumber) throws -> Set<String> {
         try writer.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT batchID FROM person WHERE phone = ? AND role = 'trainer'", arguments: [phone.e164]))
+            Set(try String.fetchAll(db.cachedStatement(sql: "SELECT batchID FROM person WHERE phone = ? AND role = 'trainer'"), arguments: [phone.e164]))
         }
     }
 }

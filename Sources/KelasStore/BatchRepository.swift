@@ -51,9 +51,9 @@ extension KelasDatabase {
         let prompts = Prompt.prompts(batch: batch, curriculum: loaded.curriculum, plan: plan)
         return try writer.write { db in
             var summary = BatchImportSummary(batchID: batch.id)
-            summary.created = try Row.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [batch.id]) == nil
+            summary.created = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM batch WHERE id = ?"), arguments: [batch.id]) == nil
             if let group = batch.delivery.group,
-               let other = try String.fetchOne(db, sql: "SELECT id FROM batch WHERE waGroup = ? AND id != ?", arguments: [group, batch.id]) {
+               let other = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM batch WHERE waGroup = ? AND id != ?"), arguments: [group, batch.id]) {
                 throw StoreError.groupTaken(group, batch: batch.id, by: other)
             }
             try db.cachedStatement(sql: """
@@ -182,7 +182,7 @@ extension KelasDatabase {
     public func batches() throws -> [StoredBatch] {
         try writer.read { db in
             // Each batch's line is kept by its version: a page listing 770 batches reads 770 versions, not 2,310 counts.
-            try Row.fetchAll(db, sql: "SELECT id, version FROM batch ORDER BY start, id").compactMap { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, version FROM batch ORDER BY start, id")).compactMap { row in
                 let id: String = row["id"], version: Int64 = row["version"]
                 if let kept = model.batches.value(id, .init(version: version)) { return kept }
                 guard let stored = try Self.storedBatch(db, id) else { return nil }
@@ -197,12 +197,12 @@ extension KelasDatabase {
     }
 
     static func storedBatch(_ db: Database, _ id: String) throws -> StoredBatch? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(db.cachedStatement(sql: """
             SELECT b.*, (SELECT COUNT(*) FROM person p WHERE p.batchID = b.id AND p.role = 'participant') AS participants,
                    (SELECT COUNT(*) FROM plannedMessage m WHERE m.batchID = b.id) AS messages,
                    (SELECT COALESCE(MAX(day), 1) FROM plannedMessage m WHERE m.batchID = b.id) AS days
             FROM batch b WHERE b.id = ?
-            """, arguments: [id]).map { try StoredBatch($0) }
+            """), arguments: [id]).map { try StoredBatch($0) }
     }
 }
 

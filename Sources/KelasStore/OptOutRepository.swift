@@ -15,16 +15,16 @@ extension KelasDatabase {
             try JSONDecoder().decode(OptOutWords.self, from: Data($0.utf8))
         } ?? .default
         var events: [(phone: PhoneNumber, at: Date, out: Bool, how: String)] = []
-        for row in try Row.fetchAll(db, sql: """
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT m.phone, m.sentAt, m.text FROM inboundMessage m JOIN person p ON p.batchID = m.batchID AND p.phone = m.phone
             WHERE m.batchID = ? AND p.role = 'participant' AND m.type = 'text' AND length(m.text) <= 40
-            """, arguments: [batchID]) {
+            """), arguments: [batchID]) {
             let text: String? = row["text"]
             guard let out = words.meaning(of: text) else { continue }
             events.append((PhoneNumber(e164: row["phone"]), Date(timeIntervalSince1970: row["sentAt"]), out,
                            "wrote \(text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")"))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT phone, optedOut, at, note FROM optOut WHERE batchID = ? ORDER BY at, id",
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT phone, optedOut, at, note FROM optOut WHERE batchID = ? ORDER BY at, id"),
                                     arguments: [batchID]) {
             let note: String? = row["note"]
             events.append((PhoneNumber(e164: row["phone"]), Date(timeIntervalSince1970: row["at"]), row["optedOut"] as Bool,

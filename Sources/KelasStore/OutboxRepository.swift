@@ -294,7 +294,7 @@ extension KelasDatabase {
     /// When the next queued message is due, if any.
     public func nextDue() throws -> Date? {
         try writer.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'queued'").map { Date(timeIntervalSince1970: $0) }
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'queued'")).map { Date(timeIntervalSince1970: $0) }
         }
     }
 
@@ -312,17 +312,17 @@ extension KelasDatabase {
             if let batchID { conditions.append("o.batchID = ?"); _ = arguments.append(contentsOf: [batchID]) }
             if let date { conditions.append("m.localDate = ?"); _ = arguments.append(contentsOf: [date.description]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(db, sql: """
+            return try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(OutboxColumn.selection) FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
                 JOIN batch b ON b.id = o.batchID \(filter) ORDER BY o.dueAt, o.sequence
-                """, arguments: arguments).map(Self.outboxItem)
+                """), arguments: arguments).map(Self.outboxItem)
         }
     }
 
     /// The attempts recorded for one message.
     public func attempts(messageID: String) throws -> [DeliveryAttempt] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deliveryAttempt WHERE messageID = ? ORDER BY attempt, id", arguments: [messageID]).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM deliveryAttempt WHERE messageID = ? ORDER BY attempt, id"), arguments: [messageID]).map { row in
                 DeliveryAttempt(messageID: row["messageID"], attempt: row["attempt"], at: Date(timeIntervalSince1970: row["at"]),
                                 statusCode: row["statusCode"], error: row["error"], latency: (row["latencyMs"] as Double?).map { $0 / 1000 })
             }
@@ -332,7 +332,7 @@ extension KelasDatabase {
     /// Puts a failed, dead or expired message back in the queue, due now, with a fresh attempt count.
     public func requeue(messageID: String, now: Date) throws {
         try writer.write { db in
-            guard let state = try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE messageID = ?", arguments: [messageID]) else {
+            guard let state = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE messageID = ?"), arguments: [messageID]) else {
                 throw StoreError.unknownMessage(messageID)
             }
             guard ["failed", "dead", "expired", "skipped"].contains(state) else { throw StoreError.notRequeueable(messageID, state: state) }
@@ -347,10 +347,10 @@ extension KelasDatabase {
     /// `wamid` the Cloud API returned or on the message's own ids, oldest first.
     public func deliveryStatuses(messageID: String) throws -> [DeliveryStatusRecord] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT s.* FROM deliveryStatus s JOIN outbox o ON s.messageID IN (o.wamid, o.messageID, o.webhookID)
                 WHERE o.messageID = ? ORDER BY s.at, s.rowid
-                """, arguments: [messageID]).map { row in
+                """), arguments: [messageID]).map { row in
                 DeliveryStatusRecord(recipient: PhoneNumber(e164: row["recipient"]), state: row["state"],
                                      at: Date(timeIntervalSince1970: row["at"]), errorCode: row["errorCode"], errorTitle: row["errorTitle"])
             }
@@ -362,10 +362,10 @@ extension KelasDatabase {
     public func receipts(batchID: String) throws -> [String: ReadReceipts] {
         try writer.read { db in
             var acks: [String: [(recipient: String, state: DeliveryStatus.State)]] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT o.messageID AS id, s.recipient, s.state FROM outbox o JOIN deliveryStatus s ON s.messageID = o.wamid
                 WHERE o.batchID = ? AND o.wamid IS NOT NULL
-                """, arguments: [batchID]) {
+                """), arguments: [batchID]) {
                 guard let state = DeliveryStatus.State(rawValue: row["state"]) else { continue }
                 acks[row["id"], default: []].append((row["recipient"], state))
             }
@@ -377,7 +377,7 @@ extension KelasDatabase {
     public func outboxCounts() throws -> [OutboxItem.State: Int] {
         try writer.read { db in
             var counts: [OutboxItem.State: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")) {
                 if let state = OutboxItem.State(rawValue: row["state"]) { counts[state] = row["n"] }
             }
             return counts
@@ -396,7 +396,7 @@ extension KelasDatabase {
     /// Everyone a message to the whole group reaches.
     public func participants(batchID: String) throws -> [PhoneNumber] {
         try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT phone FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position",
+            try String.fetchAll(db.cachedStatement(sql: "SELECT phone FROM person WHERE batchID = ? AND role = 'participant' ORDER BY position"),
                                 arguments: [batchID]).map { PhoneNumber(e164: $0) }
         }
     }
@@ -463,10 +463,10 @@ extension KelasDatabase {
     /// The batches that still have messages to send (queued or claimed), with their stored `delivery.sink`.
     public func batchesWithMessagesToSend() throws -> [(id: String, sink: BatchSink)] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT b.id, b.sink FROM batch b WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.batchID = b.id AND o.state IN ('queued', 'claimed'))
                 ORDER BY b.start, b.id
-                """).map { (id: $0["id"], sink: BatchSink.decode($0["sink"])) }
+                """)).map { (id: $0["id"], sink: BatchSink.decode($0["sink"])) }
         }
     }
 }
@@ -487,12 +487,12 @@ extension KelasDatabase {
     /// template is not a problem and is left out).
     public func deliveryProblems(batchID: String? = nil) throws -> [DeliveryProblem] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT batchID, lastError, COUNT(*) AS messages, MIN(nextAttemptAt) AS next FROM outbox
                 WHERE state IN ('queued', 'claimed') AND lastError IS NOT NULL AND substr(lastError, 1, ?) != ?
                   AND (?3 IS NULL OR batchID = ?3)
                 GROUP BY batchID, lastError ORDER BY batchID, next
-                """, arguments: [Self.windowWaitReason.count, Self.windowWaitReason, batchID]).map {
+                """), arguments: [Self.windowWaitReason.count, Self.windowWaitReason, batchID]).map {
                 DeliveryProblem(batchID: $0["batchID"], reason: $0["lastError"], messages: $0["messages"],
                                 nextAttempt: Date(timeIntervalSince1970: $0["next"]))
             }

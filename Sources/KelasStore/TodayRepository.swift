@@ -31,11 +31,11 @@ extension KelasDatabase {
     public func latestAnswers(batchID: String, from: Date, to: Date) throws -> [PhoneNumber: LatestAnswer] {
         try writer.read { db in
             var answers: [PhoneNumber: LatestAnswer] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT m.phone, m.text, m.isVoice, m.seconds, m.sentAt FROM inboundMessage m JOIN person p ON p.batchID = m.batchID AND p.phone = m.phone
                 WHERE m.batchID = ? AND p.role = 'participant' AND m.sentAt >= ? AND m.sentAt <= ? AND m.type NOT IN ('reaction', 'deleted', 'sticker')
                 ORDER BY m.sentAt
-                """, arguments: [batchID, from.timeIntervalSince1970, to.timeIntervalSince1970]) {
+                """), arguments: [batchID, from.timeIntervalSince1970, to.timeIntervalSince1970]) {
                 answers[PhoneNumber(e164: row["phone"])] = LatestAnswer(text: row["text"], isVoice: row["isVoice"], seconds: row["seconds"],
                                                                         at: Date(timeIntervalSince1970: row["sentAt"]))
             }
@@ -46,7 +46,7 @@ extension KelasDatabase {
     /// A batch's marks made since `since`, newest first.
     public func marks(batchID: String, since: Date) throws -> [StoredMark] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? AND at >= ? ORDER BY at DESC, id DESC",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mark WHERE batchID = ? AND at >= ? ORDER BY at DESC, id DESC"),
                              arguments: [batchID, since.timeIntervalSince1970]).map { row in
                 StoredMark(id: row["id"], phone: PhoneNumber(e164: row["phone"]), session: row["session"],
                            kind: try row.parsed("kind", table: "mark", key: String(row["id"] as Int64), MarkKind.init(rawValue:)),

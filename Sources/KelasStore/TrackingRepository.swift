@@ -40,7 +40,7 @@ extension KelasDatabase {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             let phone = try Self.findParticipant(db, batchID: batchID, participant)
-            let sessions = try Int.fetchAll(db, sql: "SELECT DISTINCT session FROM prompt WHERE batchID = ? AND session IS NOT NULL ORDER BY session", arguments: [batchID])
+            let sessions = try Int.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT session FROM prompt WHERE batchID = ? AND session IS NOT NULL ORDER BY session"), arguments: [batchID])
             guard sessions.contains(session) else {
                 throw StoreError.unknownSession(session, batch: batchID, known: sessions)
             }
@@ -53,12 +53,12 @@ extension KelasDatabase {
     /// A participant by phone number in any formatting, by name or alias (case-insensitive).
     static func findParticipant(_ db: Database, batchID: String, _ text: String) throws -> PhoneNumber {
         if case .success(let phone) = PhoneNumber.parse(text),
-           try Row.fetchOne(db, sql: "SELECT 1 FROM person WHERE batchID = ? AND phone = ? AND role = 'participant'", arguments: [batchID, phone.e164]) != nil {
+           try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM person WHERE batchID = ? AND phone = ? AND role = 'participant'"), arguments: [batchID, phone.e164]) != nil {
             return phone
         }
-        let matches = try String.fetchAll(db, sql: """
+        let matches = try String.fetchAll(db.cachedStatement(sql: """
             SELECT phone FROM person WHERE batchID = ? AND role = 'participant' AND (lower(name) = lower(?) OR lower(alias) = lower(?))
-            """, arguments: [batchID, text, text])
+            """), arguments: [batchID, text, text])
         guard matches.count == 1, let phone = matches.first else {
             throw StoreError.unknownParticipant(text, batch: batchID, ambiguous: matches.count > 1)
         }
@@ -67,7 +67,7 @@ extension KelasDatabase {
 
     /// A batch's prompts in the order they open.
     static func prompts(_ db: Database, batchID: String) throws -> [Prompt] {
-        try Row.fetchAll(db, sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key", arguments: [batchID]).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM prompt WHERE batchID = ? ORDER BY opensAt, key"), arguments: [batchID]).map { row in
             let key = "\(batchID)/\(row["key"] as String)"
             return Prompt(key: row["key"], kind: try row.parsed("kind", table: "prompt", key: key, ItemKind.init(rawValue:)), session: row["session"],
                    survey: try row.parsedIfPresent("survey", table: "prompt", key: key, SurveyKind.init(rawValue:)),
@@ -89,28 +89,28 @@ extension KelasDatabase {
     /// and of when the last ingest ran: a prompt that has closed since is `missed` now.
     static func replay(_ db: Database, batchID: String, now: Date) throws -> Replay {
         let prompts = try Self.prompts(db, batchID: batchID)
-        let people = try Row.fetchAll(db, sql: "SELECT phone, role FROM person WHERE batchID = ? ORDER BY position", arguments: [batchID])
+        let people = try Row.fetchAll(db.cachedStatement(sql: "SELECT phone, role FROM person WHERE batchID = ? ORDER BY position"), arguments: [batchID])
         let participants = people.filter { ($0["role"] as String) == "participant" }.map { PhoneNumber(e164: $0["phone"]) }
         let trainers = people.filter { ($0["role"] as String) != "participant" }.map { PhoneNumber(e164: $0["phone"]) }
-        let messages = try Row.fetchAll(db, sql: "SELECT id, itemKey, remindsOf FROM plannedMessage WHERE batchID = ?", arguments: [batchID])
+        let messages = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, itemKey, remindsOf FROM plannedMessage WHERE batchID = ?"), arguments: [batchID])
             .map { (id: $0["id"] as String, itemKey: $0["itemKey"] as String, remindsOf: $0["remindsOf"] as String?) }
         var promptOfMessage = Tracker.promptOfMessage(messages, prompts: prompts)
         // A reply quotes the id WhatsApp gave our message (its wamid), not our own id.
-        for row in try Row.fetchAll(db, sql: "SELECT messageID, wamid FROM outbox WHERE batchID = ? AND wamid IS NOT NULL",
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT messageID, wamid FROM outbox WHERE batchID = ? AND wamid IS NOT NULL"),
                                     arguments: [batchID]) {
             if let prompt = promptOfMessage[row["messageID"]] { promptOfMessage[row["wamid"]] = prompt }
         }
         // Marks are few: read them first; the replay merges them into the messages streamed in time order, so a
         // large chat replays without holding its messages in memory.
-        let marks = try Row.fetchAll(db, sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id", arguments: [batchID]).map { row in
+        let marks = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mark WHERE batchID = ? ORDER BY at, id"), arguments: [batchID]).map { row in
             TrackerEvent.mark(participant: PhoneNumber(e164: row["phone"]), session: row["session"],
                               kind: try row.parsed("kind", table: "mark", key: "\(row["id"] as Int64)", MarkKind.init(rawValue:)),
                               at: Date(timeIntervalSince1970: row["at"]))
         }
         // Survey answers typed by a trainer or imported from a form: the survey counts as taken when they were recorded.
-        let typed = try Row.fetchAll(db, sql: """
+        let typed = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT phone, survey, MIN(at) AS at FROM surveyAnswer WHERE batchID = ? GROUP BY phone, survey
-            """, arguments: [batchID]).map { row in
+            """), arguments: [batchID]).map { row in
             TrackerEvent.surveyTaken(participant: PhoneNumber(e164: row["phone"]),
                                      survey: try row.parsed("survey", table: "surveyAnswer", key: row["phone"], SurveyKind.init(rawValue:)),
                                      at: Date(timeIntervalSince1970: row["at"]))
@@ -119,10 +119,10 @@ extension KelasDatabase {
                                                     promptOfMessage: promptOfMessage),
                                    marks: (marks + typed).enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
                                     .map(\.element))
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT id, phone, sentAt, type, quoting, mentions FROM inboundMessage
             WHERE batchID = ? AND phone IS NOT NULL ORDER BY sentAt, rowid
-            """, arguments: [batchID])
+            """), arguments: [batchID])
         while let row = try rows.next() {
             replay.message(id: row["id"], from: PhoneNumber(e164: row["phone"]), at: Date(timeIntervalSince1970: row["sentAt"]),
                            kind: try row.parsed("type", table: "inboundMessage", key: row["id"], InboundMessage.Kind.init(rawValue:)),

@@ -25,7 +25,7 @@ extension KelasDatabase {
     /// The windows of a batch's participants, up to `now`: what `kelas plan` shows the route of each message from.
     public func conversationWindows(batchID: String, now: Date) throws -> [PhoneNumber: ConversationWindow] {
         try writer.read { db in
-            let phones = try String.fetchAll(db, sql: "SELECT phone FROM person WHERE batchID = ? AND role = 'participant'", arguments: [batchID])
+            let phones = try String.fetchAll(db.cachedStatement(sql: "SELECT phone FROM person WHERE batchID = ? AND role = 'participant'"), arguments: [batchID])
             return try Self.windows(db, phones: phones.map(PhoneNumber.init(e164:)), now: now)
         }
     }
@@ -69,10 +69,10 @@ extension KelasDatabase {
                                     zone: TimeZone) throws -> Date {
         try writer.write { db in
             guard case .participant(let phone) = message.audience else { return now }
-            if let earlier = try Double.fetchOne(db, sql: """
+            if let earlier = try Double.fetchOne(db.cachedStatement(sql: """
                 SELECT MAX(o.dueAt) FROM outbox o JOIN plannedMessage m ON m.id = o.messageID
                 WHERE o.batchID = ? AND m.itemKey = ? AND m.audience = ? AND o.dueAt >= ?
-                """, arguments: [message.batchID, Self.reengagementItem, message.audience.description, since.timeIntervalSince1970.rounded(.down)]) {
+                """), arguments: [message.batchID, Self.reengagementItem, message.audience.description, since.timeIntervalSince1970.rounded(.down)]) {
                 return Date(timeIntervalSince1970: earlier)
             }
             let seconds = Int(now.timeIntervalSince1970.rounded(.down))

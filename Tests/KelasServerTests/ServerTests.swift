@@ -55,6 +55,13 @@ struct ServerTests {
         return try await client.execute(uri: "/webhooks/whatsapp", method: .post, headers: headers, body: ByteBuffer(data: body))
     }
 
+    @Test("a chart's whole percentage is the text %.0f writes (half to even), for every tenth from -10 to 1000 and the halves")
+    func wholePercents() {
+        let values = (-100...10_000).map { Double($0) / 10 } + [0.5, 1.5, 2.5, 86.5, 87.5, 99.5, -0.4, -0.0, 1e15, .infinity]
+        let wrong = values.filter { Dashboard.wholePercent($0) != String(format: "%.0f", $0) }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5).map { "\($0) → \(Dashboard.wholePercent($0))" })")
+    }
+
     @Test("the Cloud API handshake echoes the challenge for the right token only")
     func handshake() async throws {
         let app = try server().application()
