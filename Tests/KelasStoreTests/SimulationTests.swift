@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import KelasCore
 @testable import KelasStore
@@ -30,6 +31,21 @@ struct SimulationTests {
         #expect(first == again)
         #expect(first != other)
         #expect(first.split(separator: "\n").count > 60)
+    }
+
+    @Test("`kelas simulate` without --database: SQLite's temporary file, never synced, reads as an in-memory store reads")
+    func temporaryStore() throws {
+        let week = try week(participants: 300)
+        let temporary = try KelasDatabase.temporary(), memory = try KelasDatabase.inMemory()
+        try temporary.store(week, source: "simulation")
+        try memory.store(week, source: "simulation")
+        #expect(try temporary.report(by: .batch, now: week.end) == (try memory.report(by: .batch, now: week.end)))
+        #expect(try temporary.participantResults(now: week.end) == week.results)
+        let pragmas = try temporary.writer.read { db in
+            [try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous").map(String.init),
+             try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'")]
+        }
+        #expect(pragmas == ["memory", "0", ""])
     }
 
     @Test("storing the simulated week gives the statuses the simulator's own tracker gave")

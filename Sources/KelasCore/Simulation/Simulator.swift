@@ -76,10 +76,14 @@ public struct SimulatedWeek: Sendable {
     public var end: Date
 
     /// The inbound messages a webhook or a chat export would give the tracker, ids `sim:<batch>:<n>`.
-    public func inboundMessages() -> [InboundMessage] { Self.inbound(messages, batchID: batch.id) }
+    /// Made one at a time as they are read: a week of 100,000 participants has 700,000, which held at once weigh more
+    /// than the week itself.
+    public func inboundMessages() -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
+        Self.inbound(messages, batchID: batch.id)
+    }
 
-    static func inbound(_ messages: [SimulatedMessage], batchID: String) -> [InboundMessage] {
-        messages.enumerated().map { index, message in
+    static func inbound(_ messages: [SimulatedMessage], batchID: String) -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
+        messages.enumerated().lazy.map { index, message in
             InboundMessage(id: "sim:\(batchID):\(index + 1)", phone: message.phone, author: message.name, sentAt: message.at,
                            kind: message.isVoice ? .voice : .text, text: message.isVoice ? nil : message.text,
                            mentions: message.mentions)
@@ -253,7 +257,10 @@ public struct Simulator: Sendable {
                                  voiceSeconds: nil, mentions: [answer.phone], plannedID: nil))
         }
 
-        let sorted = messages.sorted { ($0.0.at, $0.order) < ($1.0.at, $1.order) }.map(\.0)
+        // Sorted in place, and the pairs let go once read: a large week is not held three times over.
+        messages.sort { ($0.0.at, $0.order) < ($1.0.at, $1.order) }
+        let sorted = messages.map(\.0)
+        messages = []
         calls.sort { ($0.at, $0.phone) < ($1.at, $1.phone) }
         let end = (prompts.map(\.closesAt).max() ?? clock.startOfWeek).addingTimeInterval(60)
         var tracker = Self.track(messages: sorted, calls: calls, batch: grouped, prompts: prompts, plan: plan, end: end)

@@ -74,7 +74,7 @@ struct SimulateCommand: AsyncParsableCommand {
                                valueName: "name")) var preset: Preset?
     @Flag(help: "Print the report a real batch would get (kelas report), by batch; with --preset, by district and programme.")
     var report = false
-    @Option(name: .customLong("database"), help: ArgumentHelp("Keep the result in this SQLite store (default: in memory only).",
+    @Option(name: .customLong("database"), help: ArgumentHelp("Keep the result in this SQLite store (default: a temporary one, gone when kelas ends).",
                                                               valueName: "file")) var database: String?
     @Option(help: ArgumentHelp("Write the group as a WhatsApp chat export (.txt).", valueName: "file")) var exportChat: String?
     @Option(help: "The phone that exported it: android or ios.") var chatStyle: Style = .android
@@ -268,7 +268,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func openStore() throws -> KelasDatabase {
-        do { return try database.map { try KelasDatabase(path: $0) } ?? KelasDatabase.inMemory() } catch {
+        do { return try database.map { try KelasDatabase(path: $0) } ?? KelasDatabase.temporary() } catch {
             printError(cli("cli.error", ["problem": cli("cli.cannotOpenStore", ["path": database ?? cli("sim.inMemory"), "problem": "\(error)"])]))
             throw ExitCode(1)
         }
