@@ -112,9 +112,8 @@ enum Dashboard {
 
     /// A percentage as a whole number, rounded as `%.0f` rounds it (half to even), without a format string.
     static func wholePercent(_ value: Double) -> String {
-        guard value.isFinite, abs(value) < 1e15 else { return String(format: "%.0f", value) }
-        let rounded = value.rounded(.toNearestOrEven)
-        return (rounded == 0 && value.sign == .minus ? "-" : "") + String(Int(rounded))
+        guard let whole = Localizer.roundedWhole(value) else { return String(format: "%.0f", value) }
+        return (whole == 0 && value.sign == .minus ? "-" : "") + String(whole)
     }
 
     struct PlanLine {

@@ -141,9 +141,9 @@ struct DashboardRoutes: Sendable {
         let language = t.language
         let store = server.store
         // The figures change only when the store does: the body is kept per store version, language and scope.
-        let key = "\(try store.version())|\(language.rawValue)|\(batch ?? "")"
+        let version = try store.version(), key = "\(language.rawValue)|\(batch ?? "")"
         let body: String
-        if let kept = server.pages.body(key) {
+        if let kept = server.pages.value(key, version: version) {
             body = kept
         } else {
             let batches = try store.batches().filter { batch == nil || $0.id == batch }
@@ -153,7 +153,7 @@ struct DashboardRoutes: Sendable {
                                          indicators: server.configuration.indicators, language: language)
             let scope = batch.map { "<p><a href=\"/batches/\(Dashboard.escape($0))\">← \(Dashboard.escape($0))</a></p>" } ?? ""
             body = scope + report.htmlBody
-            server.pages.keep(body, for: key)
+            server.pages.keep(body, key, version: version)
         }
         return try html(Dashboard.page(t("page.results"), body, t), request)
     }

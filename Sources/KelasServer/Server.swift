@@ -8,7 +8,6 @@ import Logging
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
-import Synchronization
 
 /// What `kelas serve` needs to know: the secrets (from the environment, never from a file) and the limits.
 public struct ServerConfiguration: Sendable {
@@ -229,7 +228,8 @@ public struct KelasServer: Sendable {
     /// Stores webhook bodies in groups, one durable commit per group.
     let committer: WebhookCommitter
     /// Page bodies that depend on nothing but the store's contents, by store version.
-    let pages = PageCache()
+    /// Rendered page bodies by language and scope, for the store's newest version.
+    let pages = StoreVersionCache<String, String>()
     /// Failed sign-ins, shared by every route of this server.
     let limiter = SignInLimiter()
     let logger: Logger
@@ -265,25 +265,6 @@ public struct KelasServer: Sendable {
         WebhookRoutes(server: self).add(to: router)
         DashboardRoutes(server: self, limiter: limiter).add(to: router)
         return router
-    }
-}
-
-/// Rendered page bodies by a key that starts with the store's version (`KelasDatabase.version()`): an entry of an
-/// older version is never asked for again, so the cache keeps only the newest version's.
-final class PageCache: Sendable {
-    private let bodies = Mutex<[String: String]>([:])
-
-    func body(_ key: String) -> String? { bodies.withLock { $0[key] } }
-
-    func keep(_ body: String, for key: String) {
-        func version(_ key: String) -> Int64 { Int64(key.prefix { $0 != "|" }) ?? 0 }
-        let mine = version(key)
-        bodies.withLock { kept in
-            // A slower request of an older version never pushes out a newer one.
-            if kept.keys.contains(where: { version($0) > mine }) { return }
-            kept = kept.filter { version($0.key) == mine }
-            kept[key] = body
-        }
     }
 }
 

@@ -38,6 +38,27 @@ struct BatchSnapshot: Sendable {
     func closed(by now: Date) -> Int { prompts.count { $0.closesAt <= now } }
 }
 
+/// Values computed from the whole store (a report, a rendered page), kept for the store's newest version only
+/// (`KelasDatabase.version()`): an older version is never asked for again.
+public final class StoreVersionCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let entries = Mutex<(version: Int64, values: [Key: Value])>((0, [:]))
+
+    public init() {}
+
+    public func value(_ key: Key, version: Int64) -> Value? {
+        entries.withLock { $0.version == version ? $0.values[key] : nil }
+    }
+
+    public func keep(_ value: Value, _ key: Key, version: Int64) {
+        entries.withLock { kept in
+            // A slower read of an older version never pushes out a newer one.
+            guard version >= kept.version else { return }
+            if version > kept.version { kept = (version, [:]) }
+            kept.values[key] = value
+        }
+    }
+}
+
 /// A batch's report figures summed over its participants of one district.
 struct DistrictSum: Sendable {
     var district: String
@@ -69,24 +90,6 @@ final class ReadModel: Sendable {
         func keepOnly(_ ids: Set<String>) { entries.withLock { $0 = $0.filter { ids.contains($0.key) } } }
     }
 
-    /// Values of the whole store, kept for its newest version only: an older version is never asked for again.
-    final class Latest<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-        private let entries = Mutex<(version: Int64, values: [Key: Value])>((0, [:]))
-
-        func value(_ key: Key, version: Int64) -> Value? {
-            entries.withLock { $0.version == version ? $0.values[key] : nil }
-        }
-
-        func keep(_ value: Value, _ key: Key, version: Int64) {
-            entries.withLock { kept in
-                // A slower read of an older version never pushes out a newer one.
-                guard version >= kept.version else { return }
-                if version > kept.version { kept = (version, [:]) }
-                kept.values[key] = value
-            }
-        }
-    }
-
     /// What a whole report is a function of besides the store's version: the batches there are, how many prompts in the
     /// store have closed (the only way time changes a report), the grouping and the batches asked for.
     struct ReportKey: Hashable, Sendable {
@@ -97,7 +100,7 @@ final class ReadModel: Sendable {
     }
 
     let snapshots = Kept<BatchSnapshot>()
-    let reports = Latest<ReportKey, Report>()
+    let reports = StoreVersionCache<ReportKey, Report>()
     let results = Kept<[ParticipantResult]>()
     let batches = Kept<StoredBatch>()
     private let clocked = Kept<Tracker>()

@@ -72,24 +72,24 @@ extension KelasDatabase {
             total.batches += 1
             // The batch's participants summed per district (kept by the read model), then added to each of the
             // batch's groups once.
-            var sums = model.sums(snapshot, at: now).map { (key: $0.district, row: $0.row) }
+            var sums = model.sums(snapshot, at: now)
             if grouping != .district, sums.count > 1 {
                 var all = ReportRow(group: "")
                 for sum in sums { all.add(sum.row) }
-                sums = [("", all)]
+                sums = [DistrictSum(district: "", row: all)]
             }
-            for sum in sums { total.add(sum.row) }
-            for (key, sum) in sums {
+            for sum in sums {
+                total.add(sum.row)
                 let groups: [String]
                 switch grouping {
                 case .batch: groups = [snapshot.id]
-                case .district: groups = [key]
+                case .district: groups = [sum.district]
                 case .programme: groups = [snapshot.programme]
                 case .trainer: groups = snapshot.trainers.isEmpty ? ["(no trainer)"] : snapshot.trainers
                 }
                 for group in groups {
                     if rows[group] == nil { rows[group] = ReportRow(group: group); order.append(group) }
-                    rows[group]?.add(sum)
+                    rows[group]?.add(sum.row)
                     rows[group]?.batches += 1
                 }
             }

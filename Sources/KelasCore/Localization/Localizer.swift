@@ -69,8 +69,8 @@ public struct Localizer: Sendable {
 
     /// `87,4` (Indonesian) or `87.4` (English).
     public func decimal(_ value: Double, digits: Int = 1) -> String {
-        // A whole number without decimals (every `percent(_:of:)`) needs no format string, which costs a formatter.
-        if digits == 0, value == value.rounded(), abs(value) < 1e15 { return integer(Int(value)) }
+        // Without decimals (every `percent(_:of:)`) no format string is needed, which costs a formatter.
+        if digits == 0, let whole = Self.roundedWhole(value) { return integer(whole) }
         // A value already on the grid of `digits` decimals (every percentage a report rounds) is written from its
         // scaled integer: far from a half-way point, so the digits are the ones the format string would round to.
         if (1...6).contains(digits), abs(value) < 1e9 {
@@ -91,6 +91,12 @@ public struct Localizer: Sendable {
         let whole = Int(text[..<point]) ?? 0
         let sign = text.hasPrefix("-") && whole == 0 ? "-" : ""
         return sign + integer(whole) + (language == .id ? "," : ".") + text[text.index(after: point)...]
+    }
+
+    /// `value` rounded as `%.0f` rounds it (half to even), when it is finite and fits.
+    public static func roundedWhole(_ value: Double) -> Int? {
+        guard value.isFinite, abs(value) < 1e15 else { return nil }
+        return Int(value.rounded(.toNearestOrEven))
     }
 
     /// `87,4 %` (Indonesian) or `87.4%` (English).
