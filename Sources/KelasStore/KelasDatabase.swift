@@ -405,6 +405,17 @@ public struct KelasDatabase: Sendable {
             CREATE INDEX mark_batch ON mark(batchID, at);
             """)
         }
+        migrator.registerMigration("v18: the 24-hour window's index leaves out chat exports and group messages") { db in
+            // Only the window reads messages by phone, and it never counts a chat export's messages nor a group's: the
+            // index keeps only the messages it reads (its condition is the window query's own, so SQLite uses it). A
+            // chat export no longer writes a fourth b-tree for each message (storing one: 1.86 -> 1.40 s per 50 MB).
+            // "Not a chat export" is the id outside the range of ids starting "chat:" (`;` follows `:`): a comparison,
+            // not `NOT LIKE`, since a function in an index's condition makes SQLite journal every multi-row insert.
+            try db.execute(sql: """
+            DROP INDEX inboundMessage_phone;
+            CREATE INDEX inboundMessage_phone ON inboundMessage(phone, sentAt) WHERE groupID IS NULL AND (id < 'chat:' OR id >= 'chat;');
+            """)
+        }
         return migrator
     }
 

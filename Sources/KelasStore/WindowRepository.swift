@@ -35,11 +35,15 @@ extension KelasDatabase {
         try writer.read { db in try Self.windows(db, phones: phones, now: now) }
     }
 
+    /// When a number last wrote on its own (not in a group, not in a chat export: no id starting "chat:") by a moment:
+    /// read by the partial index `inboundMessage_phone`, whose condition is this query's own (v18).
+    static let lastInboundSQL = """
+        SELECT MAX(sentAt) FROM inboundMessage WHERE phone = ? AND groupID IS NULL AND (id < 'chat:' OR id >= 'chat;') AND sentAt <= ?
+        """
+
     static func windows(_ db: Database, phones: [PhoneNumber], now: Date) throws -> [PhoneNumber: ConversationWindow] {
         var windows: [PhoneNumber: ConversationWindow] = [:]
-        let last = try db.cachedStatement(sql: """
-            SELECT MAX(sentAt) FROM inboundMessage WHERE phone = ? AND groupID IS NULL AND id NOT LIKE 'chat:%' AND sentAt <= ?
-            """)
+        let last = try db.cachedStatement(sql: lastInboundSQL)
         let closed = try db.cachedStatement(sql: "SELECT at FROM windowClosed WHERE phone = ?")
         for phone in phones {
             let window = ConversationWindow(

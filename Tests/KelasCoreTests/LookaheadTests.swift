@@ -28,4 +28,47 @@ struct LookaheadTests {
         }
         #expect(consumed == [0, 1, 2, 3, 4])
     }
+
+    @Test("stream: every emitted value arrives once, in order, and the producer's result comes back",
+          arguments: [0, 1, 5, 256, 257, 1_000])
+    func streamInOrder(count: Int) throws {
+        for (group, ahead) in [(1, 1), (3, 2), (256, 4), (2_000, 1)] {
+            var seen: [String] = []
+            let made = try stream(group: group, ahead: ahead, produce: { emit in
+                for index in 0..<count { try emit("line \(index)") }
+                return count
+            }, consume: { seen.append($0) })
+            #expect(made == count)
+            #expect(seen == (0..<count).map { "line \($0)" }, "group \(group), ahead \(ahead)")
+        }
+    }
+
+    @Test("stream: a producer's error comes back after what it emitted before it was consumed")
+    func streamProducerError() {
+        var seen: [Int] = []
+        #expect(throws: Stop.self) {
+            _ = try stream(group: 4, ahead: 1, produce: { emit in
+                for index in 0..<10 { try emit(index) }
+                throw Stop()
+            }, consume: { seen.append($0) })
+        }
+        #expect(seen == Array(0..<10))
+    }
+
+    @Test("stream: a consumer's error stops the producer (its emit throws) and comes back; nothing after it is consumed")
+    func streamConsumerError() {
+        struct Other: Error {}
+        var consumed: [Int] = []
+        #expect(throws: Other.self) {
+            _ = try stream(group: 2, ahead: 1, produce: { emit in
+                // Never ends unless `emit` throws once the consumer has stopped.
+                var index = 0
+                while true { try emit(index); index += 1 }
+            }, consume: { (index: Int) in
+                if index == 5 { throw Other() }
+                consumed.append(index)
+            })
+        }
+        #expect(consumed == [0, 1, 2, 3, 4])
+    }
 }

@@ -147,6 +147,55 @@ struct IngestTests {
         #expect(try grid(store, ["Imam Syafi'i"]) == ["Imam Syafi'i": "✗ R ✗ ✗ ✗ ✗"])
     }
 
+    @Test("a large ingest, many messages to a statement, counts and fills exactly as one at a time")
+    func manyToAStatement() throws {
+        let store = try storeWithBatch()
+        let start = Self.afterWeek.addingTimeInterval(-86_400)
+        let known = PhoneNumber(e164: "+6281234567110")
+        // Every third author is not matched yet (no phone); one id comes twice within the same statement's rows.
+        func message(_ index: Int, matched: Bool) -> InboundMessage {
+            InboundMessage(id: "chat:\(index)", phone: matched ? known : nil, author: "Ahmad", sentAt: start.addingTimeInterval(Double(index)),
+                           kind: .text, text: "jawaban \(index)")
+        }
+        let first = try store.ingest(batchID: "gresik-2021-07", source: "first", now: Self.afterWeek) { insert in
+            for index in 0..<150 { try insert(message(index, matched: index % 3 != 0)) }
+            try insert(message(7, matched: true))
+        }
+        #expect(first.added == ["gresik-2021-07": 150] && first.duplicates == 1 && first.unmatched == ["Ahmad": 50])
+        // Again, overlapping 100..<150 and now matched: 50 duplicates, and the 17 of them stored without a phone gain it.
+        let second = try store.ingest(batchID: "gresik-2021-07", source: "second", now: Self.afterWeek) { insert in
+            for index in 100..<300 { try insert(message(index, matched: true)) }
+        }
+        #expect(second.added == ["gresik-2021-07": 150] && second.duplicates == 50 && second.unmatched.isEmpty)
+        let rows = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, phone, text, source FROM inboundMessage WHERE id LIKE 'chat:%' ORDER BY sentAt")
+        }
+        #expect(rows.count == 300)
+        #expect(rows.map { $0["id"] as String } == (0..<300).map { "chat:\($0)" })
+        #expect(rows.map { $0["text"] as String } == (0..<300).map { "jawaban \($0)" })
+        let unmatched = rows.filter { ($0["phone"] as String?) == nil }.map { $0["id"] as String }
+        #expect(unmatched == (0..<100).filter { $0 % 3 == 0 }.map { "chat:\($0)" }, "only those never sent matched stay without a phone")
+        #expect(rows.filter { ($0["source"] as String) == "second" }.count == 150)
+        // A chat export's messages never open the 24-hour window (nor did they before v18's partial index); a direct one does.
+        #expect(try store.conversationWindows(phones: [known], now: Self.afterWeek).isEmpty)
+        _ = try store.ingest(batchID: "gresik-2021-07", source: "direct", now: Self.afterWeek) { insert in
+            try insert(InboundMessage(id: "wamid.direct", phone: known, author: "Ahmad", sentAt: start, kind: .text, text: "halo"))
+        }
+        #expect(try store.conversationWindows(phones: [known], now: Self.afterWeek)[known]?.lastInbound == start)
+        // A message whose time is not a number is refused, not skipped, in a statement of many rows; nothing is stored.
+        let before = try count(store, "inboundMessage")
+        #expect(throws: DatabaseError.self) {
+            _ = try store.ingest(batchID: "gresik-2021-07", source: "broken", now: Self.afterWeek) { insert in
+                for index in 1_000..<1_100 {
+                    var broken = message(index, matched: true)
+                    if index == 1_030 { broken.sentAt = Date(timeIntervalSince1970: .nan) }
+                    try insert(broken)
+                }
+            }
+        }
+        #expect(try count(store, "inboundMessage") == before)
+    }
+
     @Test("a failed ingest leaves the store unchanged")
     func atomicIngest() throws {
         let store = try storeWithBatch()

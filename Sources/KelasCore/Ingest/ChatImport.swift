@@ -245,6 +245,16 @@ extension ChatExportFile {
                       _ body: (InboundMessage) throws -> Void) throws -> (format: ChatFormat, stats: ChatExportStats) {
         let format = try detectFormat(expected: context.expected, forced: dateOrder)
         detected(format)
+        return (format, try read(context, format: format, makeMessages: makeMessages, body))
+    }
+
+    /// Reads every entry in the format already detected (`detectFormat`), handing each message to `body`.
+    public func read(_ context: ChatContext, format: ChatFormat, _ body: (InboundMessage) throws -> Void) throws -> ChatExportStats {
+        try read(context, format: format, makeMessages: true, body)
+    }
+
+    private func read(_ context: ChatContext, format: ChatFormat, makeMessages: Bool,
+                      _ body: (InboundMessage) throws -> Void) throws -> ChatExportStats {
         var chat = ChatImport(batchID: context.batchID, people: context.people, timeZone: context.timeZone, format: format)
         let mangled = try entries(format: format) { entry in
             if makeMessages {
@@ -255,6 +265,6 @@ extension ChatExportFile {
         }
         var stats = chat.stats
         stats.mangled = mangled
-        return (format, stats)
+        return stats
     }
 }

@@ -43,3 +43,89 @@ public func lookahead<Value: Sendable>(count: Int, ahead: Int = 4, make: @escapi
         try consume(index, value)
     }
 }
+
+/// Runs `produce` on another thread and hands each value it emits to `consume`, in order, on the calling thread: a
+/// streaming producer (parsing a chat export) and a consumer that must go in order (storing it) each on its own core.
+/// Values travel in groups of `group`, at most `ahead` groups waiting, so memory stays flat however much is produced.
+///
+/// Returns what `produce` returns, once every value it emitted was consumed. An error `produce` throws is rethrown
+/// after the values emitted before it were consumed; if `consume` throws, `emit` throws in the producer (which stops)
+/// and the consumer's error is rethrown. The result is the same as producing and consuming on one thread.
+public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: Int = 4,
+                                                       produce: @escaping @Sendable (_ emit: (Value) throws -> Void) throws -> Outcome,
+                                                       consume: (Value) throws -> Void) throws -> Outcome {
+    let state = Mutex(StreamState<Value, Outcome>())
+    // Made at 0 and signalled up, as in `lookahead`.
+    let room = DispatchSemaphore(value: 0)
+    for _ in 0..<max(1, ahead) { room.signal() }
+    let ready = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
+    let size = max(1, group)
+    DispatchQueue.global().async {
+        defer { finished.signal() }
+        var pending: [Value] = []
+        pending.reserveCapacity(size)
+        // Hands a group over when there is room for it; false when the consumer has stopped.
+        func handOver() -> Bool {
+            room.wait()
+            let stopped = state.withLock { state in
+                if !state.stopped { state.groups.append(pending) }
+                return state.stopped
+            }
+            if stopped { return false }
+            ready.signal()
+            pending.removeAll(keepingCapacity: true)
+            return true
+        }
+        var outcome = Result<Outcome, any Error> {
+            try produce { value in
+                pending.append(value)
+                if pending.count == size, !handOver() { throw StreamStopped() }
+            }
+        }
+        // The last, short group (also before a producer's own error), unless the consumer has stopped.
+        if !pending.isEmpty, !state.withLock({ $0.stopped }), !handOver() { outcome = .failure(StreamStopped()) }
+        state.withLock { $0.outcome = outcome }
+        // One `ready` per group, then this last one: when the consumer finds no group, the outcome is there.
+        ready.signal()
+    }
+    defer {
+        // Let a producer waiting for room see that it is to stop, and wait for it to be gone.
+        state.withLock { $0.stopped = true }
+        room.signal()
+        finished.wait()
+    }
+    while true {
+        ready.wait()
+        let next: StreamNext<Value, Outcome>? = state.withLock { state in
+            if !state.groups.isEmpty { return .values(state.groups.removeFirst()) }
+            // No group left: the producer is done (its outcome was set before this `ready`).
+            return state.outcome.map(StreamNext.done)
+        }
+        switch next {
+        case .values(let values):
+            room.signal()
+            for value in values { try consume(value) }
+        case .done(let outcome):
+            return try outcome.get()
+        case nil:
+            preconditionFailure("stream: signalled with neither values nor an outcome")
+        }
+    }
+}
+
+/// What `stream` keeps between its two threads: groups made and not yet taken, the producer's outcome once it is done,
+/// and whether the consumer has stopped.
+private struct StreamState<Value, Outcome> {
+    var groups: [[Value]] = []
+    var outcome: Result<Outcome, any Error>?
+    var stopped = false
+}
+
+private enum StreamNext<Value, Outcome> {
+    case values([Value])
+    case done(Result<Outcome, any Error>)
+}
+
+/// Thrown by `emit` in a producer whose consumer has stopped.
+private struct StreamStopped: Error {}
