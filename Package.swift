@@ -41,9 +41,15 @@ let package = Package(
             // The message catalogs (Indonesian and English), read by `Localizer`.
             resources: [.copy("Resources/Localization")]
         ),
+        // Sets SQLite's threading mode before first use (`sqlite3_config` is variadic: Swift cannot call it).
+        .target(
+            name: "CKelasSQLite",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .target(
             name: "KelasStore",
-            dependencies: ["KelasCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["KelasCore", "CKelasSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // Outbound delivery: sinks, signing, retries, pacing, the dispatcher. The only target that imports CCurl.
         .target(

@@ -12,6 +12,8 @@ struct BulkRow {
     private var index: Int32 = 0
     /// SQLite copies the bytes before `sqlite3_bind_text` returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite reads the bytes where they are, until the value is bound again or cleared (`SQLITE_STATIC`).
+    private static let unowned: sqlite3_destructor_type? = nil
 
     init(_ statement: Statement, in db: Database) {
         self.statement = statement.sqliteStatement
@@ -40,6 +42,30 @@ struct BulkRow {
                 sqlite3_bind_text(statement, index, text, Int32(bytes.count), Self.transient)
             }
         }
+    }
+
+    /// The bytes of `buffer` in `span` as text (nil: NULL), read in place: the buffer must outlive the statement's next
+    /// `run()`, and `clear()` must follow it before the buffer goes.
+    mutating func bind(_ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>?) {
+        index += 1
+        guard let span else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        guard let base = buffer.baseAddress, !span.isEmpty else {
+            // An empty text, not NULL (which a nil pointer would bind).
+            _ = sqlite3_bind_text(statement, index, "", 0, Self.transient)
+            return
+        }
+        _ = UnsafeRawPointer(base + span.lowerBound).withMemoryRebound(to: CChar.self, capacity: span.count) { text in
+            sqlite3_bind_text(statement, index, text, Int32(span.count), Self.unowned)
+        }
+    }
+
+    /// Unbinds every value (after texts bound in place).
+    mutating func clear() {
+        sqlite3_clear_bindings(statement)
+        index = 0
     }
 
     mutating func bind(_ value: Int?) {

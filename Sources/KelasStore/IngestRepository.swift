@@ -176,26 +176,19 @@ extension KelasDatabase {
         return row
     }
 
-    /// The statement inserting `rows` inbound messages (13 values each) unless their ids are stored.
-    ///
-    /// Many rows: `OR IGNORE`, not `ON CONFLICT(id) DO NOTHING`. A statement of many rows that could abort half-way
-    /// makes SQLite keep a statement journal in a temporary file (2.5 million writes for a 50 MB export); with `OR
-    /// IGNORE` none can abort — but a row breaking another constraint would be skipped in silence, so `BatchRows`
-    /// refuses the one value that could (a time that is not a number, stored as NULL) before it binds it.
-    static func insertSQL(rows: Int) -> String {
-        let values = repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-        return """
-            INSERT\(rows > 1 ? " OR IGNORE" : "") INTO inboundMessage (id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions, seconds)
-            VALUES \(values)\(rows > 1 ? "" : " ON CONFLICT(id) DO NOTHING")
-            """
-    }
-
-    private static let insertOne = insertSQL(rows: 1)
+    /// Inserts one message unless its id is stored.
+    private static let insertOne = """
+        INSERT INTO inboundMessage (id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions, seconds)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+        """
 
     /// Inserts one message unless its id is stored; a stored message without a sender or batch gains them.
     static func insert(_ db: Database, _ message: InboundMessage, batchID: String?, source: String, into summary: inout IngestSummary) throws {
         var row = BulkRow(try db.cachedStatement(sql: insertOne), in: db)
-        bind(message, batchID: batchID, source: source, to: &row)
+        row.bind(message.id); row.bind(batchID); row.bind(message.phone?.e164); row.bind(message.author)
+        row.bind(message.sentAt.timeIntervalSince1970); row.bind(message.kind.rawValue); row.bind(message.kind == .voice)
+        row.bind(message.text); row.bind(message.quoting); row.bind(source); row.bind(message.groupID)
+        row.bind(mentions(message)); row.bind(message.seconds)
         try row.run()
         if db.changesCount > 0 {
             summary.added[batchID ?? "", default: 0] += 1
@@ -205,26 +198,55 @@ extension KelasDatabase {
         try fill(db, message, batchID: batchID)
     }
 
+    fileprivate static func mentions(_ message: InboundMessage) -> String {
+        message.mentions.isEmpty ? "" : message.mentions.map(\.e164).joined(separator: " ")
+    }
+
     /// The messages of one batch (a chat export), inserted `size` to a statement: one statement per message cost
     /// SQLite more in starting and ending it than in storing the row. Counts what was added; when a statement adds
     /// fewer rows than it had, the store already had some of them, and each of its messages fills the gaps of a stored
     /// copy (`fill` changes nothing where there is none), exactly as one at a time.
+    ///
+    /// The statement is `INSERT OR IGNORE`, not `ON CONFLICT(id) DO NOTHING`: one of many rows that could abort
+    /// half-way makes SQLite keep a statement journal in a temporary file (2.5 million writes for a 50 MB export). With
+    /// `OR IGNORE` none can abort — but a row breaking another constraint would be skipped in silence, so `add` refuses
+    /// the one value that could (a time that is not a number, stored as NULL) before it is bound. The batch and source
+    /// are parameters 1 and 2, shared by every row; each message's texts are copied into one buffer that SQLite reads
+    /// in place (`SQLITE_STATIC`) instead of copying each value again.
     struct BatchRows {
         static let size = 64
+        /// Parameters of each row after the two shared ones.
+        private static let perRow = 11
+        static let sql: String = {
+            let rows = (0..<size).map { row in
+                let first = 3 + row * perRow
+                let own = (0..<perRow).map { "?\(first + $0)" }
+                // id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions, seconds
+                return "(" + ([own[0], "?1"] + own[1...7] + ["?2"] + own[8...10]).joined(separator: ", ") + ")"
+            }
+            return """
+                INSERT OR IGNORE INTO inboundMessage (id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions, seconds)
+                VALUES \(rows.joined(separator: ", "))
+                """
+        }()
+
         private let db: Database
         private let batchID: String
         private let source: String
         private var pending: [InboundMessage] = []
+        /// The texts of the pending messages, one after another, and where each begins and ends (`nil`: NULL).
+        private var texts: [UInt8] = []
+        private var spans: [Range<Int>?] = []
 
         init(_ db: Database, batchID: String, source: String) {
             self.db = db
             self.batchID = batchID
             self.source = source
             pending.reserveCapacity(Self.size)
+            spans.reserveCapacity(Self.size * 7)
         }
 
         mutating func add(_ message: InboundMessage, into summary: inout IngestSummary) throws {
-            // Every other NOT NULL column is bound from a value that is never nil (see `insertSQL`).
             guard message.sentAt.timeIntervalSince1970.isFinite else {
                 throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_NOTNULL, message: "NOT NULL constraint failed: inboundMessage.sentAt (message \(message.id))")
             }
@@ -239,24 +261,40 @@ extension KelasDatabase {
                 for message in pending { try KelasDatabase.insert(db, message, batchID: batchID, source: source, into: &summary) }
                 return
             }
-            var row = BulkRow(try db.cachedStatement(sql: KelasDatabase.insertMany), in: db)
-            for message in pending { KelasDatabase.bind(message, batchID: batchID, source: source, to: &row) }
-            try row.run()
+            texts.removeAll(keepingCapacity: true)
+            spans.removeAll(keepingCapacity: true)
+            for message in pending {
+                for text in [message.id, message.phone?.e164, message.author, message.kind.rawValue, message.text, message.quoting,
+                             message.groupID, KelasDatabase.mentions(message)] as [String?] {
+                    guard var text else { spans.append(nil); continue }
+                    let start = texts.count
+                    text.withUTF8 { texts.append(contentsOf: $0) }
+                    spans.append(start..<texts.count)
+                }
+            }
+            let statement = try db.cachedStatement(sql: Self.sql)
+            try texts.withUnsafeBufferPointer { texts in
+                var row = BulkRow(statement, in: db)
+                row.bind(batchID); row.bind(source)
+                var span = spans.makeIterator()
+                func text() { row.bind(texts, span.next() ?? nil) }
+                for message in pending {
+                    text(); text(); text()                                      // id, phone, author
+                    row.bind(message.sentAt.timeIntervalSince1970)
+                    text(); row.bind(message.kind == .voice)                    // type, isVoice
+                    text(); text(); text(); text()                              // text, quoting, groupID, mentions
+                    row.bind(message.seconds)
+                }
+                // Nothing may read the buffer once it is gone.
+                defer { row.clear() }
+                try row.run()
+            }
             let added = db.changesCount
             if added > 0 { summary.added[batchID, default: 0] += added }
             guard added < pending.count else { return }
             summary.duplicates += pending.count - added
             for message in pending { try KelasDatabase.fill(db, message, batchID: batchID) }
         }
-    }
-
-    fileprivate static let insertMany = insertSQL(rows: BatchRows.size)
-
-    fileprivate static func bind(_ message: InboundMessage, batchID: String?, source: String, to row: inout BulkRow) {
-        row.bind(message.id); row.bind(batchID); row.bind(message.phone?.e164); row.bind(message.author)
-        row.bind(message.sentAt.timeIntervalSince1970); row.bind(message.kind.rawValue); row.bind(message.kind == .voice)
-        row.bind(message.text); row.bind(message.quoting); row.bind(source); row.bind(message.groupID)
-        row.bind(message.mentions.isEmpty ? "" : message.mentions.map(\.e164).joined(separator: " ")); row.bind(message.seconds)
     }
 
     /// An author matched since the last import (an alias added to the batch file) fills in the gap of a stored copy.

@@ -1,3 +1,4 @@
+import CKelasSQLite
 import Foundation
 import GRDB
 import KelasCore
@@ -10,8 +11,15 @@ public struct KelasDatabase: Sendable {
     /// Each batch's statuses and results, kept by version (see `ReadModel`).
     let model = ReadModel()
 
+    /// SQLite in multi-thread mode (`kelas_sqlite_configure`), set once before the first connection opens: every
+    /// connection is reached through GRDB's serialized access, one thread at a time, so SQLite's own lock around each
+    /// call (two per bound value) was pure cost — 7 % of storing a chat export. Too late if SQLite was used already
+    /// (nothing changes then).
+    static let configured: Int32 = kelas_sqlite_configure()
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
+        _ = Self.configured
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         // WAL (a pool): pages and reports read while a webhook or the dispatcher writes, and a commit costs one
@@ -23,18 +31,23 @@ public struct KelasDatabase: Sendable {
     }
 
     /// An in-memory store, for simulations and tests.
-    public static func inMemory() throws -> KelasDatabase { try KelasDatabase(DatabaseQueue()) }
+    public static func inMemory() throws -> KelasDatabase {
+        _ = configured
+        return try KelasDatabase(DatabaseQueue())
+    }
 
     /// A store of SQLite's own temporary file, deleted when it closes: like `inMemory()`, gone with the process, but its
     /// pages beyond the cache wait on disk instead of in memory (a simulated week of 100,000 participants is 330 MB).
     /// Nothing in it outlives the process, so it is never synced and its rollback journal is kept in memory.
     public static func temporary() throws -> KelasDatabase {
+        _ = configured
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536") }
         return try KelasDatabase(DatabaseQueue(path: "", configuration: configuration))
     }
 
     public init(_ writer: any DatabaseWriter) throws {
+        _ = Self.configured
         self.writer = writer
         try Self.migrator.migrate(writer)
     }

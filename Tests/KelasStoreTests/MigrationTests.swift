@@ -35,6 +35,7 @@ struct MigrationTests {
         for version in 1...5 {
             let path = Self.fixtures.appendingPathComponent("store-v\(version).sqlite").path
             try? FileManager.default.removeItem(atPath: path)
+            _ = KelasDatabase.configured  // SQLite's threading mode is set before its first use in a process
             let queue = try DatabaseQueue(path: path)
             try KelasDatabase.migrator.migrate(queue, upTo: KelasDatabase.migrations[version - 1])
             try queue.write { db in
@@ -131,6 +132,7 @@ struct MigrationTests {
         let fixture = Self.fixtures.appendingPathComponent("store-v\(version).sqlite")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kelas-upgrade-\(UUID().uuidString).sqlite").path
         try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
+        _ = KelasDatabase.configured  // SQLite's threading mode is set before its first use in a process
         let fixtureQueue = try DatabaseQueue(path: path)
         let before = try fixtureQueue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(before == Array(KelasDatabase.migrations.prefix(version)), "the fixture is a v\(version) store")

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import GRDBSQLite
 import Testing
 import KelasCore
 @testable import KelasStore
@@ -19,6 +21,14 @@ struct StoreTests {
 
     /// Before the batch starts (2021-07-05 07:00 WIB).
     static let beforeStart = Date(timeIntervalSince1970: 1_625_400_000)
+
+    @Test("SQLite runs in multi-thread mode: a store's connections take no lock of their own around each call")
+    func multiThreadMode() throws {
+        let store = try database()
+        #expect(KelasDatabase.configured == SQLITE_OK, "SQLite was used before any store opened")
+        try store.writer.write { db in #expect(sqlite3_db_mutex(db.sqliteConnection) == nil) }
+        try store.writer.read { db in #expect(sqlite3_db_mutex(db.sqliteConnection) == nil) }
+    }
 
     @Test("adding a batch stores people and plan; adding it again changes nothing")
     func idempotentAdd() throws {
