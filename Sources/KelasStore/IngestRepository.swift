@@ -263,14 +263,15 @@ extension KelasDatabase {
             }
             texts.removeAll(keepingCapacity: true)
             spans.removeAll(keepingCapacity: true)
+            func put(_ text: String?) {
+                guard var text else { return spans.append(nil) }
+                let start = texts.count
+                text.withUTF8 { texts.append(contentsOf: $0) }
+                spans.append(start..<texts.count)
+            }
             for message in pending {
-                for text in [message.id, message.phone?.e164, message.author, message.kind.rawValue, message.text, message.quoting,
-                             message.groupID, KelasDatabase.mentions(message)] as [String?] {
-                    guard var text else { spans.append(nil); continue }
-                    let start = texts.count
-                    text.withUTF8 { texts.append(contentsOf: $0) }
-                    spans.append(start..<texts.count)
-                }
+                put(message.id); put(message.phone?.e164); put(message.author); put(message.kind.rawValue)
+                put(message.text); put(message.quoting); put(message.groupID); put(KelasDatabase.mentions(message))
             }
             let statement = try db.cachedStatement(sql: Self.sql)
             try texts.withUnsafeBufferPointer { texts in
