@@ -107,6 +107,24 @@ extension KelasDatabase {
     /// it is parsed, so a large export streams into the store. If `produce` throws, nothing is stored.
     public func ingest(batchID: String, source: String, now: Date,
                        _ produce: (_ insert: (InboundMessage) throws -> Void) throws -> Void) throws -> IngestSummary {
+        try ingest(batchID: batchID, source: source) { store in
+            var rows = InboundRows()
+            // `store` is only called while `produce` runs (two closures the compiler cannot tell apart from re-entry).
+            try withoutActuallyEscaping(store) { store in
+                try produce { message in
+                    try rows.append(message)
+                    if rows.isFull {
+                        try store(rows)
+                        rows = InboundRows()
+                    }
+                }
+            }
+            try store(rows)
+        }
+    }
+
+    /// Stores groups of messages of one batch in one transaction, as `produce` hands them to `store`.
+    func ingest(batchID: String, source: String, groups produce: (_ store: (InboundRows) throws -> Void) throws -> Void) throws -> IngestSummary {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             // A large export inserts ids at random places of the primary key's index: a 64 MB page cache (not the
@@ -115,12 +133,8 @@ extension KelasDatabase {
             try db.execute(sql: "PRAGMA cache_size = -65536")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
             var summary = IngestSummary()
-            var rows = BatchRows(db, batchID: batchID, source: source)
-            try produce { message in
-                if message.phone == nil { summary.unmatched[message.author, default: 0] += 1 }
-                try rows.add(message, into: &summary)
-            }
-            try rows.flush(into: &summary)
+            let rows = BatchRows(db, batchID: batchID, source: source)
+            try produce { group in try rows.store(group, into: &summary) }
             try Self.touch(db, batchIDs: summary.added.keys)
             return summary
         }
@@ -149,15 +163,26 @@ extension KelasDatabase {
     }
 
     /// Reads a chat export into its batch in one transaction, streaming: what the format was, what the export held,
-    /// and what was new. The export is parsed on another thread while this one stores what it has parsed (`stream`):
-    /// parsing was a fifth of an import.
+    /// and what was new. The export is parsed, and its messages laid out for storing (`InboundRows`), on another thread
+    /// while this one stores what is ready (`stream`): this thread's work is SQLite's alone.
     public func ingest(chat export: ChatExportFile, context: ChatContext, dateOrder: DateOrder? = nil, now: Date,
                        detected: (ChatFormat) -> Void = { _ in }) throws -> (format: ChatFormat, stats: ChatExportStats, summary: IngestSummary) {
         let format = try export.detectFormat(expected: context.expected, forced: dateOrder)
         detected(format)
         var stats: ChatExportStats?
-        let summary = try ingest(batchID: context.batchID, source: export.path, now: now) { insert in
-            stats = try stream(produce: { emit in try export.read(context, format: format, emit) }, consume: insert)
+        let summary = try ingest(batchID: context.batchID, source: export.path) { store in
+            stats = try stream(group: 4, produce: { emit in
+                var rows = InboundRows()
+                let stats = try export.read(context, format: format) { message in
+                    try rows.append(message)
+                    if rows.isFull {
+                        try emit(rows)
+                        rows = InboundRows()
+                    }
+                }
+                try emit(rows)
+                return stats
+            }, consume: store)
         }
         guard let stats else { throw ChatExportError.noMessages(file: export.path) }
         return (format, stats, summary)
@@ -198,27 +223,25 @@ extension KelasDatabase {
         try fill(db, message, batchID: batchID)
     }
 
-    fileprivate static func mentions(_ message: InboundMessage) -> String {
+    static func mentions(_ message: InboundMessage) -> String {
         message.mentions.isEmpty ? "" : message.mentions.map(\.e164).joined(separator: " ")
     }
 
-    /// The messages of one batch (a chat export), inserted `size` to a statement: one statement per message cost
-    /// SQLite more in starting and ending it than in storing the row. Counts what was added; when a statement adds
-    /// fewer rows than it had, the store already had some of them, and each of its messages fills the gaps of a stored
-    /// copy (`fill` changes nothing where there is none), exactly as one at a time.
+    /// The messages of one batch (a chat export), inserted `InboundRows.size` to a statement: one statement per
+    /// message cost SQLite more in starting and ending it than in storing the row. Counts what was added; when a
+    /// statement adds fewer rows than it had, the store already had some of them, and each of its messages fills the
+    /// gaps of a stored copy (`fill` changes nothing where there is none), exactly as one at a time.
     ///
     /// The statement is `INSERT OR IGNORE`, not `ON CONFLICT(id) DO NOTHING`: one of many rows that could abort
     /// half-way makes SQLite keep a statement journal in a temporary file (2.5 million writes for a 50 MB export). With
-    /// `OR IGNORE` none can abort — but a row breaking another constraint would be skipped in silence, so `add` refuses
-    /// the one value that could (a time that is not a number, stored as NULL) before it is bound. The batch and source
-    /// are parameters 1 and 2, shared by every row; each message's texts are copied into one buffer that SQLite reads
-    /// in place (`SQLITE_STATIC`) instead of copying each value again.
+    /// `OR IGNORE` none can abort — but a row breaking another constraint would be skipped in silence, so
+    /// `InboundRows.append` refuses the one value that could (a time that is not a number, stored as NULL). The batch
+    /// and source are parameters 1 and 2, shared by every row; the texts are read in place from the group's buffer.
     struct BatchRows {
-        static let size = 64
         /// Parameters of each row after the two shared ones.
         private static let perRow = 11
         static let sql: String = {
-            let rows = (0..<size).map { row in
+            let rows = (0..<InboundRows.size).map { row in
                 let first = 3 + row * perRow
                 let own = (0..<perRow).map { "?\(first + $0)" }
                 // id, batchID, phone, author, sentAt, type, isVoice, text, quoting, source, groupID, mentions, seconds
@@ -230,56 +253,30 @@ extension KelasDatabase {
                 """
         }()
 
-        private let db: Database
-        private let batchID: String
-        private let source: String
-        private var pending: [InboundMessage] = []
-        /// The texts of the pending messages, one after another, and where each begins and ends (`nil`: NULL).
-        private var texts: [UInt8] = []
-        private var spans: [Range<Int>?] = []
+        let db: Database
+        let batchID: String
+        let source: String
 
         init(_ db: Database, batchID: String, source: String) {
             self.db = db
             self.batchID = batchID
             self.source = source
-            pending.reserveCapacity(Self.size)
-            spans.reserveCapacity(Self.size * 7)
         }
 
-        mutating func add(_ message: InboundMessage, into summary: inout IngestSummary) throws {
-            guard message.sentAt.timeIntervalSince1970.isFinite else {
-                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_NOTNULL, message: "NOT NULL constraint failed: inboundMessage.sentAt (message \(message.id))")
-            }
-            pending.append(message)
-            if pending.count == Self.size { try flush(into: &summary) }
-        }
-
-        /// Stores the messages still waiting: a full statement's worth, or (at the end) the rest one by one.
-        mutating func flush(into summary: inout IngestSummary) throws {
-            defer { pending.removeAll(keepingCapacity: true) }
-            guard pending.count == Self.size else {
-                for message in pending { try KelasDatabase.insert(db, message, batchID: batchID, source: source, into: &summary) }
+        /// Stores a group: a full one in one statement, a short one (the end of an ingest) one message at a time.
+        func store(_ rows: InboundRows, into summary: inout IngestSummary) throws {
+            for (author, count) in rows.unmatched { summary.unmatched[author, default: 0] += count }
+            guard rows.isFull else {
+                for message in rows.messages { try KelasDatabase.insert(db, message, batchID: batchID, source: source, into: &summary) }
                 return
             }
-            texts.removeAll(keepingCapacity: true)
-            spans.removeAll(keepingCapacity: true)
-            func put(_ text: String?) {
-                guard var text else { return spans.append(nil) }
-                let start = texts.count
-                text.withUTF8 { texts.append(contentsOf: $0) }
-                spans.append(start..<texts.count)
-            }
-            for message in pending {
-                put(message.id); put(message.phone?.e164); put(message.author); put(message.kind.rawValue)
-                put(message.text); put(message.quoting); put(message.groupID); put(KelasDatabase.mentions(message))
-            }
             let statement = try db.cachedStatement(sql: Self.sql)
-            try texts.withUnsafeBufferPointer { texts in
+            try rows.texts.withUnsafeBufferPointer { texts in
                 var row = BulkRow(statement, in: db)
                 row.bind(batchID); row.bind(source)
-                var span = spans.makeIterator()
+                var span = rows.spans.makeIterator()
                 func text() { row.bind(texts, span.next() ?? nil) }
-                for message in pending {
+                for message in rows.messages {
                     text(); text(); text()                                      // id, phone, author
                     row.bind(message.sentAt.timeIntervalSince1970)
                     text(); row.bind(message.kind == .voice)                    // type, isVoice
@@ -292,9 +289,9 @@ extension KelasDatabase {
             }
             let added = db.changesCount
             if added > 0 { summary.added[batchID, default: 0] += added }
-            guard added < pending.count else { return }
-            summary.duplicates += pending.count - added
-            for message in pending { try KelasDatabase.fill(db, message, batchID: batchID) }
+            guard added < rows.messages.count else { return }
+            summary.duplicates += rows.messages.count - added
+            for message in rows.messages { try KelasDatabase.fill(db, message, batchID: batchID) }
         }
     }
 
@@ -382,5 +379,42 @@ struct BatchRouter {
         }
         guard let batches = batchesOf[phone] else { return nil }
         return (batches.last { $0.start <= at } ?? batches.first)?.id
+    }
+}
+
+/// Up to `size` messages of one batch laid out for `BatchRows`: their texts one after another in one buffer, and where
+/// each begins and ends (`nil`: NULL), in the statement's order. Made where the messages are made — a chat export's
+/// parsing thread — so that the thread storing them only binds and steps.
+struct InboundRows: Sendable {
+    static let size = 64
+    private(set) var messages: [InboundMessage] = []
+    private(set) var texts: [UInt8] = []
+    private(set) var spans: [Range<Int>?] = []
+    /// Authors matched to nobody, with how many of these messages each sent.
+    private(set) var unmatched: [String: Int] = [:]
+
+    init() {
+        messages.reserveCapacity(Self.size)
+        spans.reserveCapacity(Self.size * 8)
+    }
+
+    var isFull: Bool { messages.count == Self.size }
+
+    mutating func append(_ message: InboundMessage) throws {
+        // Every other NOT NULL column is bound from a value that is never nil (see `BatchRows`).
+        guard message.sentAt.timeIntervalSince1970.isFinite else {
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT_NOTNULL, message: "NOT NULL constraint failed: inboundMessage.sentAt (message \(message.id))")
+        }
+        if message.phone == nil { unmatched[message.author, default: 0] += 1 }
+        put(message.id); put(message.phone?.e164); put(message.author); put(message.kind.rawValue)
+        put(message.text); put(message.quoting); put(message.groupID); put(KelasDatabase.mentions(message))
+        messages.append(message)
+    }
+
+    private mutating func put(_ text: String?) {
+        guard var text else { return spans.append(nil) }
+        let start = texts.count
+        text.withUTF8 { texts.append(contentsOf: $0) }
+        spans.append(start..<texts.count)
     }
 }

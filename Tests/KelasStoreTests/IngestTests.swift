@@ -196,6 +196,52 @@ struct IngestTests {
         #expect(try count(store, "inboundMessage") == before)
     }
 
+    @Test("a chat export of many messages, parsed on another thread and stored 64 to a statement, stores what one at a time does")
+    func largeChatExport() throws {
+        // 1,001 messages (15 full statements and a short rest), from matched and unmatched authors, one line twice.
+        let authors = ["Fauzi Gresik", "Budi Santoso", "+62 812-3456-7112", "Pak RT Gresik"]
+        var lines: [String] = []
+        for index in 0..<1_000 {
+            let day = 5 + index / 600, hour = 7 + index / 60 % 10, minute = index % 60
+            let stamp = String(format: "%02d/07/21 %02d.%02d", day, hour, minute)
+            lines.append("\(stamp) - \(authors[index % authors.count]): jawaban nomor \(index)")
+        }
+        lines.insert(lines[100], at: 101)
+        let path = base.directory.appendingPathComponent("large-export.txt").path
+        try FileManager.default.createDirectory(at: base.directory, withIntermediateDirectories: true)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let streamed = try storeWithBatch()
+        let context = try streamed.chatContext(batchID: "gresik-2021-07")
+        let result = try streamed.ingest(chat: ChatExportFile(path: path), context: context, now: Self.afterWeek)
+        #expect(result.stats.messages == 1_001)
+        #expect(result.summary.added == ["gresik-2021-07": 1_001] && result.summary.duplicates == 0)
+        #expect(result.summary.unmatched == ["Pak RT Gresik": 250])
+        // Again: all of it already stored, nothing added.
+        let again = try streamed.ingest(chat: ChatExportFile(path: path), context: context, now: Self.afterWeek).summary
+        #expect(again.added.isEmpty && again.duplicates == 1_001)
+        // The same messages, one statement each, into another store: the same rows.
+        let (loaded, batchPath) = try base.example()
+        let single = try KelasDatabase(path: base.directory.appendingPathComponent("single.sqlite").path)
+        _ = try single.addBatch(loaded, source: batchPath, now: StoreTests.beforeStart)
+        var summary = IngestSummary()
+        let messages = try { () throws -> [InboundMessage] in
+            var all: [InboundMessage] = []
+            _ = try ChatExportFile(path: path).read(context, format: result.format) { all.append($0) }
+            return all
+        }()
+        try single.writer.write { db in
+            for message in messages {
+                if message.phone == nil { summary.unmatched[message.author, default: 0] += 1 }
+                try KelasDatabase.insert(db, message, batchID: "gresik-2021-07", source: path, into: &summary)
+            }
+        }
+        #expect(summary == result.summary)
+        let sql = "SELECT * FROM inboundMessage ORDER BY id"
+        let rows = try streamed.writer.read { try Row.fetchAll($0, sql: sql) }
+        let reference = try single.writer.read { try Row.fetchAll($0, sql: sql) }
+        #expect(rows.count == 1_001 && rows == reference)
+    }
+
     @Test("a failed ingest leaves the store unchanged")
     func atomicIngest() throws {
         let store = try storeWithBatch()
