@@ -24,12 +24,20 @@ big=${1:-500}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() { # label size file command...
+# Each command runs $RUNS times (default 3; before each, $PREPARE if set, untimed) and the median time is shown: one
+# run of a few seconds on this machine varies by 10-15 %.
+runs=${RUNS:-3}
+measure() { # label size command...
   local label=$1 size=$2; shift 2
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-  read -r seconds kilobytes <"$work/time"
-  awk -v l="$label" -v s="$size" -v t="$seconds" -v k="$kilobytes" \
-    'BEGIN { printf "| %s | %d MB | %.2f s | %.0f MB/s | %.0f MB |\n", l, s, t, (t > 0 ? s / t : 0), k / 1024 }'
+  : >"$work/times"
+  for _ in $(seq "$runs"); do
+    if [ -n "${PREPARE:-}" ]; then eval "$PREPARE"; fi
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+    cat "$work/time" >>"$work/times"
+  done
+  sort -n "$work/times" | awk -v l="$label" -v s="$size" -v n="$runs" '
+    { t[NR] = $1; if ($2 > k) k = $2 }
+    END { m = t[int((n + 1) / 2)]; printf "| %s | %d MB | %.2f s | %.0f MB/s | %.0f MB |\n", l, s, m, (m > 0 ? s / m : 0), k / 1024 }'
 }
 
 echo "| command | export | time | throughput | peak memory |"
@@ -43,14 +51,12 @@ import sys
 from whatstk import WhatsAppChat
 WhatsAppChat.from_source(filepath=sys.argv[1], hformat='%d/%m/%y %H.%M - %name:', max_size=None)" "$file"
   measure "kelas ingest chat --dry-run" "$size" "$kelas" ingest chat "$file" --dry-run
-  rm -f "$work/kelas.sqlite"*
-  "$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/kelas.sqlite" >/dev/null
-  measure "kelas ingest chat (into SQLite)" "$size" "$kelas" ingest chat "$file" --batch gresik-2021-07 --database "$work/kelas.sqlite"
-  rm -f "$work/floor.sqlite"*
-  "$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/floor.sqlite" >/dev/null
-  measure "sqlite3 INSERT … SELECT of those rows (floor)" "$size" sqlite3 "$work/floor.sqlite" "PRAGMA cache_size = -65536;
+  PREPARE='rm -f "$work/kelas.sqlite"*; "$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/kelas.sqlite" >/dev/null' \
+    measure "kelas ingest chat (into SQLite)" "$size" "$kelas" ingest chat "$file" --batch gresik-2021-07 --database "$work/kelas.sqlite"
+  PREPARE='rm -f "$work/floor.sqlite"*; "$kelas" batch add examples/gresik-2021-07/batch.yaml --database "$work/floor.sqlite" >/dev/null' \
+    measure "sqlite3 INSERT … SELECT of those rows (floor)" "$size" sqlite3 "$work/floor.sqlite" "PRAGMA cache_size = -65536;
     ATTACH '$work/kelas.sqlite' AS stored; BEGIN;
-    INSERT INTO main.inboundMessage SELECT * FROM stored.inboundMessage WHERE sentAt > 0 ORDER BY rowid ON CONFLICT(id) DO NOTHING;
+    INSERT OR IGNORE INTO main.inboundMessage SELECT * FROM stored.inboundMessage WHERE sentAt > 0 ORDER BY rowid;
     COMMIT;"
   rm -f "$file"
 done
