@@ -107,24 +107,22 @@ extension KelasDatabase {
     /// it is parsed, so a large export streams into the store. If `produce` throws, nothing is stored.
     public func ingest(batchID: String, source: String, now: Date,
                        _ produce: (_ insert: (InboundMessage) throws -> Void) throws -> Void) throws -> IngestSummary {
-        try ingest(batchID: batchID, source: source) { store in
-            var rows = InboundRows()
-            // `store` is only called while `produce` runs (two closures the compiler cannot tell apart from re-entry).
-            try withoutActuallyEscaping(store) { store in
-                try produce { message in
-                    try rows.append(message)
-                    if rows.isFull {
-                        try store(rows)
-                        rows = InboundRows()
-                    }
+        try bulkIngest(batchID: batchID) { db, summary in
+            let rows = BatchRows(db, batchID: batchID, source: source)
+            var group = InboundRows()
+            try produce { message in
+                try group.append(message)
+                if group.isFull {
+                    try rows.store(group, into: &summary)
+                    group = InboundRows()
                 }
             }
-            try store(rows)
-        }
+            try rows.store(group, into: &summary)
+        }.1
     }
 
-    /// Stores groups of messages of one batch in one transaction, as `produce` hands them to `store`.
-    func ingest(batchID: String, source: String, groups produce: (_ store: (InboundRows) throws -> Void) throws -> Void) throws -> IngestSummary {
+    /// One transaction storing many messages into a batch, with a page cache to match; its batch moves once at the end.
+    private func bulkIngest<T>(batchID: String, _ body: (Database, inout IngestSummary) throws -> T) throws -> (T, IngestSummary) {
         try writer.write { db in
             _ = try Self.requireBatch(db, batchID)
             // A large export inserts ids at random places of the primary key's index: a 64 MB page cache (not the
@@ -133,11 +131,30 @@ extension KelasDatabase {
             try db.execute(sql: "PRAGMA cache_size = -65536")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
             var summary = IngestSummary()
-            let rows = BatchRows(db, batchID: batchID, source: source)
-            try produce { group in try rows.store(group, into: &summary) }
+            let result = try body(db, &summary)
             try Self.touch(db, batchIDs: summary.added.keys)
-            return summary
+            return (result, summary)
         }
+    }
+
+    /// Stores the messages `produce` emits into a batch, 64 to a statement: `produce` runs on another thread, where
+    /// its messages are also laid out for storing (`InboundRows`), while this one only binds and steps (`stream`).
+    /// Returns what `produce` returned. Within the caller's transaction; the caller moves the batch's version.
+    static func storeStreaming<Outcome: Sendable>(_ db: Database, batchID: String, source: String, into summary: inout IngestSummary,
+                                                  _ produce: @escaping @Sendable (_ emit: (InboundMessage) throws -> Void) throws -> Outcome) throws -> Outcome {
+        let rows = BatchRows(db, batchID: batchID, source: source)
+        return try stream(group: 4, produce: { emit in
+            var group = InboundRows()
+            let outcome = try produce { message in
+                try group.append(message)
+                if group.isFull {
+                    try emit(group)
+                    group = InboundRows()
+                }
+            }
+            try emit(group)
+            return outcome
+        }, consume: { group in try rows.store(group, into: &summary) })
     }
 
     /// The context to read a batch's chat export in: its people (with `me`, who the export calls "You"), its time
@@ -169,22 +186,11 @@ extension KelasDatabase {
                        detected: (ChatFormat) -> Void = { _ in }) throws -> (format: ChatFormat, stats: ChatExportStats, summary: IngestSummary) {
         let format = try export.detectFormat(expected: context.expected, forced: dateOrder)
         detected(format)
-        var stats: ChatExportStats?
-        let summary = try ingest(batchID: context.batchID, source: export.path) { store in
-            stats = try stream(group: 4, produce: { emit in
-                var rows = InboundRows()
-                let stats = try export.read(context, format: format) { message in
-                    try rows.append(message)
-                    if rows.isFull {
-                        try emit(rows)
-                        rows = InboundRows()
-                    }
-                }
-                try emit(rows)
-                return stats
-            }, consume: store)
+        let (stats, summary) = try bulkIngest(batchID: context.batchID) { db, summary in
+            try Self.storeStreaming(db, batchID: context.batchID, source: export.path, into: &summary) { emit in
+                try export.read(context, format: format, emit)
+            }
         }
-        guard let stats else { throw ChatExportError.noMessages(file: export.path) }
         return (format, stats, summary)
     }
 

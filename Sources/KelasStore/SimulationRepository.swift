@@ -14,8 +14,9 @@ extension KelasDatabase {
         try writer.write { db in
             try Self.bulk(db, batchIDs: [batch.id]) {
                 var summary = IngestSummary()
-                for message in week.inboundMessages() {
-                    try Self.insert(db, message, batchID: batch.id, source: source, into: &summary)
+                // Made and laid out on another thread while this one stores, 64 to a statement (as a chat export).
+                try Self.storeStreaming(db, batchID: batch.id, source: source, into: &summary) { emit in
+                    for message in week.inboundMessages() { try emit(message) }
                 }
                 let mark = try db.cachedStatement(sql: "INSERT INTO mark (batchID, phone, session, kind, note, at) VALUES (?, ?, ?, 'phoned', ?, ?)")
                 for call in week.calls where call.reached {
