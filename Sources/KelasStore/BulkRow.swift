@@ -10,6 +10,8 @@ struct BulkRow {
     private let statement: SQLiteStatement
     private let connection: SQLiteConnection?
     private var index: Int32 = 0
+    /// How many values are bound since the last `run()`.
+    var bound: Int { Int(index) }
     /// SQLite copies the bytes before `sqlite3_bind_text` returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     /// SQLite reads the bytes where they are, until the value is bound again or cleared (`SQLITE_STATIC`).

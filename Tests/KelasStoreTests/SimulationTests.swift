@@ -43,9 +43,21 @@ struct SimulationTests {
         #expect(try temporary.participantResults(now: week.end) == week.results)
         let pragmas = try temporary.writer.read { db in
             [try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous").map(String.init),
-             try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'")]
+             try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'"),
+             try Int.fetchOne(db, sql: "PRAGMA temp_store").map(String.init)]
         }
-        #expect(pragmas == ["memory", "0", ""])
+        #expect(pragmas == ["memory", "0", "", "2"])
+        // Every answer a trainer typed is stored (64 to a statement, the rest one by one), as typed.
+        let typed = week.typed.flatMap { typing in typing.answers.map { [typing.phone.e164, typing.survey.rawValue, "\($0.key)", "\($0.value)"] } }
+        #expect(typed.count > 2 * KelasDatabase.typedRows && typed.count % KelasDatabase.typedRows != 0, "both ways of storing are used")
+        for store in [temporary, memory] {
+            let stored = try store.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT phone, survey, statement, option FROM surveyAnswer WHERE source = 'trainer'").map { row in
+                    [row["phone"] as String, row["survey"] as String, "\(row["statement"] as Int)", "\(row["option"] as Int)"]
+                }
+            }
+            #expect(Set(stored) == Set(typed) && stored.count == typed.count)
+        }
     }
 
     @Test("storing the simulated week gives the statuses the simulator's own tracker gave")
