@@ -71,4 +71,12 @@ struct LookaheadTests {
         }
         #expect(consumed == [0, 1, 2, 3, 4])
     }
+
+    @Test("Background: the value made on another thread is the value made in place, read as often as asked")
+    func background() {
+        let made = Background { (1...10_000).map { $0 * $0 }.reduce(0, +) }
+        let inPlace = (1...10_000).map { $0 * $0 }.reduce(0, +)
+        #expect(made.value == inPlace)
+        #expect(made.value == inPlace)
+    }
 }

@@ -10,10 +10,14 @@ struct SimulationTests {
     let base = StoreTests()
 
     func week(seed: UInt64 = 7, scenario: Scenario = Scenario(), participants: Int? = nil) throws -> SimulatedWeek {
+        try simulator(seed: seed, scenario: scenario, participants: participants).run()
+    }
+
+    func simulator(seed: UInt64 = 7, scenario: Scenario = Scenario(), participants: Int? = nil) throws -> Simulator {
         let (loaded, _) = try base.example()
         var batch = loaded.batch
         if let participants { batch = SyntheticPeople.resized(batch, to: participants, seed: seed) }
-        return Simulator(batch: batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed).run()
+        return Simulator(batch: batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed)
     }
 
     /// Participant → prompt → state, from the store.
@@ -58,6 +62,24 @@ struct SimulationTests {
             }
             #expect(Set(stored) == Set(typed) && stored.count == typed.count)
         }
+    }
+
+    @Test("a chat stored while it is tracked and scored on another thread stores what the finished week stores")
+    func storeWhileFinishing() throws {
+        let simulator = try simulator(participants: 300)
+        let chat = simulator.chat()
+        let overlapped = try KelasDatabase.temporary(), whole = try KelasDatabase.temporary()
+        let week = try overlapped.store(chat, source: "simulation") { simulator.finish(chat) }
+        try whole.store(simulator.run(), source: "simulation")
+        #expect(week.results == simulator.run().results && week.typed.count > 0)
+        for table in ["inboundMessage", "mark", "surveyAnswer", "outbox"] {
+            let sql = "SELECT * FROM \(table) ORDER BY 1, 2, 3"
+            let rows = try overlapped.writer.read { try Row.fetchAll($0, sql: sql) }
+            let reference = try whole.writer.read { try Row.fetchAll($0, sql: sql) }
+            #expect(!rows.isEmpty && rows == reference, "\(table)")
+        }
+        let report = try overlapped.report(by: .batch, now: week.end), referenceReport = try whole.report(by: .batch, now: week.end)
+        #expect(report == referenceReport)
     }
 
     @Test("storing the simulated week gives the statuses the simulator's own tracker gave")

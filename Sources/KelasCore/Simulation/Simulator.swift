@@ -55,6 +55,31 @@ public struct ParticipantOutcome: Sendable, Hashable {
     public var champion: Bool
 }
 
+/// The first half of a simulated week (`Simulator.chat()`): everything said in the group and the calls made, with what
+/// the second half (`Simulator.finish`) needs to score it.
+public struct SimulatedChat: Sendable {
+    public let simulator: Simulator
+    public let plan: [PlannedMessage]
+    public let prompts: [Prompt]
+    /// In time order, as `SimulatedWeek.messages`.
+    public let messages: [SimulatedMessage]
+    public let calls: [SimulatedCall]
+    /// What each participant would answer in each survey (statement → option).
+    let intended: [PhoneNumber: [SurveyKind: [Int: Int]]]
+    /// When each prompt's answers stop counting for it.
+    let ends: [String: Date]
+    let dropped: [PhoneNumber: Int]
+    public let end: Date
+
+    public var batch: Batch { simulator.batch }
+    public var curriculum: Curriculum { simulator.curriculum }
+
+    /// The inbound messages, as `SimulatedWeek.inboundMessages()` gives them.
+    public func inboundMessages() -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
+        SimulatedWeek.inbound(messages, batchID: batch.id)
+    }
+}
+
 /// A simulated week: everything said in the group, the calls made, and the outcomes.
 public struct SimulatedWeek: Sendable {
     public var seed: UInt64
@@ -82,7 +107,7 @@ public struct SimulatedWeek: Sendable {
         Self.inbound(messages, batchID: batch.id)
     }
 
-    static func inbound(_ messages: [SimulatedMessage], batchID: String) -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
+    public static func inbound(_ messages: [SimulatedMessage], batchID: String) -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
         messages.enumerated().lazy.map { index, message in
             InboundMessage(id: "sim:\(batchID):\(index + 1)", phone: message.phone, author: message.name, sentAt: message.at,
                            kind: message.isVoice ? .voice : .text, text: message.isVoice ? nil : message.text,
@@ -115,6 +140,12 @@ public struct Simulator: Sendable {
     }
 
     public func run() -> SimulatedWeek {
+        finish(chat())
+    }
+
+    /// The first half of `run()`: what is said in the group and the calls made, before the tracker reads them. A
+    /// store can keep the messages while `finish` tracks and scores them (`KelasDatabase.store(_:source:finishing:)`).
+    public func chat() -> SimulatedChat {
         let grouped = groupBatch
         let plan = Planner(batch: grouped, curriculum: curriculum).plan()
         let prompts = Prompt.prompts(batch: grouped, curriculum: curriculum, plan: plan)
@@ -263,11 +294,20 @@ public struct Simulator: Sendable {
         messages = []
         calls.sort { ($0.at, $0.phone) < ($1.at, $1.phone) }
         let end = (prompts.map(\.closesAt).max() ?? clock.startOfWeek).addingTimeInterval(60)
-        var tracker = Self.track(messages: sorted, calls: calls, batch: grouped, prompts: prompts, plan: plan, end: end)
-        let (results, typed) = results(messages: sorted, tracker: &tracker, prompts: prompts, intended: intended, ends: ends)
-        let outcomes = outcomes(results, states: tracker.states, prompts: prompts, dropped: dropped)
-        return SimulatedWeek(seed: seed, batch: batch, curriculum: curriculum, plan: plan, prompts: prompts, messages: sorted,
-                             calls: calls, typed: typed, results: results, outcomes: outcomes, states: tracker.states, end: end)
+        return SimulatedChat(simulator: self, plan: plan, prompts: prompts, messages: sorted, calls: calls, intended: intended,
+                             ends: ends, dropped: dropped, end: end)
+    }
+
+    /// The second half of `run()`: the tracker over the chat, the results read from it (with what trainers typed), and
+    /// each participant's outcome.
+    public func finish(_ chat: SimulatedChat) -> SimulatedWeek {
+        var tracker = Self.track(messages: chat.messages, calls: chat.calls, batch: groupBatch, prompts: chat.prompts, plan: chat.plan,
+                                 end: chat.end)
+        let (results, typed) = results(messages: chat.messages, tracker: &tracker, prompts: chat.prompts, intended: chat.intended,
+                                       ends: chat.ends)
+        let outcomes = outcomes(results, states: tracker.states, prompts: chat.prompts, dropped: chat.dropped)
+        return SimulatedWeek(seed: seed, batch: batch, curriculum: curriculum, plan: chat.plan, prompts: chat.prompts, messages: chat.messages,
+                             calls: chat.calls, typed: typed, results: results, outcomes: outcomes, states: tracker.states, end: chat.end)
     }
 
     /// The tracker over the week, in the order the store replays it (`TrackerReplay`), with the same message ids.

@@ -129,3 +129,27 @@ private enum StreamNext<Value, Outcome> {
 
 /// Thrown by `emit` in a producer whose consumer has stopped.
 private struct StreamStopped: Error {}
+
+/// A value made on another thread, from when this is made, while the caller goes on with other work; `value` waits
+/// for it. The value is the same as making it in place (`make` must be pure).
+public final class Background<Value: Sendable>: Sendable {
+    private let made = Mutex<Value?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    public init(_ make: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async { [self] in
+            let value = make()
+            made.withLock { $0 = value }
+            done.signal()
+        }
+    }
+
+    /// The value, once made (at once if it is).
+    public var value: Value {
+        done.wait()
+        // Let any later read through too.
+        done.signal()
+        guard let value = made.withLock({ $0 }) else { preconditionFailure("Background: signalled before its value was made") }
+        return value
+    }
+}

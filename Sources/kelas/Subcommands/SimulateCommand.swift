@@ -127,9 +127,17 @@ struct SimulateCommand: AsyncParsableCommand {
             printError(cli("cli.error", ["problem": cli("sim.batchStored", ["batch": loaded.batch.id, "database": database])]))
             throw ExitCode(1)
         }
-        let week = Simulator(batch: loaded.batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed).run()
-        let live = webhook ? try await runLive(week, store: store, seed: seed) : nil
-        if !webhook { try storeCall { try store.store(week, source: "simulation seed \(seed)") } }
+        let simulator = Simulator(batch: loaded.batch, curriculum: loaded.curriculum, scenario: scenario, seed: seed)
+        let week: SimulatedWeek, live: String?
+        if webhook {
+            week = simulator.run()
+            live = try await runLive(week, store: store, seed: seed)
+        } else {
+            // The chat is stored while it is tracked and scored on another core (the same week as `run()`).
+            let chat = simulator.chat()
+            week = try storeCall { try store.store(chat, source: "simulation seed \(seed)") { simulator.finish(chat) } }
+            live = nil
+        }
         var totals = SimulationTotals()
         totals.add(week)
         let calls = week.calls.count, reached = week.calls.count { $0.reached }
