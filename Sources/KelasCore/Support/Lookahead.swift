@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Makes values 0, 1, 2, … on another thread, at most `ahead` of the one being consumed, and hands them to
@@ -17,7 +18,7 @@ public func lookahead<Value: Sendable>(count: Int, ahead: Int = 4, make: @escapi
     for _ in 0..<max(1, ahead) { room.signal() }
     let ready = DispatchSemaphore(value: 0)
     let finished = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
+    onItsOwnThread {
         defer { finished.signal() }
         for index in 0..<count {
             room.wait()
@@ -61,7 +62,7 @@ public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: 
     let ready = DispatchSemaphore(value: 0)
     let finished = DispatchSemaphore(value: 0)
     let size = max(1, group)
-    DispatchQueue.global().async {
+    onItsOwnThread {
         defer { finished.signal() }
         var pending: [Value] = []
         pending.reserveCapacity(size)
@@ -137,7 +138,7 @@ public final class Background<Value: Sendable>: Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     public init(_ make: @escaping @Sendable () -> Value) {
-        DispatchQueue.global().async { [self] in
+        onItsOwnThread { [self] in
             let value = make()
             made.withLock { $0 = value }
             done.signal()
@@ -152,4 +153,11 @@ public final class Background<Value: Sendable>: Sendable {
         guard let value = made.withLock({ $0 }) else { preconditionFailure("Background: signalled before its value was made") }
         return value
     }
+}
+
+/// Runs `body` on a thread of its own. Not on Dispatch's global queue: its few threads can all be taken by producers
+/// waiting for room (a `lookahead` and a `stream` inside it), and work queued behind them waited for a thread to be freed
+/// (the programme's simulation took 1.2 s instead of 0.28).
+private func onItsOwnThread(_ body: @escaping @Sendable () -> Void) {
+    Thread.detachNewThread(body)
 }
