@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import KelasCore
 
@@ -70,6 +71,26 @@ struct LookaheadTests {
             })
         }
         #expect(consumed == [0, 1, 2, 3, 4])
+    }
+
+    @Test("stream: a producer that goes on after emit threw is not left waiting, and what it makes then is dropped")
+    func streamProducerGoesOn() {
+        struct Other: Error {}
+        var consumed: [Int] = []
+        let refused = Mutex(0)
+        #expect(throws: Other.self) {
+            _ = try stream(group: 1, ahead: 1, produce: { emit in
+                // Swallows the error that says to stop, and counts how often it was told.
+                for index in 0..<1_000 { do { try emit(index) } catch { refused.withLock { $0 += 1 } } }
+                return 0
+            }, consume: { (index: Int) in
+                if index == 2 { throw Other() }
+                consumed.append(index)
+            })
+        }
+        #expect(consumed == [0, 1])
+        // Every value from the first refused one on is refused: at most the few made ahead were taken.
+        #expect(refused.withLock { $0 } >= 1_000 - 5)
     }
 
     @Test("Background: the value made on another thread is the value made in place, read as often as asked")

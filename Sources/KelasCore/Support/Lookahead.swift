@@ -66,10 +66,13 @@ public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: 
         defer { finished.signal() }
         var pending: [Value] = []
         pending.reserveCapacity(size)
+        // Once the consumer is seen to have stopped, `emit` throws at once and keeps nothing (a producer that goes on
+        // anyway neither waits nor piles up what it makes).
+        var stopped = false
         // Hands a group over when there is room for it; false when the consumer has stopped.
         func handOver() -> Bool {
             room.wait()
-            let stopped = state.withLock { state in
+            stopped = state.withLock { state in
                 if !state.stopped { state.groups.append(pending) }
                 return state.stopped
             }
@@ -80,12 +83,13 @@ public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: 
         }
         var outcome = Result<Outcome, any Error> {
             try produce { value in
+                if stopped { throw StreamStopped() }
                 pending.append(value)
                 if pending.count == size, !handOver() { throw StreamStopped() }
             }
         }
         // The last, short group (also before a producer's own error), unless the consumer has stopped.
-        if !pending.isEmpty, !state.withLock({ $0.stopped }), !handOver() { outcome = .failure(StreamStopped()) }
+        if !pending.isEmpty, !stopped, !state.withLock({ $0.stopped }), !handOver() { outcome = .failure(StreamStopped()) }
         state.withLock { $0.outcome = outcome }
         // One `ready` per group, then this last one: when the consumer finds no group, the outcome is there.
         ready.signal()
