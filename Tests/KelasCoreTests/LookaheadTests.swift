@@ -93,6 +93,25 @@ struct LookaheadTests {
         #expect(refused.withLock { $0 } >= 1_000 - 5)
     }
 
+    @Test("stream: meanwhile runs before anything is consumed; if it throws, that error comes back and nothing is consumed")
+    func streamMeanwhile() {
+        var log: [String] = []
+        let made = try? stream(group: 2, ahead: 1, produce: { emit in
+            for index in 0..<5 { try emit(index) }
+            return 5
+        }, meanwhile: { log.append("meanwhile") }, consume: { (index: Int) in log.append("\(index)") })
+        #expect(made == 5 && log == ["meanwhile", "0", "1", "2", "3", "4"])
+        struct Failed: Error {}
+        var consumed: [Int] = []
+        #expect(throws: Failed.self) {
+            _ = try stream(group: 1, ahead: 1, produce: { emit in
+                var index = 0
+                while true { try emit(index); index += 1 }
+            }, meanwhile: { throw Failed() }, consume: { (index: Int) in consumed.append(index) })
+        }
+        #expect(consumed.isEmpty)
+    }
+
     @Test("Background: the value made on another thread is the value made in place, read as often as asked")
     func background() {
         let made = Background { (1...10_000).map { $0 * $0 }.reduce(0, +) }

@@ -64,14 +64,16 @@ struct SimulationTests {
         }
     }
 
-    @Test("a chat stored while it is tracked and scored on another thread stores what the finished week stores")
+    @Test("a week simulated and stored side by side (chat beside adding the batch, scoring beside storing) stores what the finished week stores")
     func storeWhileFinishing() throws {
         let simulator = try simulator(participants: 300)
-        let chat = simulator.chat()
         let overlapped = try KelasDatabase.temporary(), whole = try KelasDatabase.temporary()
-        let week = try overlapped.store(chat, source: "simulation") { simulator.finish(chat) }
+        let week = try overlapped.store(simulator, source: "simulation")
         try whole.store(simulator.run(), source: "simulation")
         #expect(week.results == simulator.run().results && week.typed.count > 0)
+        // Each typed survey is heard as it is decided, in the week's order.
+        var heard: [SimulatedTyping] = []
+        #expect(simulator.finish(simulator.chat()) { heard.append($0) }.typed == heard)
         for table in ["inboundMessage", "mark", "surveyAnswer", "outbox"] {
             let sql = "SELECT * FROM \(table) ORDER BY 1, 2, 3"
             let rows = try overlapped.writer.read { try Row.fetchAll($0, sql: sql) }

@@ -299,12 +299,13 @@ public struct Simulator: Sendable {
     }
 
     /// The second half of `run()`: the tracker over the chat, the results read from it (with what trainers typed), and
-    /// each participant's outcome.
-    public func finish(_ chat: SimulatedChat) -> SimulatedWeek {
+    /// each participant's outcome. `typed` hears of each survey a trainer types as soon as it is decided (the week's
+    /// `typed`, in the same order), so a store can keep them while the rest is scored.
+    public func finish(_ chat: SimulatedChat, typed heard: (SimulatedTyping) -> Void = { _ in }) -> SimulatedWeek {
         var tracker = Self.track(messages: chat.messages, calls: chat.calls, batch: groupBatch, prompts: chat.prompts, plan: chat.plan,
                                  end: chat.end)
         let (results, typed) = results(messages: chat.messages, tracker: &tracker, prompts: chat.prompts, intended: chat.intended,
-                                       ends: chat.ends)
+                                       ends: chat.ends, typed: heard)
         let outcomes = outcomes(results, states: tracker.states, prompts: chat.prompts, dropped: chat.dropped)
         return SimulatedWeek(seed: seed, batch: batch, curriculum: curriculum, plan: chat.plan, prompts: chat.prompts, messages: chat.messages,
                              calls: chat.calls, typed: typed, results: results, outcomes: outcomes, states: tracker.states, end: chat.end)
@@ -332,7 +333,7 @@ public struct Simulator: Sendable {
     /// The typed surveys count as answered (`.surveyTaken`, applied to `tracker`: it changes no other prompt, so the
     /// states are those of a replay with the typing in time order, as the store does it).
     func results(messages: [SimulatedMessage], tracker: inout Tracker, prompts: [Prompt], intended: [PhoneNumber: [SurveyKind: [Int: Int]]],
-                 ends: [String: Date]) -> ([ParticipantResult], [SimulatedTyping]) {
+                 ends: [String: Date], typed heard: (SimulatedTyping) -> Void = { _ in }) -> ([ParticipantResult], [SimulatedTyping]) {
         let instrument = prompts.lazy.compactMap { $0.instrument.flatMap { self.curriculum.instruments[$0] } }.first
         var input = BatchResults(
             batchID: batch.id, programme: batch.programme, start: batch.start, trainers: batch.trainers.map(\.name),
@@ -362,6 +363,7 @@ public struct Simulator: Sendable {
                     guard random.chance(input.replies[key] == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
                     input.typed[key] = BatchResults.Typed(answers: answers, source: "trainer")
                     typed.append(SimulatedTyping(phone: person.phone, survey: survey, answers: answers, at: at))
+                    heard(typed[typed.count - 1])
                     _ = tracker.apply(.surveyTaken(participant: person.phone, survey: survey, at: at))
                 }
             }

@@ -52,8 +52,12 @@ public func lookahead<Value: Sendable>(count: Int, ahead: Int = 4, make: @escapi
 /// Returns what `produce` returns, once every value it emitted was consumed. An error `produce` throws is rethrown
 /// after the values emitted before it were consumed; if `consume` throws, `emit` throws in the producer (which stops)
 /// and the consumer's error is rethrown. The result is the same as producing and consuming on one thread.
+///
+/// `meanwhile` runs on the calling thread once the producer has started, before anything is consumed (other work to do
+/// beside it); if it throws, the producer is stopped and its error rethrown.
 public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: Int = 4,
                                                        produce: @escaping @Sendable (_ emit: (Value) throws -> Void) throws -> Outcome,
+                                                       meanwhile: () throws -> Void = {},
                                                        consume: (Value) throws -> Void) throws -> Outcome {
     let state = Mutex(StreamState<Value, Outcome>())
     // Made at 0 and signalled up, as in `lookahead`.
@@ -100,6 +104,7 @@ public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: 
         room.signal()
         finished.wait()
     }
+    try meanwhile()
     while true {
         ready.wait()
         let next: StreamNext<Value, Outcome>? = state.withLock { state in

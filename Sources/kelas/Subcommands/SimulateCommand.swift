@@ -133,9 +133,8 @@ struct SimulateCommand: AsyncParsableCommand {
             week = simulator.run()
             live = try await runLive(week, store: store, seed: seed)
         } else {
-            // The chat is stored while it is tracked and scored on another core (the same week as `run()`).
-            let chat = simulator.chat()
-            week = try storeCall { try store.store(chat, source: "simulation seed \(seed)") { simulator.finish(chat) } }
+            // Simulated and stored side by side on two cores (the same week as `run()`).
+            week = try storeCall { try store.store(simulator, source: "simulation seed \(seed)") }
             live = nil
         }
         var totals = SimulationTotals()
