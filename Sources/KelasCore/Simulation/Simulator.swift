@@ -73,11 +73,6 @@ public struct SimulatedChat: Sendable {
 
     public var batch: Batch { simulator.batch }
     public var curriculum: Curriculum { simulator.curriculum }
-
-    /// The inbound messages, as `SimulatedWeek.inboundMessages()` gives them.
-    public func inboundMessages() -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
-        SimulatedWeek.inbound(messages, batchID: batch.id)
-    }
 }
 
 /// A simulated week: everything said in the group, the calls made, and the outcomes.
