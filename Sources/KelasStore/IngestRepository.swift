@@ -109,15 +109,7 @@ extension KelasDatabase {
                        _ produce: (_ insert: (InboundMessage) throws -> Void) throws -> Void) throws -> IngestSummary {
         try bulkIngest(batchID: batchID) { db, summary in
             let rows = BatchRows(db, batchID: batchID, source: source)
-            var group = InboundRows()
-            try produce { message in
-                try group.append(message)
-                if group.isFull {
-                    try rows.store(group, into: &summary)
-                    group = InboundRows()
-                }
-            }
-            try rows.store(group, into: &summary)
+            try InboundRows.grouping(produce) { group in try rows.store(group, into: &summary) }
         }.1
     }
 
@@ -143,18 +135,8 @@ extension KelasDatabase {
     static func storeStreaming<Outcome: Sendable>(_ db: Database, batchID: String, source: String, into summary: inout IngestSummary,
                                                   _ produce: @escaping @Sendable (_ emit: (InboundMessage) throws -> Void) throws -> Outcome) throws -> Outcome {
         let rows = BatchRows(db, batchID: batchID, source: source)
-        return try stream(group: 4, produce: { emit in
-            var group = InboundRows()
-            let outcome = try produce { message in
-                try group.append(message)
-                if group.isFull {
-                    try emit(group)
-                    group = InboundRows()
-                }
-            }
-            try emit(group)
-            return outcome
-        }, consume: { group in try rows.store(group, into: &summary) })
+        return try stream(group: 4, produce: { emit in try InboundRows.grouping(produce, emit) },
+                          consume: { group in try rows.store(group, into: &summary) })
     }
 
     /// The context to read a batch's chat export in: its people (with `me`, who the export calls "You"), its time
@@ -405,6 +387,25 @@ struct InboundRows: Sendable {
     }
 
     var isFull: Bool { messages.count == Self.size }
+
+    /// Lays out what `produce` emits in full groups, handing each to `handOver` as it fills, then the last (short,
+    /// perhaps empty) one; returns what `produce` returns.
+    static func grouping<T>(_ produce: (_ emit: (InboundMessage) throws -> Void) throws -> T,
+                            _ handOver: (InboundRows) throws -> Void) throws -> T {
+        var group = InboundRows()
+        // `handOver` is only called while `produce` runs (two closures the compiler cannot tell apart from re-entry).
+        let result = try withoutActuallyEscaping(handOver) { handOver in
+            try produce { message in
+                try group.append(message)
+                if group.isFull {
+                    try handOver(group)
+                    group = InboundRows()
+                }
+            }
+        }
+        try handOver(group)
+        return result
+    }
 
     mutating func append(_ message: InboundMessage) throws {
         // Every other NOT NULL column is bound from a value that is never nil (see `BatchRows`).

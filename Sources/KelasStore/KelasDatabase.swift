@@ -49,8 +49,8 @@ public struct KelasDatabase: Sendable {
         return try KelasDatabase(DatabaseQueue(path: "", configuration: configuration))
     }
 
+    /// A store on a connection already open (SQLite's threading mode is set only by the initialisers that open one).
     public init(_ writer: any DatabaseWriter) throws {
-        _ = Self.configured
         self.writer = writer
         try Self.migrator.migrate(writer)
     }

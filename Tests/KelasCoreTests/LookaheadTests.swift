@@ -6,11 +6,17 @@ import Testing
 struct LookaheadTests {
     struct Stop: Error {}
 
+    /// A producer that emits 0, 1, 2, … and never ends unless `emit` throws (once the consumer has stopped).
+    @Sendable static func endless(_ emit: (Int) throws -> Void) throws -> Int {
+        var index = 0
+        while true { try emit(index); index += 1 }
+    }
+
     @Test("every value arrives once, in index order, equal to making it in place", arguments: [0, 1, 2, 7, 100])
-    func inOrder(count: Int) {
+    func inOrder(count: Int) throws {
         for ahead in [1, 3, 50] {
             var seen: [(Int, String)] = []
-            lookahead(count: count, ahead: ahead) { index in "week \(index * index)" } consume: { index, value in
+            try lookahead(count: count, ahead: ahead) { index in "week \(index * index)" } consume: { index, value in
                 seen.append((index, value))
             }
             #expect(seen.map(\.0) == Array(0..<count), "ahead \(ahead)")
@@ -61,11 +67,7 @@ struct LookaheadTests {
         struct Other: Error {}
         var consumed: [Int] = []
         #expect(throws: Other.self) {
-            _ = try stream(group: 2, ahead: 1, produce: { emit in
-                // Never ends unless `emit` throws once the consumer has stopped.
-                var index = 0
-                while true { try emit(index); index += 1 }
-            }, consume: { (index: Int) in
+            _ = try stream(group: 2, ahead: 1, produce: Self.endless, consume: { (index: Int) in
                 if index == 5 { throw Other() }
                 consumed.append(index)
             })
@@ -104,10 +106,8 @@ struct LookaheadTests {
         struct Failed: Error {}
         var consumed: [Int] = []
         #expect(throws: Failed.self) {
-            _ = try stream(group: 1, ahead: 1, produce: { emit in
-                var index = 0
-                while true { try emit(index); index += 1 }
-            }, meanwhile: { throw Failed() }, consume: { (index: Int) in consumed.append(index) })
+            _ = try stream(group: 1, ahead: 1, produce: Self.endless, meanwhile: { throw Failed() },
+                           consume: { (index: Int) in consumed.append(index) })
         }
         #expect(consumed.isEmpty)
     }

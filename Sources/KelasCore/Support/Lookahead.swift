@@ -5,44 +5,19 @@ import Synchronization
 /// Makes values 0, 1, 2, … on another thread, at most `ahead` of the one being consumed, and hands them to
 /// `consume` in order on the calling thread: a pipeline of a pure producer (a simulated week) and a consumer that must
 /// go in order (storing it), each on its own core. The result is the same as making and consuming one by one, whatever
-/// the threads do: `make` is pure, and order is kept by index.
+/// the threads do: `make` is pure, and `stream` keeps the order.
 ///
 /// If `consume` throws, the producer stops before its next value and the error is rethrown.
 public func lookahead<Value: Sendable>(count: Int, ahead: Int = 4, make: @escaping @Sendable (Int) -> Value,
-                                       consume: (Int, Value) throws -> Void) rethrows {
+                                       consume: (Int, Value) throws -> Void) throws {
     guard count > 0 else { return }
-    let state = Mutex<(made: [Int: Value], stopped: Bool)>(([:], false))
-    // Made at 0 and signalled up: libdispatch traps when a semaphore is freed below the value it was made with,
-    // as `room` is when the consumer stops early.
-    let room = DispatchSemaphore(value: 0)
-    for _ in 0..<max(1, ahead) { room.signal() }
-    let ready = DispatchSemaphore(value: 0)
-    let finished = DispatchSemaphore(value: 0)
-    onItsOwnThread {
-        defer { finished.signal() }
-        for index in 0..<count {
-            room.wait()
-            if state.withLock({ $0.stopped }) { return }
-            let value = make(index)
-            state.withLock { $0.made[index] = value }
-            ready.signal()
-        }
-    }
-    defer {
-        // Let a producer waiting for room see that it is to stop, and wait for it to be gone.
-        state.withLock { $0.stopped = true }
-        room.signal()
-        finished.wait()
-    }
-    for index in 0..<count {
-        ready.wait()
-        // Values arrive in index order, one `ready` each: the one for `index` is there.
-        guard let value = state.withLock({ $0.made.removeValue(forKey: index) }) else {
-            preconditionFailure("lookahead: value \(index) signalled before it was made")
-        }
-        room.signal()
+    var index = 0
+    try stream(group: 1, ahead: ahead, produce: { emit in
+        for index in 0..<count { try emit(make(index)) }
+    }, consume: { value in
         try consume(index, value)
-    }
+        index += 1
+    })
 }
 
 /// Runs `produce` on another thread and hands each value it emits to `consume`, in order, on the calling thread: a
@@ -60,7 +35,8 @@ public func stream<Value: Sendable, Outcome: Sendable>(group: Int = 256, ahead: 
                                                        meanwhile: () throws -> Void = {},
                                                        consume: (Value) throws -> Void) throws -> Outcome {
     let state = Mutex(StreamState<Value, Outcome>())
-    // Made at 0 and signalled up, as in `lookahead`.
+    // Made at 0 and signalled up: libdispatch traps when a semaphore is freed below the value it was made with,
+    // as `room` is when the consumer stops early.
     let room = DispatchSemaphore(value: 0)
     for _ in 0..<max(1, ahead) { room.signal() }
     let ready = DispatchSemaphore(value: 0)
