@@ -124,14 +124,26 @@ extension KelasDatabase {
     /// it under a live lease (`wall`): it is sending it. Returns how many.
     public func expireOverdue(now: Date, wall: Date = Date()) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: """
-                UPDATE outbox SET state = 'expired', leaseUntil = NULL, claimedBy = NULL,
-                    lastError = COALESCE(lastError, 'not sent before the end of its delivery window')
-                WHERE (state = 'queued' OR (state = 'claimed' AND leaseUntil <= ?)) AND expiresAt <= ?
-                """, arguments: [wall.timeIntervalSince1970, now.timeIntervalSince1970])
-            return db.changesCount
+            try db.cachedStatement(sql: Self.expireQueuedSQL).execute(arguments: [now.timeIntervalSince1970])
+            let queued = db.changesCount
+            try db.cachedStatement(sql: Self.expireClaimedSQL).execute(arguments: [wall.timeIntervalSince1970, now.timeIntervalSince1970])
+            return queued + db.changesCount
         }
     }
+
+    /// Queued messages expire through `outbox_expiry` (v19), which holds only them, by `expiresAt`: named, since SQLite
+    /// would otherwise take `outbox_claim` for `state = 'queued'` and walk every queued message.
+    static let expireQueuedSQL = """
+        UPDATE outbox INDEXED BY outbox_expiry SET state = 'expired', leaseUntil = NULL, claimedBy = NULL,
+            lastError = COALESCE(lastError, '\(expiredReason)')
+        WHERE state = 'queued' AND expiresAt <= ?
+        """
+    /// Claimed messages (few: those on their way) expire once their lease has run out (their dispatcher died).
+    static let expireClaimedSQL = """
+        UPDATE outbox SET state = 'expired', leaseUntil = NULL, claimedBy = NULL, lastError = COALESCE(lastError, '\(expiredReason)')
+        WHERE state = 'claimed' AND leaseUntil <= ? AND expiresAt <= ?
+        """
+    static let expiredReason = "not sent before the end of its delivery window"
 
     /// Returns the messages `owner` still holds to the queue (a dispatcher stopping). Claims of other dispatchers are
     /// left alone: they are sending them; a dispatcher that died loses its claims when their leases run out.

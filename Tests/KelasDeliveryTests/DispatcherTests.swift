@@ -162,6 +162,30 @@ struct DispatcherTests {
         #expect(!sink.deliveries.contains { $0.event.day == 1 })
     }
 
+    @Test("expiry takes queued messages past their window and lapsed claims, never a live claim nor a sent message")
+    func expiryAmongOpenMessages() throws {
+        let store = try store()
+        let wall = Date(timeIntervalSince1970: 1_800_000_000)
+        // Day 1's first three messages: one sent, one claimed by a live dispatcher, one claimed by one that died.
+        let day1 = try store.claimDue(now: Date(timeIntervalSince1970: 1_625_497_200), limit: 3, lease: 60, owner: "live", wall: wall)
+        #expect(day1.count == 3)
+        try store.settle([.attempt(DeliveryAttempt(messageID: day1[0].message.id, attempt: 1, at: Self.start, statusCode: 200), .sent(wamid: nil))])
+        try store.settle([.postpone(messageID: day1[2].message.id, until: Self.start)])
+        _ = try store.claimDue(now: Self.start, limit: 1, lease: 60, owner: "died", wall: wall.addingTimeInterval(-120))
+        // 22:00 on day 1, after the 21:00 window end: the rest of day 1 expires, the live claim and the sent one stay.
+        let expired = try store.expireOverdue(now: Date(timeIntervalSince1970: 1_625_497_200), wall: wall)
+        let states = Dictionary(uniqueKeysWithValues: try store.outbox().map { ($0.message.id, $0.state) })
+        #expect(states[day1[0].message.id] == .sent && states[day1[1].message.id] == .claimed && states[day1[2].message.id] == .expired)
+        let day1Rest = try store.outbox().filter { $0.message.day == 1 && ![day1[0].message.id, day1[1].message.id].contains($0.message.id) }
+        #expect(expired == day1Rest.count && day1Rest.allSatisfy { $0.state == .expired })
+        #expect(try store.outbox().filter { $0.message.day > 1 }.allSatisfy { $0.state == .queued })
+        // The index of queued messages holds exactly the queued ones.
+        let indexed = try store.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox INDEXED BY outbox_expiry WHERE state = 'queued' AND expiresAt > -1")
+        }
+        #expect(indexed == (try store.outbox(states: [.queued]).count))
+    }
+
     @Test("fan-out: the global cap and one message per 6 s per recipient, on the recorded send times")
     func pacing() async throws {
         let store = try store { $0.replacingOccurrences(of: "mode: group", with: "mode: fanout") }

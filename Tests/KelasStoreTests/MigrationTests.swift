@@ -187,9 +187,11 @@ struct MigrationTests {
         for (sql, index) in [("SELECT messageID FROM outbox WHERE batchID = ? ORDER BY dueAt, sequence", "outbox_batch"),
                              ("SELECT id FROM mark WHERE batchID = ? AND at >= 0 ORDER BY at", "mark_batch"),
                              // The 24-hour window reads by its partial index (v18), which leaves chat exports out.
-                             (KelasDatabase.lastInboundSQL, "inboundMessage_phone")] {
+                             (KelasDatabase.lastInboundSQL, "inboundMessage_phone"),
+                             // What may expire is found by an index of queued messages (v19), not by walking them all.
+                             (KelasDatabase.expireQueuedSQL, "outbox_expiry"), (KelasDatabase.expireClaimedSQL, "outbox_claim")] {
             let plan = try store.writer.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: sql.contains("sentAt <=") ? ["+6281", 0] : ["grp"])
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: sql.contains("sentAt <=") ? ["+6281", 0] : sql.contains("leaseUntil <=") ? [0, 0] : sql.contains("expiresAt <=") ? [0] : ["grp"])
                     .map { $0["detail"] as String? ?? "" }
             }
             #expect(plan.contains { $0.contains("INDEX \(index)") } && !plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
