@@ -15,7 +15,7 @@ public struct Localizer: Sendable {
 
     /// The catalog of `language` (loaded once per process).
     public init(_ language: Language) {
-        self.init(language: language, table: Localizer.catalogs.tables[language] ?? [:])
+        self.init(language: language, table: Localizer.catalog(language).table)
     }
 
     /// The text of `key` with its `{placeholders}` filled. A key the catalog lacks shows as `⟦key⟧` — visible, never
@@ -114,20 +114,41 @@ public struct Localizer: Sendable {
 
     // MARK: Catalogs
 
-    /// Both catalogs, or why they could not be read (a build that lost its resources): `kelas` and `kelas serve`
-    /// refuse to start with that reason rather than show keys.
-    public static let catalogs: (tables: [Language: [String: String]], problem: String?) = loadCatalogs()
+    /// Both catalogs, or why they could not be read (a build that lost its resources): `kelas serve` refuses to start
+    /// with that reason rather than show keys.
+    public static var catalogs: (tables: [Language: [String: String]], problem: String?) {
+        var tables: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            let catalog = catalog(language)
+            if let problem = catalog.problem { return ([:], problem) }
+            tables[language] = catalog.table
+        }
+        return (tables, nil)
+    }
 
-    /// Where the catalogs are: beside the executable in its resource bundle (as SwiftPM builds and installs it),
-    /// `$KELAS_RESOURCES`, or the source tree this was built from.
-    static func catalogDirectory() -> URL? {
+    /// Why the catalog of `language` cannot be read, if it cannot: a command checks only the language it speaks.
+    public static func problem(_ language: Language) -> String? { catalog(language).problem }
+
+    /// One language's catalog, read the first time it is asked for (a command speaks one language: reading the other
+    /// was a tenth of `kelas status`).
+    static func catalog(_ language: Language) -> (table: [String: String], problem: String?) {
+        switch language {
+        case .id: indonesianCatalog
+        case .en: englishCatalog
+        }
+    }
+    private static let indonesianCatalog = loadCatalog(.id)
+    private static let englishCatalog = loadCatalog(.en)
+
+    /// Where the catalogs are: `$KELAS_RESOURCES`, else beside the executable in its resource bundle (as SwiftPM builds
+    /// and installs it; next to the path it was started by, or to the file a link leads to), else the source tree this
+    /// was built from.
+    static let catalogDirectory: URL? = {
         var candidates: [URL] = []
         if let override = ProcessInfo.processInfo.environment["KELAS_RESOURCES"], !override.isEmpty {
             candidates.append(URL(fileURLWithPath: override))
         }
-        var roots = [Bundle.main.bundleURL]
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() { roots.append(executable) }
-        for root in roots {
+        for root in executableDirectories() {
             for bundle in ["Kelas_KelasCore.resources", "Kelas_KelasCore.bundle", "Kelas_KelasCore.bundle/Contents/Resources"] {
                 candidates.append(root.appendingPathComponent(bundle).appendingPathComponent("Localization"))
             }
@@ -135,23 +156,35 @@ public struct Localizer: Sendable {
         candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Resources/Localization"))
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("en.json").path) }
+    }()
+
+    /// The executable's folder as started and with links followed. On Linux from the process itself, not
+    /// `Bundle.main`: making the main bundle lists the executable's whole folder (thousands of files in some).
+    static func executableDirectories() -> [URL] {
+        #if os(Linux)
+        var roots: [URL] = []
+        if let started = CommandLine.arguments.first, started.contains("/") {
+            roots.append(URL(fileURLWithPath: started).deletingLastPathComponent())
+        }
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            roots.append(URL(fileURLWithPath: path).deletingLastPathComponent())
+        }
+        if !roots.isEmpty { return roots }
+        #endif
+        return [Bundle.main.bundleURL] + [Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()].compactMap { $0 }
     }
 
-    static func loadCatalogs() -> (tables: [Language: [String: String]], problem: String?) {
-        guard let directory = catalogDirectory() else {
+    static func loadCatalog(_ language: Language) -> (table: [String: String], problem: String?) {
+        guard let directory = catalogDirectory else {
             return ([:], "the language catalogs (Kelas_KelasCore.resources/Localization) are not beside the kelas executable; "
                     + "install the resource folder the build made next to it, or point KELAS_RESOURCES at it")
         }
-        var tables: [Language: [String: String]] = [:]
-        for language in Language.allCases {
-            let file = directory.appendingPathComponent("\(language.rawValue).json")
-            do {
-                tables[language] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))
-            } catch {
-                return ([:], "cannot read the language catalog \(file.path): \(error.localizedDescription)")
-            }
+        let file = directory.appendingPathComponent("\(language.rawValue).json")
+        do {
+            return (try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file)), nil)
+        } catch {
+            return ([:], "cannot read the language catalog \(file.path): \(error.localizedDescription)")
         }
-        return (tables, nil)
     }
 }
 

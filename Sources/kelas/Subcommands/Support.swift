@@ -105,12 +105,14 @@ struct CLIClockError: Error, CustomStringConvertible {
 /// An unknown `KELAS_LANG`, or catalogs missing from the build, stop the command with the reason.
 func cliLocalizer(_ lang: Language?) throws -> Localizer {
     if let lang { setenv("KELAS_LANG", lang.rawValue, 1) }
-    if let problem = Localizer.catalogs.problem {
-        printError("error: \(problem)")
-        throw ExitCode(1)
-    }
-    do { return Localizer(try lang ?? LanguagePreference.fromEnvironment()) } catch let error as UnknownLanguage {
+    let language: Language
+    do { language = try lang ?? LanguagePreference.fromEnvironment() } catch let error as UnknownLanguage {
         printError("error: \(error.description)")
         throw ExitCode(1)
     }
+    if let problem = Localizer.problem(language) {
+        printError("error: \(problem)")
+        throw ExitCode(1)
+    }
+    return Localizer(language)
 }
