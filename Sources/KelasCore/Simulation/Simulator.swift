@@ -64,8 +64,10 @@ public struct SimulatedChat: Sendable {
     /// In time order, as `SimulatedWeek.messages`.
     public let messages: [SimulatedMessage]
     public let calls: [SimulatedCall]
-    /// What each participant would answer in each survey (statement → option).
-    let intended: [PhoneNumber: [SurveyKind: [Int: Int]]]
+    /// What each participant would answer in each survey: the option of each statement (`intended[survey][participant]`,
+    /// participants in the batch's order; empty for none). Bytes, not a dictionary for each: a week of 100,000 holds
+    /// 200,000 of them until it is scored.
+    let intended: [SurveyKind: [[UInt8]]]
     /// When each prompt's answers stop counting for it.
     let ends: [String: Date]
     let dropped: [PhoneNumber: Int]
@@ -170,7 +172,7 @@ public struct Simulator: Sendable {
         var calls: [SimulatedCall] = []
         var dropped: [PhoneNumber: Int] = [:]
         var answersToTakeUp: [(at: Date, phone: PhoneNumber, day: Int)] = []
-        var intended: [PhoneNumber: [SurveyKind: [Int: Int]]] = [:]
+        var intended: [SurveyKind: [[UInt8]]] = [:]
 
         for (index, person) in batch.participants.enumerated() {
             var random = SplitMix64(seed: derivedSeed(seed, person.phone.e164))
@@ -204,7 +206,7 @@ public struct Simulator: Sendable {
                     let engagement = discussions == 0 ? 0 : Double(tookPart) / Double(discussions)
                     let now = survey == .pre ? attitude : attitude + scenario.gainBase + scenario.gainPerEngagement * engagement
                     let answers = SurveyWriting.choose(instrument, attitude: now, scenario: scenario, random: &random)
-                    intended[person.phone, default: [:]][survey] = answers
+                    intended[survey, default: Array(repeating: [], count: count)][index] = instrument.statements.indices.map { UInt8(clamping: answers[$0] ?? 0) }
                     choices = (answers, instrument)
                 }
                 var answerAt: Date?
@@ -327,7 +329,7 @@ public struct Simulator: Sendable {
     /// trainer — typed from the note or a call back with `transcribe`, by phone with `surveyCall` — as their answers.
     /// The typed surveys count as answered (`.surveyTaken`, applied to `tracker`: it changes no other prompt, so the
     /// states are those of a replay with the typing in time order, as the store does it).
-    func results(messages: [SimulatedMessage], tracker: inout Tracker, prompts: [Prompt], intended: [PhoneNumber: [SurveyKind: [Int: Int]]],
+    func results(messages: [SimulatedMessage], tracker: inout Tracker, prompts: [Prompt], intended: [SurveyKind: [[UInt8]]],
                  ends: [String: Date], typed heard: (SimulatedTyping) -> Void = { _ in }) -> ([ParticipantResult], [SimulatedTyping]) {
         let instrument = prompts.lazy.compactMap { $0.instrument.flatMap { self.curriculum.instruments[$0] } }.first
         var input = BatchResults(
@@ -348,14 +350,15 @@ public struct Simulator: Sendable {
             for prompt in prompts {
                 guard let survey = prompt.survey, prompt.instrument != nil else { continue }
                 let at = ends[prompt.key] ?? prompt.closesAt
-                for person in batch.participants {
+                for (index, person) in batch.participants.enumerated() {
                     let key = BatchResults.key(person.phone.e164, survey)
-                    guard input.typed[key] == nil, let answers = intended[person.phone]?[survey] else { continue }
+                    guard input.typed[key] == nil, let options = intended[survey]?[index], !options.isEmpty else { continue }
                     let reading = SurveyReading.read(instrument, replies: input.replies[key] ?? [], parser: parser)
                     if input.replies[key] != nil { input.readings[key] = reading }
                     guard reading.score == nil || !reading.review.isEmpty else { continue }
                     var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + person.phone.e164))
                     guard random.chance(input.replies[key] == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
+                    let answers = Dictionary(uniqueKeysWithValues: options.enumerated().map { ($0.offset, Int($0.element)) })
                     input.typed[key] = BatchResults.Typed(answers: answers, source: "trainer")
                     typed.append(SimulatedTyping(phone: person.phone, survey: survey, answers: answers, at: at))
                     heard(typed[typed.count - 1])
