@@ -104,9 +104,12 @@ public struct SimulatedWeek: Sendable {
         Self.inbound(messages, batchID: batch.id)
     }
 
+    /// The id of the week's message at `index` (in time order), as stored: `sim:<batch>:<n>`.
+    public static func messageID(batchID: String, index: Int) -> String { "sim:\(batchID):\(index + 1)" }
+
     public static func inbound(_ messages: [SimulatedMessage], batchID: String) -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
         messages.enumerated().lazy.map { index, message in
-            InboundMessage(id: "sim:\(batchID):\(index + 1)", phone: message.phone, author: message.name, sentAt: message.at,
+            InboundMessage(id: messageID(batchID: batchID, index: index), phone: message.phone, author: message.name, sentAt: message.at,
                            kind: message.isVoice ? .voice : .text, text: message.isVoice ? nil : message.text,
                            mentions: message.mentions)
         }
@@ -316,13 +319,19 @@ public struct Simulator: Sendable {
         var replay = TrackerReplay(tracker: tracker, marks: calls.filter(\.reached).map {
             .mark(participant: $0.phone, session: $0.session, kind: .phoned, at: $0.at)
         })
-        for message in SimulatedWeek.inbound(messages, batchID: batch.id) {
-            replay.message(id: message.id, from: message.phone ?? batch.admin.phone, at: message.sentAt, kind: message.kind,
-                           quoting: message.quoting, mentions: message.mentions)
+        // The tracker knows each message by its place in the week (`trackerID`): a short id is kept in the text itself,
+        // where the stored ids (`sim:<batch>:<n>`) would be 700,000 more strings at 100,000 participants. Ids only
+        // match quotes to answers, and no simulated message quotes, so the states are the same.
+        for (index, message) in messages.enumerated() {
+            replay.message(id: trackerID(index), from: message.phone, at: message.at, kind: message.isVoice ? .voice : .text,
+                           quoting: nil, mentions: message.mentions)
         }
         replay.finish(at: end)
         return replay.tracker
     }
+
+    /// The id the tracker knows the week's message at `index` by: its number, short enough to be stored in the string.
+    static func trackerID(_ index: Int) -> String { String(index + 1) }
 
     /// The results pipeline over the week: the replies the tracker counted for each survey, read as answers; what it
     /// cannot read (a voice note, an unclear or incomplete reply) or a participant silent on a survey is taken up by a
@@ -339,9 +348,10 @@ public struct Simulator: Sendable {
                 BatchResults.Person(phone: $0.phone.e164, name: $0.name, district: $0.district ?? batch.district, withDisability: !$0.disabilities.isEmpty)
             }, states: tracker.states)
         let surveys = input.surveyOfPrompt
-        for message in SimulatedWeek.inbound(messages, batchID: batch.id) {
-            guard let answer = tracker.answers[message.id] else { continue }
-            input.add(SurveyReply(messageID: message.id, at: message.sentAt, text: message.text, isVoice: message.kind == .voice),
+        for (index, message) in messages.enumerated() {
+            guard let answer = tracker.answers[Self.trackerID(index)], surveys[answer.prompt] != nil else { continue }
+            input.add(SurveyReply(messageID: SimulatedWeek.messageID(batchID: batch.id, index: index), at: message.at,
+                                  text: message.isVoice ? nil : message.text, isVoice: message.isVoice),
                       from: answer.participant, prompt: answer.prompt, surveys: surveys)
         }
         var typed: [SimulatedTyping] = []

@@ -5,8 +5,6 @@ import Foundation
 /// (other than reactions and deletions) may take up answers, participants' answers count.
 public struct TrackerReplay: Sendable {
     public private(set) var tracker: Tracker
-    /// The last change per participant and prompt (`"<phone>|<prompt>"`): when and by which message it got its state.
-    public private(set) var last: [String: TrackerChange] = [:]
     private var marks: ArraySlice<TrackerEvent>
     private let trainers: Set<PhoneNumber>
 
@@ -37,7 +35,7 @@ public struct TrackerReplay: Sendable {
     }
 
     private mutating func apply(_ event: TrackerEvent) {
-        for change in tracker.apply(event) { last["\(change.participant)|\(change.prompt)"] = change }
+        _ = tracker.apply(event)
     }
 }
 
