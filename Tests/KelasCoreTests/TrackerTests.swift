@@ -30,6 +30,21 @@ struct TrackerTests {
         return Tracker(prompts: prompts, participants: [alice, budi], trainers: [trainer], plan: plan)
     }
 
+    @Test("forgetting answers keeps every state; a quote after it takes nothing up, an @-mention still does")
+    func forgetAnswers() {
+        var tracker = tracker()
+        _ = tracker.apply(.participantMessage(id: "m1", from: alice, at: Self.at(10), isVoice: false, quoting: nil))
+        _ = tracker.apply(.participantMessage(id: "m2", from: budi, at: Self.at(11), isVoice: true, quoting: nil))
+        #expect(tracker.answers.count == 2)
+        let before = tracker.states
+        tracker.forgetAnswers()
+        #expect(tracker.answers.isEmpty && tracker.states == before)
+        #expect(tracker.apply(.trainerMessage(id: "t1", from: trainer, at: Self.at(30), quoting: "m1")).isEmpty)
+        #expect(tracker.state(of: alice, on: "s1") == .replied)
+        let mention = tracker.apply(.trainerMessage(id: "t2", from: trainer, at: Self.at(31), quoting: nil, mentions: [budi]))
+        #expect(mention.map(\.to) == [.discussed] && tracker.state(of: budi, on: "s1") == .discussed)
+    }
+
     @Test("pending → replied → voice-note → discussed")
     func happyPath() {
         var tracker = tracker()

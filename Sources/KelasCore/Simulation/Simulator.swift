@@ -354,6 +354,8 @@ public struct Simulator: Sendable {
                                   text: message.isVoice ? nil : message.text, isVoice: message.isVoice),
                       from: answer.participant, prompt: answer.prompt, surveys: surveys)
         }
+        // Every reply is attributed and nothing after this quotes one (typing only marks surveys taken).
+        tracker.forgetAnswers()
         var typed: [SimulatedTyping] = []
         if let instrument {
             let parser = instrument.parser

@@ -152,6 +152,11 @@ public struct Tracker: Sendable {
 
     public func state(of participant: PhoneNumber, on prompt: String) -> PromptState? { states[participant]?[prompt] }
 
+    /// Lets go of which message answered which prompt (`answers`) once nothing still to come can quote one: the
+    /// simulator, having read them, scores a week of 100,000 participants without holding 700,000 of them. A trainer
+    /// quoting an answer after this takes nothing up.
+    public mutating func forgetAnswers() { answers = [:] }
+
     /// Applies one event and returns what changed (empty when nothing did).
     public mutating func apply(_ event: TrackerEvent) -> [TrackerChange] {
         switch event {
