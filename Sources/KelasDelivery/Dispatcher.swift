@@ -118,7 +118,12 @@ public struct DispatchSummary: Sendable, Equatable {
 /// claimed, and it is sent again — with the same `webhook-id` — once its lease has run out. Claims name their
 /// dispatcher (`owner`), so two dispatchers on one store (`kelas serve` and a `kelas run`) never take each other's
 /// messages while their leases hold.
+///
+/// Its store calls are synchronous (a round's commit waits on the disk), so the actor runs on a queue of its own
+/// (`QueueExecutor`): in `kelas serve` a commit never holds one of the cooperative threads the requests share.
 public actor Dispatcher {
+    private nonisolated let executor = QueueExecutor(label: "kelas.dispatcher")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     public let store: KelasDatabase
     public let sinks: SinkResolver
     public let policy: RetryPolicy

@@ -45,6 +45,21 @@ struct DispatcherTests {
         return store
     }
 
+    @Test("the dispatcher runs, store calls and all, on a queue of its own, not on the cooperative threads")
+    func ownQueue() async throws {
+        let store = try store()
+        let seen = Locked<[String?]>([])
+        let sink = ScriptedSink()
+        _ = try await Dispatcher(store: store, sink: sink).run(clock: VirtualClock(Self.start), until: Self.end) { _ in
+            seen.withLock { $0.append(QueueExecutor.current) }
+        }
+        #expect(sink.deliveries.count == 27)
+        let labels = seen.withLock { $0 }
+        #expect(!labels.isEmpty && labels.allSatisfy { $0 == "kelas.dispatcher" }, "\(labels)")
+        // A task of the shared pool is not on it.
+        #expect(await Task.detached { QueueExecutor.current }.value == nil)
+    }
+
     @Test("a week through the jsonl sink: every message once, on time, in order, with reminders to the silent only")
     func wholeWeek() async throws {
         let store = try store()
