@@ -77,25 +77,33 @@ public struct BatchResults: Sendable {
     /// Each participant's results. (A survey typed by a trainer or imported from a form is answered in `states`: the
     /// tracker's `.surveyTaken`.)
     public var participants: [ParticipantResult] {
-        let lastDiscussion = prompts.last { $0.kind == .discussion }?.key
         let parser = instrument?.parser
         return people.map { person in
-            let states = self.states[PhoneNumber(e164: person.phone)] ?? [:]
             func reading(_ survey: SurveyKind) -> SurveyReading? {
-                guard let instrument else { return nil }
                 let key = Self.key(person.phone, survey)
-                let typed = self.typed[key]
-                if typed == nil, let reading = readings[key] { return reading }
-                guard replies[key] != nil || typed != nil else { return nil }
-                return SurveyReading.read(instrument, replies: replies[key] ?? [], typed: typed?.answers ?? [:],
-                                          typedSource: typed?.source ?? "trainer", parser: parser)
+                return self.reading(of: person, survey, typed: typed[key], made: readings[key], parser: parser)
             }
-            let pre = reading(.pre), post = reading(.post)
-            return ParticipantResult(
-                batch: batchID, phone: person.phone, name: person.name, district: person.district, programme: programme, start: start,
-                withDisability: person.withDisability, trainers: trainers, completed: completion.isComplete(states, prompts: prompts),
-                answeredPrompts: Set(states.compactMap { $0.value.isAnswered ? $0.key : nil }), lastDiscussion: lastDiscussion,
-                instrument: instrument, pre: pre, post: post)
+            return result(for: person, states: states[PhoneNumber(e164: person.phone)] ?? [:], pre: reading(.pre), post: reading(.post))
         }
+    }
+
+    /// One participant's reading of a survey: their replies with the answers typed for them, else a reading already
+    /// made from their replies (`made`), else their replies read now; nil with neither replies nor typed answers.
+    public func reading(of person: Person, _ survey: SurveyKind, typed: Typed?, made: SurveyReading?, parser: AnswerParser?) -> SurveyReading? {
+        guard let instrument else { return nil }
+        if typed == nil, let made { return made }
+        let replies = replies[Self.key(person.phone, survey)]
+        guard replies != nil || typed != nil else { return nil }
+        return SurveyReading.read(instrument, replies: replies ?? [], typed: typed?.answers ?? [:], typedSource: typed?.source ?? "trainer",
+                                  parser: parser)
+    }
+
+    /// One participant's results from their prompt states at the end and their two readings.
+    public func result(for person: Person, states: [String: PromptState], pre: SurveyReading?, post: SurveyReading?) -> ParticipantResult {
+        ParticipantResult(
+            batch: batchID, phone: person.phone, name: person.name, district: person.district, programme: programme, start: start,
+            withDisability: person.withDisability, trainers: trainers, completed: completion.isComplete(states, prompts: prompts),
+            answeredPrompts: Set(states.compactMap { $0.value.isAnswered ? $0.key : nil }),
+            lastDiscussion: prompts.last { $0.kind == .discussion }?.key, instrument: instrument, pre: pre, post: post)
     }
 }

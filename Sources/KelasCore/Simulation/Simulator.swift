@@ -338,6 +338,11 @@ public struct Simulator: Sendable {
     /// trainer — typed from the note or a call back with `transcribe`, by phone with `surveyCall` — as their answers.
     /// The typed surveys count as answered (`.surveyTaken`, applied to `tracker`: it changes no other prompt, so the
     /// states are those of a replay with the typing in time order, as the store does it).
+    ///
+    /// Participant by participant: their surveys are decided, their results made from their readings, and their replies
+    /// let go, so a week of 100,000 never holds everyone's readings beside everyone's results. Typing is handed to
+    /// `heard` (and listed) in the order of a prompt-by-prompt pass — the first survey prompt's as they are decided, the
+    /// later ones' at the end — and each decision draws from its own seeded stream, so the order changes nothing else.
     func results(messages: [SimulatedMessage], tracker: inout Tracker, prompts: [Prompt], intended: [SurveyKind: [[UInt8]]],
                  ends: [String: Date], typed heard: (SimulatedTyping) -> Void = { _ in }) -> ([ParticipantResult], [SimulatedTyping]) {
         let instrument = prompts.lazy.compactMap { $0.instrument.flatMap { self.curriculum.instruments[$0] } }.first
@@ -346,7 +351,7 @@ public struct Simulator: Sendable {
             completion: batch.completion, prompts: prompts, instrument: instrument,
             people: batch.participants.map {
                 BatchResults.Person(phone: $0.phone.e164, name: $0.name, district: $0.district ?? batch.district, withDisability: !$0.disabilities.isEmpty)
-            }, states: tracker.states)
+            }, states: [:])
         let surveys = input.surveyOfPrompt
         for (index, message) in messages.enumerated() {
             guard let answer = tracker.answers[Self.trackerID(index)], surveys[answer.prompt] != nil else { continue }
@@ -356,30 +361,49 @@ public struct Simulator: Sendable {
         }
         // Every reply is attributed and nothing after this quotes one (typing only marks surveys taken).
         tracker.forgetAnswers()
+        // The survey prompts a trainer may type for, in order, with when their answers are typed.
+        let typable: [(survey: SurveyKind, at: Date)] = instrument == nil ? [] : prompts.compactMap { prompt in
+            guard let survey = prompt.survey, prompt.instrument != nil else { return nil }
+            return (survey, ends[prompt.key] ?? prompt.closesAt)
+        }
+        let parser = instrument?.parser
         var typed: [SimulatedTyping] = []
-        if let instrument {
-            let parser = instrument.parser
-            for prompt in prompts {
-                guard let survey = prompt.survey, prompt.instrument != nil else { continue }
-                let at = ends[prompt.key] ?? prompt.closesAt
-                for (index, person) in batch.participants.enumerated() {
-                    let key = BatchResults.key(person.phone.e164, survey)
-                    guard input.typed[key] == nil, let options = intended[survey]?[index], !options.isEmpty else { continue }
-                    let reading = SurveyReading.read(instrument, replies: input.replies[key] ?? [], parser: parser)
-                    if input.replies[key] != nil { input.readings[key] = reading }
+        var later: [[SimulatedTyping]] = Array(repeating: [], count: typable.count)
+        var results: [ParticipantResult] = []
+        results.reserveCapacity(input.people.count)
+        for (index, person) in batch.participants.enumerated() {
+            let phone = person.phone.e164
+            var typedFor: [SurveyKind: BatchResults.Typed] = [:]
+            var made: [SurveyKind: SurveyReading] = [:]
+            if let instrument {
+                for (position, prompt) in typable.enumerated() {
+                    let survey = prompt.survey, key = BatchResults.key(phone, survey)
+                    guard typedFor[survey] == nil, let options = intended[survey]?[index], !options.isEmpty else { continue }
+                    let replies = input.replies[key]
+                    let reading = SurveyReading.read(instrument, replies: replies ?? [], parser: parser)
+                    if replies != nil { made[survey] = reading }
                     guard reading.score == nil || !reading.review.isEmpty else { continue }
-                    var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + person.phone.e164))
-                    guard random.chance(input.replies[key] == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
+                    var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + phone))
+                    guard random.chance(replies == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
                     let answers = Dictionary(uniqueKeysWithValues: options.enumerated().map { ($0.offset, Int($0.element)) })
-                    input.typed[key] = BatchResults.Typed(answers: answers, source: "trainer")
-                    typed.append(SimulatedTyping(phone: person.phone, survey: survey, answers: answers, at: at))
-                    heard(typed[typed.count - 1])
-                    _ = tracker.apply(.surveyTaken(participant: person.phone, survey: survey, at: at))
+                    typedFor[survey] = BatchResults.Typed(answers: answers, source: "trainer")
+                    let typing = SimulatedTyping(phone: person.phone, survey: survey, answers: answers, at: prompt.at)
+                    if position == 0 { typed.append(typing); heard(typing) } else { later[position].append(typing) }
+                    _ = tracker.apply(.surveyTaken(participant: person.phone, survey: survey, at: prompt.at))
                 }
             }
+            let who = input.people[index]
+            func reading(_ survey: SurveyKind) -> SurveyReading? {
+                input.reading(of: who, survey, typed: typedFor[survey], made: made[survey], parser: parser)
+            }
+            results.append(input.result(for: who, states: tracker.states[person.phone] ?? [:], pre: reading(.pre), post: reading(.post)))
+            for survey in SurveyKind.allCases { input.replies[BatchResults.key(phone, survey)] = nil }
         }
-        input.states = tracker.states
-        return (input.participants, typed)
+        for typing in later.joined() {
+            typed.append(typing)
+            heard(typing)
+        }
+        return (results, typed)
     }
 
     /// Each participant's engagement (from the tracker) beside their results and the default indicators.
