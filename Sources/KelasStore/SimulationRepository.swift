@@ -86,8 +86,8 @@ extension KelasDatabase {
         }
 
         mutating func add(_ typing: SimulatedTyping) throws {
-            for (statement, option) in typing.answers.sorted(by: { $0.key < $1.key }) {
-                pending.append((typing.phone.e164, typing.survey.rawValue, statement, option, typing.at.timeIntervalSince1970))
+            for (statement, option) in typing.options.enumerated() {
+                pending.append((typing.phone.e164, typing.survey.rawValue, statement, Int(option), typing.at.timeIntervalSince1970))
                 if pending.count == KelasDatabase.typedRows { try flush() }
             }
         }

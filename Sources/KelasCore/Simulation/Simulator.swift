@@ -1,22 +1,38 @@
 import Foundation
 
 /// One message of the simulated group chat: a trainer's post, a participant's answer or follow-up, a trainer's reply.
+///
+/// The one-byte fields come last, after the optional `voiceSeconds`, so they fill its padding: 96 bytes a message
+/// instead of 112 (a week of 100,000 participants has 718,239).
 public struct SimulatedMessage: Sendable, Hashable {
     public enum Role: String, Sendable, Hashable { case trainer, participant }
     /// On a whole minute: an Android export has no seconds, so an export reads back the same times.
     public var at: Date
-    public var role: Role
     public var phone: PhoneNumber
     /// How the group shows the author (the alias, when a participant has one).
     public var name: String
-    public var isVoice: Bool
     public var text: String
-    /// A voice note's length.
-    public var voiceSeconds: Int?
-    /// Participants a trainer's reply mentions (written `@628…` in the text, as exports write mentions).
-    public var mentions: [PhoneNumber]
     /// The planned message a trainer's post delivers.
     public var plannedID: String?
+    /// Participants a trainer's reply mentions (written `@628…` in the text, as exports write mentions).
+    public var mentions: [PhoneNumber]
+    /// A voice note's length.
+    public var voiceSeconds: Int?
+    public var role: Role
+    public var isVoice: Bool
+
+    init(at: Date, role: Role, phone: PhoneNumber, name: String, isVoice: Bool, text: String, voiceSeconds: Int?,
+         mentions: [PhoneNumber], plannedID: String?) {
+        self.at = at
+        self.phone = phone
+        self.name = name
+        self.text = text
+        self.plannedID = plannedID
+        self.mentions = mentions
+        self.voiceSeconds = voiceSeconds
+        self.role = role
+        self.isVoice = isVoice
+    }
 }
 
 /// A trainer's phone call to a participant still silent on a discussion at the end of its day.
@@ -33,8 +49,12 @@ public struct SimulatedCall: Sendable, Hashable {
 public struct SimulatedTyping: Sendable, Hashable {
     public var phone: PhoneNumber
     public var survey: SurveyKind
-    public var answers: [Int: Int]
+    /// The option typed for each statement, in the instrument's order (the participant's intended answers, shared).
+    public var options: [UInt8]
     public var at: Date
+
+    /// Statement → option, as `kelas results set` takes them.
+    public var answers: [Int: Int] { Dictionary(uniqueKeysWithValues: options.enumerated().map { ($0.offset, Int($0.element)) }) }
 }
 
 /// What the week did for one participant: engagement as the tracker saw it, and their results as the results pipeline
@@ -385,9 +405,8 @@ public struct Simulator: Sendable {
                     guard reading.score == nil || !reading.review.isEmpty else { continue }
                     var random = SplitMix64(seed: derivedSeed(seed, "typing \(survey.rawValue) " + phone))
                     guard random.chance(replies == nil ? scenario.surveyCall : scenario.transcribe) else { continue }
-                    let answers = Dictionary(uniqueKeysWithValues: options.enumerated().map { ($0.offset, Int($0.element)) })
-                    typedFor[survey] = BatchResults.Typed(answers: answers, source: "trainer")
-                    let typing = SimulatedTyping(phone: person.phone, survey: survey, answers: answers, at: prompt.at)
+                    let typing = SimulatedTyping(phone: person.phone, survey: survey, options: options, at: prompt.at)
+                    typedFor[survey] = BatchResults.Typed(answers: typing.answers, source: "trainer")
                     if position == 0 { typed.append(typing); heard(typing) } else { later[position].append(typing) }
                     _ = tracker.apply(.surveyTaken(participant: person.phone, survey: survey, at: prompt.at))
                 }
