@@ -46,6 +46,8 @@ let package = Package(
             name: "CKelasSQLite",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
+        // The C library's allocator settings (`mallopt` lives in <malloc.h>, which Swift does not import).
+        .target(name: "CKelasSystem"),
         .target(
             name: "KelasStore",
             dependencies: ["KelasCore", "CKelasSQLite", .product(name: "GRDB", package: "GRDB.swift"),
@@ -75,6 +77,7 @@ let package = Package(
                 "KelasStore",
                 "KelasDelivery",
                 "KelasServer",
+                "CKelasSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,7 +96,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The golden files are read through #filePath, not as bundle resources.
-        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore", "KelasStore", .product(name: "Crypto", package: "swift-crypto")],
+        .testTarget(name: "KelasCLITests", dependencies: ["kelas", "KelasCore", "KelasStore", "CKelasSystem", .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
