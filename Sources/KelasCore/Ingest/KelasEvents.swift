@@ -73,6 +73,7 @@ public enum KelasEvents {
     }
 
     static func parse(_ text: String) -> Date? {
+        if let date = KelasTimeZone.instant(iso8601: text) { return date }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

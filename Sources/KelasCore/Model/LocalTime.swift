@@ -250,6 +250,45 @@ public enum KelasTimeZone {
         return (day, seconds - day * 86_400)
     }
 
+    /// Reads `2021-07-05T07:30:00+07:00` (or `…Z`): the internet date-time form, with seconds and without fractions —
+    /// what `iso8601` writes — to the instant `ISO8601DateFormatter` reads from it; nil for anything else, which a
+    /// caller hands to the formatter. Making that formatter loads ICU's date patterns: a twentieth of `kelas status`
+    /// under `KELAS_NOW`, and of every event that carries a time.
+    public static func instant(iso8601 text: String) -> Date? {
+        var bytes = Array(text.utf8)[...]
+        func number(_ digits: Int) -> Int? {
+            guard bytes.count >= digits else { return nil }
+            var value = 0
+            for byte in bytes.prefix(digits) {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            bytes = bytes.dropFirst(digits)
+            return value
+        }
+        func literal(_ character: Character) -> Bool {
+            guard bytes.first == character.asciiValue else { return false }
+            bytes = bytes.dropFirst()
+            return true
+        }
+        guard let year = number(4), literal("-"), let month = number(2), literal("-"), let day = number(2),
+              literal("T"), let hour = number(2), literal(":"), let minute = number(2), literal(":"), let second = number(2),
+              (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        var offset = 0
+        if literal("Z") {
+        } else if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            bytes = bytes.dropFirst()
+            guard let hours = number(2), literal(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        guard bytes.isEmpty else { return nil }
+        let days = LocalDate(year: year, month: month, day: day).daysSinceEpoch
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
+    }
+
     /// The same, when the offset in force is already known.
     public static func iso8601(_ date: LocalDate, _ time: LocalTime, offset: Int) -> String {
         let magnitude = abs(offset)

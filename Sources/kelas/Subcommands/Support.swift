@@ -81,7 +81,9 @@ enum CLIClock {
     static let origin = Date()
     static let start: Result<Date?, CLIClockError> = {
         guard let text = ProcessInfo.processInfo.environment["KELAS_NOW"], !text.isEmpty else { return .success(nil) }
-        guard let date = ISO8601DateFormatter().date(from: text) else { return .failure(CLIClockError(text: text)) }
+        guard let date = KelasTimeZone.instant(iso8601: text) ?? ISO8601DateFormatter().date(from: text) else {
+            return .failure(CLIClockError(text: text))
+        }
         return .success(date)
     }()
 
