@@ -46,7 +46,9 @@ public struct KelasDatabase: Sendable {
     public static func temporary() throws -> KelasDatabase {
         _ = configured
         var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY")
+        }
         return try KelasDatabase(DatabaseQueue(path: "", configuration: configuration))
     }
 

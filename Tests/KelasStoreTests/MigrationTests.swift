@@ -184,6 +184,12 @@ struct MigrationTests {
         }
         #expect(misplaced == 0)
         // A batch's outbox and marks are read by their indexes (v17), not by scanning every batch's rows.
+        // Arguments of the right kind for each query's placeholders (the plan does not depend on their values).
+        func arguments(_ sql: String) -> StatementArguments {
+            if sql.contains("sentAt <=") { return ["+6281", 0] }
+            if sql.contains("leaseUntil <=") { return [0, 0] }
+            return sql.contains("expiresAt <=") ? [0] : ["grp"]
+        }
         for (sql, index) in [("SELECT messageID FROM outbox WHERE batchID = ? ORDER BY dueAt, sequence", "outbox_batch"),
                              ("SELECT id FROM mark WHERE batchID = ? AND at >= 0 ORDER BY at", "mark_batch"),
                              // The 24-hour window reads by its partial index (v18), which leaves chat exports out.
@@ -191,7 +197,7 @@ struct MigrationTests {
                              // What may expire is found by an index of queued messages (v19), not by walking them all.
                              (KelasDatabase.expireQueuedSQL, "outbox_expiry"), (KelasDatabase.expireClaimedSQL, "outbox_claim")] {
             let plan = try store.writer.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: sql.contains("sentAt <=") ? ["+6281", 0] : sql.contains("leaseUntil <=") ? [0, 0] : sql.contains("expiresAt <=") ? [0] : ["grp"])
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments(sql))
                     .map { $0["detail"] as String? ?? "" }
             }
             #expect(plan.contains { $0.contains("INDEX \(index)") } && !plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")

@@ -251,7 +251,8 @@ public enum KelasTimeZone {
     }
 
     /// Reads `2021-07-05T07:30:00+07:00` (or `…Z`): the internet date-time form, with seconds and without fractions —
-    /// what `iso8601` writes — to the instant `ISO8601DateFormatter` reads from it; nil for anything else, which a
+    /// what `iso8601` writes, from 1900 on (before it, calendars differ) — to the instant `ISO8601DateFormatter` reads
+    /// from it; nil for anything else, which a
     /// caller hands to the formatter. Making that formatter loads ICU's date patterns: a twentieth of `kelas status`
     /// under `KELAS_NOW`, and of every event that carries a time.
     public static func instant(iso8601 text: String) -> Date? {
@@ -273,16 +274,14 @@ public enum KelasTimeZone {
         }
         guard let year = number(4), literal("-"), let month = number(2), literal("-"), let day = number(2),
               literal("T"), let hour = number(2), literal(":"), let minute = number(2), literal(":"), let second = number(2),
-              (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day),
+              year >= 1900, (1...12).contains(month), (1...LocalDate.daysIn(month: month, year: year)).contains(day),
               hour < 24, minute < 60, second < 60 else { return nil }
         var offset = 0
-        if literal("Z") {
-        } else if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+        if !literal("Z") {
+            guard let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
             bytes = bytes.dropFirst()
             guard let hours = number(2), literal(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
             offset = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
-        } else {
-            return nil
         }
         guard bytes.isEmpty else { return nil }
         let days = LocalDate(year: year, month: month, day: day).daysSinceEpoch

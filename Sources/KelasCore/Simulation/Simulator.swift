@@ -229,7 +229,8 @@ public struct Simulator: Sendable {
                     let engagement = discussions == 0 ? 0 : Double(tookPart) / Double(discussions)
                     let now = survey == .pre ? attitude : attitude + scenario.gainBase + scenario.gainPerEngagement * engagement
                     let answers = SurveyWriting.choose(instrument, attitude: now, scenario: scenario, random: &random)
-                    intended[survey, default: Array(repeating: [], count: count)][index] = instrument.statements.indices.map { UInt8(clamping: answers[$0] ?? 0) }
+                    let options = instrument.statements.indices.map { UInt8(clamping: answers[$0] ?? 0) }
+                    intended[survey, default: Array(repeating: [], count: count)][index] = options
                     choices = (answers, instrument)
                 }
                 var answerAt: Date?
