@@ -22,6 +22,12 @@ struct TimeTests {
                      "2021-7-05T09:00:00Z", "2021-07-05T09:00:60Z", "1899-12-31T23:00:00Z", "", "２０２１-07-05T09:00:00Z"] {
             #expect(KelasTimeZone.instant(iso8601: text) == nil, "\(text)")
         }
+        // Reading any form: the usual one without the formatter, fractions only where asked for.
+        let fraction = "2021-07-05T09:00:00.250Z"
+        #expect(KelasTimeZone.instant(reading: "2021-07-05T09:00:00+07:00") == formatter.date(from: "2021-07-05T09:00:00+07:00"))
+        #expect(KelasTimeZone.instant(reading: fraction) == nil)
+        #expect(KelasTimeZone.instant(reading: fraction, fractions: true)?.timeIntervalSince1970 == 1_625_475_600.25)
+        #expect(KelasTimeZone.instant(reading: "yesterday", fractions: true) == nil)
     }
 
     @Test("date arithmetic and weekdays")

@@ -176,10 +176,7 @@ public enum GatewayPayload {
         guard let text = string(envelope["date_time"]) else {
             throw problem(location, Phrase("payload.ackTime"), .evolution)
         }
-        if let date = KelasTimeZone.instant(iso8601: text) { return date }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text) else {
+        guard let date = KelasTimeZone.instant(reading: text, fractions: true) else {
             throw problem(location, Phrase("payload.notISO", ["path": "date_time", "found": text]), .evolution)
         }
         return date

@@ -30,7 +30,7 @@ public enum KelasEvents {
         content.payloads = 1
         for (index, event) in events.enumerated() {
             let path = events.count == 1 ? "" : "[\(index)]."
-            guard let at = event.at.flatMap(parse) else {
+            guard let at = event.at.flatMap({ KelasTimeZone.instant(reading: $0, fractions: true) }) else {
                 throw problem(location, event.at.map { Phrase("events.at", ["path": path + "at", "found": $0]) }
                               ?? Phrase("payload.missing", ["path": path + "at"]))
             }
@@ -70,14 +70,6 @@ public enum KelasEvents {
             }
         }
         return content
-    }
-
-    static func parse(_ text: String) -> Date? {
-        if let date = KelasTimeZone.instant(iso8601: text) { return date }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 
     static func problem(_ location: SourceLocation, _ message: Phrase) -> ValidationFailure {

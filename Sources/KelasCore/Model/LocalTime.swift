@@ -288,6 +288,17 @@ public enum KelasTimeZone {
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset))
     }
 
+    /// An ISO 8601 time as people and systems write it: the usual form read by `instant(iso8601:)`, any other by
+    /// `ISO8601DateFormatter` — with fractions of a second too when `fractions` (event and gateway payloads).
+    public static func instant(reading text: String, fractions: Bool = false) -> Date? {
+        if let date = instant(iso8601: text) { return date }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        guard fractions else { return nil }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
     /// The same, when the offset in force is already known.
     public static func iso8601(_ date: LocalDate, _ time: LocalTime, offset: Int) -> String {
         let magnitude = abs(offset)

@@ -21,6 +21,10 @@ public struct SimulatedMessage: Sendable, Hashable {
     public var role: Role
     public var isVoice: Bool
 
+    /// As a webhook or an export gives it: a voice note or a text, and only a text's words.
+    var kind: InboundMessage.Kind { isVoice ? .voice : .text }
+    var writtenText: String? { isVoice ? nil : text }
+
     init(at: Date, role: Role, phone: PhoneNumber, name: String, isVoice: Bool, text: String, voiceSeconds: Int?,
          mentions: [PhoneNumber], plannedID: String?) {
         self.at = at
@@ -130,7 +134,7 @@ public struct SimulatedWeek: Sendable {
     public static func inbound(_ messages: [SimulatedMessage], batchID: String) -> LazyMapSequence<EnumeratedSequence<[SimulatedMessage]>, InboundMessage> {
         messages.enumerated().lazy.map { index, message in
             InboundMessage(id: messageID(batchID: batchID, index: index), phone: message.phone, author: message.name, sentAt: message.at,
-                           kind: message.isVoice ? .voice : .text, text: message.isVoice ? nil : message.text,
+                           kind: message.kind, text: message.writtenText,
                            mentions: message.mentions)
         }
     }
@@ -344,7 +348,7 @@ public struct Simulator: Sendable {
         // where the stored ids (`sim:<batch>:<n>`) would be 700,000 more strings at 100,000 participants. Ids only
         // match quotes to answers, and no simulated message quotes, so the states are the same.
         for (index, message) in messages.enumerated() {
-            replay.message(id: trackerID(index), from: message.phone, at: message.at, kind: message.isVoice ? .voice : .text,
+            replay.message(id: trackerID(index), from: message.phone, at: message.at, kind: message.kind,
                            quoting: nil, mentions: message.mentions)
         }
         replay.finish(at: end)
@@ -377,7 +381,7 @@ public struct Simulator: Sendable {
         for (index, message) in messages.enumerated() {
             guard let answer = tracker.answers[Self.trackerID(index)], surveys[answer.prompt] != nil else { continue }
             input.add(SurveyReply(messageID: SimulatedWeek.messageID(batchID: batch.id, index: index), at: message.at,
-                                  text: message.isVoice ? nil : message.text, isVoice: message.isVoice),
+                                  text: message.writtenText, isVoice: message.isVoice),
                       from: answer.participant, prompt: answer.prompt, surveys: surveys)
         }
         // Every reply is attributed and nothing after this quotes one (typing only marks surveys taken).

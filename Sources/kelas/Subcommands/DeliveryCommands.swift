@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var language: LanguageOption
 
     static func time(_ text: String, option: String) throws -> Date {
-        guard let date = instant(iso8601: text) else {
+        guard let date = KelasTimeZone.instant(reading: text) else {
             throw ValidationError(cli("run.time", ["option": option, "text": text]))
         }
         return date

@@ -74,11 +74,6 @@ func untilStopped<T: Sendable>(_ task: Task<T, any Error>, banner: String, stopp
     return try await task.value
 }
 
-/// A time given on the command line or in `KELAS_NOW`: ISO 8601 (read without ICU in its usual form).
-func instant(iso8601 text: String) -> Date? {
-    KelasTimeZone.instant(iso8601: text) ?? ISO8601DateFormatter().date(from: text)
-}
-
 /// The commands' clock: the wall clock, or — with `KELAS_NOW` set to an ISO 8601 time — that time when the command
 /// starts, running on at the wall clock's pace. For rehearsing a batch's week and for tests that must not depend on
 /// today's date.
@@ -86,7 +81,7 @@ enum CLIClock {
     static let origin = Date()
     static let start: Result<Date?, CLIClockError> = {
         guard let text = ProcessInfo.processInfo.environment["KELAS_NOW"], !text.isEmpty else { return .success(nil) }
-        guard let date = instant(iso8601: text) else { return .failure(CLIClockError(text: text)) }
+        guard let date = KelasTimeZone.instant(reading: text) else { return .failure(CLIClockError(text: text)) }
         return .success(date)
     }()
 
