@@ -6,9 +6,11 @@ import Foundation
 /// The signature is `v1,` + base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>")), where the key is the base64 part of
 /// a `whsec_…` secret. A receiver recomputes it from the three headers and the raw body, compares in constant time,
 /// and rejects timestamps too far from its own clock (five minutes is usual).
-public struct WebhookSigner: Sendable {
-    /// The key bytes (`SymmetricKey` is not `Sendable`; one is made per signature, which is cheap).
-    private let keyBytes: Data
+public struct WebhookSigner: @unchecked Sendable {
+    /// The MAC with the key already taken in (its inner and outer hashes of the padded key); each signature starts
+    /// from a copy, a value, so one signer signs on any thread. (`HMAC` is not marked `Sendable`; it is never
+    /// changed after `init`, so sharing it is safe.)
+    private let keyed: HMAC<SHA256>
 
     /// Why a secret cannot be used. Never contains the secret itself.
     public enum SecretProblem: Error, Equatable, CustomStringConvertible {
@@ -28,15 +30,15 @@ public struct WebhookSigner: Sendable {
         let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
         guard !encoded.isEmpty else { throw SecretProblem.empty }
         guard let bytes = Data(base64Encoded: encoded), !bytes.isEmpty else { throw SecretProblem.notBase64 }
-        keyBytes = bytes
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
     }
 
     /// The `webhook-signature` header value for a message.
     public func signature(id: String, timestamp: Int, body: Data) -> String {
-        var signed = Data("\(id).\(timestamp).".utf8)
-        signed.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: keyBytes))
-        return "v1," + Data(mac).base64EncodedString()
+        var mac = keyed
+        mac.update(data: Data("\(id).\(timestamp).".utf8))
+        mac.update(data: body)
+        return "v1," + Data(mac.finalize()).base64EncodedString()
     }
 
     /// The three Standard Webhooks headers.

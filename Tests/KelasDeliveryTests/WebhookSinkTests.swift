@@ -90,6 +90,39 @@ struct WebhookSinkTests {
         #expect(server.requests.count == 60)
     }
 
+    @Test("a transfer handle reused across URLs, headers, bodies and timeouts carries nothing of one request into the next")
+    func reusedHandles() async throws {
+        let first = try TestHTTPServer()
+        defer { first.stop() }
+        let second = try TestHTTPServer()
+        defer { second.stop() }
+        let client = CurlClient()
+        // One in flight: every request goes on the one handle the first made. Each names itself in a header that
+        // only it carries, and its body differs in length (the third's is empty); the URL and timeout alternate.
+        let requests = (0..<6).map { index in
+            HTTPRequest(url: (index.isMultiple(of: 2) ? first : second).url + "/\(index)",
+                        headers: [("x-request-\(index)", "yes"), ("x-number", String(index))],
+                        body: Data(String(repeating: "b", count: index == 2 ? 0 : 100 - index * 10).utf8),
+                        timeout: index.isMultiple(of: 3) ? 15 : 5)
+        }
+        for _ in 0..<2 {
+            let responses = await client.perform(requests, inFlight: 1)
+            #expect(responses.map(\.status) == Array(repeating: 204, count: 6))
+        }
+        let received = first.requests + second.requests
+        #expect(received.count == 12)
+        for request in received {
+            let number = try #require(request.headers["x-number"].flatMap { Int($0) })
+            #expect(request.path == "/kelas/\(number)")
+            #expect(request.body == requests[number].body)
+            #expect(request.headers["content-type"] == "application/json")
+            #expect(request.headers["expect"] == nil)
+            let own = request.headers.keys.filter { $0.hasPrefix("x-request-") }
+            #expect(own == ["x-request-\(number)"])
+        }
+        #expect(first.requests.allSatisfy { Int($0.headers["x-number"] ?? "1").map { $0.isMultiple(of: 2) } == true })
+    }
+
     @Test("the signed body is the JSON encoder's, byte for byte, whatever the text and fields hold")
     func bodyBytes() throws {
         let encoder = JSONEncoder()
