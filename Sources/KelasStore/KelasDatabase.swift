@@ -26,11 +26,20 @@ public struct KelasDatabase: Sendable {
         // sync of the log instead of several of the database; `synchronous = FULL` keeps every commit on disk
         // before it returns, so a webhook answered 200 survives a power cut, not only a crash. `temp_store = MEMORY`:
         // a statement of many rows keeps its statement journal (the pages it changed, to undo it alone) in memory, not
-        // in a temporary file written page by page; the store's sorts are small.
+        // in a temporary file written page by page; the store's sorts are small. The one connection that writes keeps
+        // 8 MB of pages instead of SQLite's 2: a dispatch round claims and settles rows across the outbox, its indexes
+        // and the planned messages, and with 2 MB it read ten pages a message back from the file (20,000 deliveries
+        // 0.95 -> 0.88 s; 16 and 32 MB were no faster). Readers keep the default.
         var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY")
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = \(Self.writerCache)") }
+        }
         try self.init(DatabasePool(path: path, configuration: configuration))
     }
+
+    /// The page cache of a file store's writing connection, as `PRAGMA cache_size` takes it (negative: KiB).
+    public static let writerCache = -8192
 
     /// An in-memory store, for simulations and tests.
     public static func inMemory() throws -> KelasDatabase {

@@ -30,6 +30,16 @@ struct StoreTests {
         try store.writer.read { db in #expect(sqlite3_db_mutex(db.sqliteConnection) == nil) }
     }
 
+    @Test("the writing connection keeps a larger page cache; reading connections keep SQLite's default")
+    func writerCache() throws {
+        let store = try database()
+        let written = try store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+        let read = try store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+        #expect(written == KelasDatabase.writerCache)
+        #expect(read == -2000)
+        #expect(KelasDatabase.writerCache < -2000)
+    }
+
     @Test("adding a batch stores people and plan; adding it again changes nothing")
     func idempotentAdd() throws {
         let (loaded, path) = try example()
