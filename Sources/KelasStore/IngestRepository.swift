@@ -156,8 +156,11 @@ extension KelasDatabase {
             }
             let start = try Self.start(batch, batchID: batchID)
             let days = try Int.fetchOne(db, sql: "SELECT MAX(day) FROM plannedMessage WHERE batchID = ?", arguments: [batchID]) ?? 7
+            // A batch with an export stored before v20 keeps that export's id form (see `ChatMessageIDs`).
+            let digestOnly = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM chatDigestIDs WHERE batchID = ?)",
+                                               arguments: [batchID]) ?? false
             return ChatContext(batchID: batchID, people: people, timeZone: try Self.zone(batch, batchID: batchID),
-                               expected: start.adding(days: -7)...start.adding(days: days + 30))
+                               expected: start.adding(days: -7)...start.adding(days: days + 30), ids: digestOnly ? .digestOnly : .timeOrdered)
         }
     }
 

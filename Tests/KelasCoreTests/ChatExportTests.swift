@@ -179,16 +179,40 @@ struct ChatExportTests {
         #expect(!overlap.isEmpty && Set(overlap).isSubset(of: Set(whole)))
     }
 
-    @Test("message ids are exactly the ones earlier versions stored, so a re-import still finds them")
+    @Test("digest-only ids are exactly the ones earlier versions stored, so a re-import into their batches still finds them")
     func pinnedIDs() throws {
         let zone = try #require(TimeZone(identifier: "Asia/Jakarta"))
-        let context = ChatContext(batchID: "gresik-2021-07", people: try examplePeople(), timeZone: zone, expected: nil)
+        let context = ChatContext(batchID: "gresik-2021-07", people: try examplePeople(), timeZone: zone, expected: nil, ids: .digestOnly)
         var ids: [String] = []
         _ = try ChatExportFile(path: IngestFixtures.path("android-id.txt")).read(context) { ids.append($0.id) }
         // Written by the version before the byte-level parser (kelas ingest chat into a store, then read back).
         #expect(Array(ids.prefix(5)) == ["chat:b162d05d85cde6e1", "chat:8fbe603ca955b852", "chat:470d7f961285b9fc",
                                          "chat:d824476e44032d4c", "chat:6355a04a11f6c57d"])
         #expect(Array(ids.suffix(2)) == ["chat:0cf839b7f6f8e4e2", "chat:0cf4b9b7f6f5d58b"], "two identical oks, two ids")
+    }
+
+    @Test("time-ordered ids: the local time in 8 hex digits, then the same digest; in an export's order their times ascend")
+    func timeOrderedIDs() throws {
+        let zone = try #require(TimeZone(identifier: "Asia/Jakarta"))
+        let people = try examplePeople()
+        let file = ChatExportFile(path: IngestFixtures.path("android-id.txt"))
+        var legacy: [String] = []
+        _ = try file.read(ChatContext(batchID: "gresik-2021-07", people: people, timeZone: zone, expected: nil, ids: .digestOnly)) {
+            legacy.append($0.id)
+        }
+        var messages: [InboundMessage] = []
+        _ = try file.read(ChatContext(batchID: "gresik-2021-07", people: people, timeZone: zone, expected: nil)) { messages.append($0) }
+        let ids = messages.map(\.id)
+        #expect(ids.first == "chat:60e2b4f8b162d05d85cde6e1", "07:30 on 5 July 2021, local: 1,625,470,200 s")
+        #expect(ids.count == legacy.count && ids.count > 5)
+        for (message, old) in zip(messages, legacy) {
+            let time = try #require(UInt32(message.id.dropFirst(5).prefix(8), radix: 16))
+            #expect(Int(time) == Int(message.sentAt.timeIntervalSince1970) + 7 * 3600, "local time, WIB")
+            #expect(message.id.dropFirst(13) == old.dropFirst(5), "the same digest")
+        }
+        let times = ids.map { $0.prefix(13) }
+        #expect(times == times.sorted(), "ascending by time, so storing an export appends to the index of ids")
+        #expect(Set(ids).count == ids.count)
     }
 
     @Test("a dry run's counts are the counts of the messages an import makes")

@@ -196,6 +196,51 @@ struct IngestTests {
         #expect(try count(store, "inboundMessage") == before)
     }
 
+    @Test("v20: a batch whose export was stored with digest ids keeps them, so importing again adds nothing; a new batch's ids begin with their time")
+    func chatIDForms() throws {
+        let store = try storeWithBatch()
+        // As a store before v20 holds an export: digest ids, no list of the batches that have them.
+        let file = ChatExportFile(path: Self.fixtures.appendingPathComponent("android-id.txt").path)
+        var legacy = try store.chatContext(batchID: "gresik-2021-07")
+        #expect(legacy.ids == .timeOrdered, "nothing stored yet")
+        legacy.ids = .digestOnly
+        let first = try store.ingest(chat: file, context: legacy, now: Self.afterWeek).summary
+        #expect(first.messagesAdded > 5)
+        let v20 = try #require(KelasDatabase.migrations.last)
+        #expect(v20.hasPrefix("v20"))
+        try store.writer.write { db in
+            try db.execute(sql: "DROP TABLE chatDigestIDs")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [v20])
+        }
+        // Opened by this version: the upgrade lists the batch, whose export then reads with the ids it was stored with.
+        let upgraded = try base.database()
+        let context = try upgraded.chatContext(batchID: "gresik-2021-07")
+        #expect(context.ids == .digestOnly)
+        let again = try upgraded.ingest(chat: file, context: context, now: Self.afterWeek).summary
+        #expect(again.messagesAdded == 0 && again.duplicates == first.messagesAdded)
+        let ids = try upgraded.writer.read { try String.fetchAll($0, sql: "SELECT id FROM inboundMessage WHERE id LIKE 'chat:%'") }
+        #expect(ids.count == first.messagesAdded && ids.allSatisfy { $0.utf8.count == 21 })
+
+        // A store with no export before: time-ordered ids, and importing again finds them too.
+        let fresh = try storeWithBatchAt("fresh.sqlite")
+        let context2 = try fresh.chatContext(batchID: "gresik-2021-07")
+        #expect(context2.ids == .timeOrdered)
+        #expect(try fresh.ingest(chat: file, context: context2, now: Self.afterWeek).summary.messagesAdded == first.messagesAdded)
+        #expect(try fresh.ingest(chat: file, context: context2, now: Self.afterWeek).summary.messagesAdded == 0)
+        let timed = try fresh.writer.read { try String.fetchAll($0, sql: "SELECT id FROM inboundMessage WHERE id LIKE 'chat:%' ORDER BY rowid") }
+        #expect(timed.count == first.messagesAdded && timed.allSatisfy { $0.utf8.count == 29 })
+        #expect(Set(timed.map { $0.dropFirst(13) }) == Set(ids.map { $0.dropFirst(5) }), "the same digests")
+        #expect(try fresh.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chatDigestIDs") } == 0)
+    }
+
+    /// A second store, in the same folder, holding the example batch.
+    func storeWithBatchAt(_ name: String) throws -> KelasDatabase {
+        let (loaded, path) = try base.example()
+        let store = try KelasDatabase(path: base.directory.appendingPathComponent(name).path)
+        _ = try store.addBatch(loaded, source: path, now: StoreTests.beforeStart)
+        return store
+    }
+
     @Test("a chat export of many messages, parsed on another thread and stored 64 to a statement, stores what one at a time does")
     func largeChatExport() throws {
         // 1,001 messages (15 full statements and a short rest), from matched and unmatched authors, one line twice.
