@@ -231,7 +231,7 @@ struct FNV1a {
 public enum ChatMessageIDs: Sendable, Equatable {
     /// `chat:` + the message's local time (seconds since 1970, 8 hex digits) + its digest (16): an export's ids come
     /// in time order, so storing one appends to the index instead of writing all over it (a 50 MB export stores in
-    /// 0.7 of the time). Every batch that had no chat export stored before store v20.
+    /// three quarters of the time). Every batch that had no chat export stored before store v20.
     case timeOrdered
     /// `chat:` + the digest alone: the ids of exports stored before v20, kept for those batches so that importing
     /// an export again still finds the messages already stored.
