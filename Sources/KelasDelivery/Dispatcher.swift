@@ -131,7 +131,8 @@ public actor Dispatcher {
     public let inFlight: Int
     /// How long a claim holds (wall clock) before another dispatcher may take the message.
     public let lease: TimeInterval
-    /// How many messages one round claims (and settles, in one commit): `sendsPerRound` times `inFlight`.
+    /// How many messages one round claims (and settles, in one commit): `sendsPerRound` times `inFlight`, and at least
+    /// `fullRound`; sent `sendsPerRound × inFlight` at a time (a *chunk*), each later chunk only while the lease allows.
     public let roundSize: Int
     /// Who claims: unique to this dispatcher.
     public nonisolated let owner: String
@@ -152,7 +153,7 @@ public actor Dispatcher {
         self.pacer = pacer
         self.inFlight = max(1, inFlight)
         self.lease = lease
-        self.roundSize = self.inFlight * Self.sendsPerRound
+        self.roundSize = max(self.inFlight * Self.sendsPerRound, Self.fullRound)
         self.owner = owner
         self.wall = wall
         self.random = SplitMix64(seed: seed)
@@ -166,10 +167,20 @@ public actor Dispatcher {
                   seed: seed, owner: owner, wall: wall)
     }
 
-    /// How many groups of `inFlight` messages one round claims and settles. Claiming and settling cost one durable
-    /// commit each round, so larger rounds commit less often; a round must still end well within its lease (16 sends
-    /// of 15-second timeouts are 4 minutes, inside the default 5), or another dispatcher may send its messages again.
+    /// How many groups of `inFlight` messages go to the sinks at a time (a chunk). A chunk must end well within its
+    /// lease (16 sends of 15-second timeouts are 4 minutes, inside the default 5), or another dispatcher may send its
+    /// messages again.
     public static let sendsPerRound = 16
+
+    /// The fewest messages a round claims and settles. Claiming and settling cost one durable commit a round, so a
+    /// round of 16 × 8 (the default in flight) committed eight times as often as one of 1,024 for the same messages.
+    /// A round larger than one chunk sends its chunks one after another, each only if a whole chunk's worst case
+    /// (`chunkWorstCase`) still fits before the earliest lease of the round runs out; what it does not start goes back
+    /// to the queue without an attempt and is claimed again. (The first chunk always goes, as a round of one chunk did.)
+    public static let fullRound = 1_024
+
+    /// How long a chunk can take at worst: every send of its 16 waits out the sinks' 15-second timeout.
+    public static let chunkWorstCase: TimeInterval = Double(sendsPerRound) * 15
 
     /// A claim owner no other dispatcher has: host, process and a random part.
     public static func uniqueOwner() -> String {
@@ -254,15 +265,26 @@ public actor Dispatcher {
                 event.template = template.map(OutboundEvent.Template.init)
                 ready.append((item, event, resolved))
             }
-            // The whole round to its sinks, each with up to `inFlight` messages under way; meanwhile the rounds before it
-            // are settled and the next one claimed.
-            async let sent = Self.send(ready.map { ($0.event, $0.sink) }, at: now, inFlight: inFlight)
+            // The whole round to its sinks, a chunk at a time, each sink with up to `inFlight` messages under way;
+            // meanwhile the rounds before it are settled and the next one claimed.
+            let leaseEnd = ready.compactMap(\.item.leaseUntil).min() ?? .distantFuture
+            let wall = self.wall
+            async let sent = Self.send(ready.map { ($0.event, $0.sink) }, at: now, inFlight: inFlight,
+                                       chunk: inFlight * Self.sendsPerRound) {
+                wall().addingTimeInterval(Self.chunkWorstCase) <= leaseEnd
+            }
             let next = try store.settle(settled, thenClaim: roundSize, now: now, lease: lease, owner: owner, wall: wall())
             settled.removeAll(keepingCapacity: true)
             let reports = await sent
             for (index, entry) in ready.enumerated() {
                 let item = entry.item
-                let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer"))
+                guard let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer")) else {
+                    // Not started: its lease could run out before a chunk ends. Back to the queue, no attempt made,
+                    // keeping the paced slot it had (now), so that the next round does not take another.
+                    settled.append(.postpone(messageID: item.message.id, until: now))
+                    reserved[item.message.id] = now
+                    continue
+                }
                 let attempt = item.attempts + 1
                 var decision = policy.decide(attempt: attempt, outcome: report.outcome, now: now, random: &random)
                 var record = DeliveryAttempt(messageID: item.message.id, attempt: attempt, at: now, statusCode: nil, error: nil,
@@ -295,6 +317,21 @@ public actor Dispatcher {
         }
         summary.next = try store.nextDue()
         return summary
+    }
+
+    /// Hands the events to their sinks `chunk` at a time (as `send(_:at:inFlight:)`), the first chunk always and each
+    /// later one only if `mayStart` says so then; reports come back in the events' order, nil for those not started.
+    static func send(_ events: [(OutboundEvent, SinkResolver.Resolved)], at now: Date, inFlight: Int, chunk: Int,
+                     mayStart: @Sendable () -> Bool) async -> [SendReport?] {
+        var reports: [SendReport?] = []
+        reports.reserveCapacity(events.count)
+        var start = 0
+        while start < events.count, start == 0 || mayStart() {
+            let end = min(events.count, start + max(1, chunk))
+            reports += await send(Array(events[start..<end]), at: now, inFlight: inFlight) as [SendReport]
+            start = end
+        }
+        return reports + [SendReport?](repeating: nil, count: events.count - reports.count)
     }
 
     /// Hands each event to its sink: one call per sink, the sinks side by side, each with up to `inFlight` events under

@@ -201,6 +201,63 @@ struct DispatcherTests {
         #expect(indexed == (try store.outbox(states: [.queued]).count))
     }
 
+    @Test("a round of many chunks: a later chunk starts only while the lease leaves room for it; the rest go back unsent and are sent once, later")
+    func chunksWithinLease() async throws {
+        // Fan-out: the 07:30 message is 24 messages, one per participant. One in flight: chunks of 16, one round of all 24.
+        let store = try store { $0.replacingOccurrences(of: "mode: group", with: "mode: fanout") }
+        let due = Date(timeIntervalSince1970: 1_625_445_000)  // 07:30 WIB on day 1
+        // The wall clock moves only when the sink sends: each chunk takes 250 s, so after the first (leases of 300 s)
+        // no second one fits (250 + a chunk's 240 s worst case > 300).
+        let wall = Locked(Date(timeIntervalSince1970: 1_779_000_000))
+        final class SlowSink: OutboundSink, @unchecked Sendable {
+            let name = "slow"
+            let wall: Locked<Date>
+            let store: KelasDatabase
+            let calls = Locked<[[String]]>([])
+            /// For each call: the wall clock then, and when the earliest lease of what is claimed runs out.
+            let leases = Locked<[(wall: Date, leaseEnd: Date?)]>([])
+            init(wall: Locked<Date>, store: KelasDatabase) { self.wall = wall; self.store = store }
+            func send(_ events: [OutboundEvent], at now: Date) async -> [SendReport] {
+                await send(events, at: now, inFlight: 1)
+            }
+            /// A chunk in one call, as a network sink keeps its transfers under way.
+            func send(_ events: [OutboundEvent], at now: Date, inFlight: Int) async -> [SendReport] {
+                calls.withLock { $0.append(events.map(\.id)) }
+                let leaseEnd = (try? store.outbox(states: [.claimed]))?.compactMap(\.leaseUntil).min()
+                leases.withLock { $0.append((wall.withLock { $0 }, leaseEnd)) }
+                wall.withLock { $0 = $0.addingTimeInterval(250) }
+                return events.map { _ in SendReport(.status(200)) }
+            }
+        }
+        let sink = SlowSink(wall: wall, store: store)
+        let dispatcher = Dispatcher(store: store, sink: sink, inFlight: 1, lease: 300, wall: { wall.withLock { $0 } })
+        #expect(await dispatcher.roundSize == Dispatcher.fullRound)
+        let summary = try await dispatcher.runOnce(now: due)
+        #expect(summary.sent == 24 && summary.retried == 0 && summary.postponed == 0)
+        let calls = sink.calls.withLock { $0 }
+        #expect(calls.map(\.count) == [16, 8], "the first chunk, then the 8 it gave back, in the next round")
+        // The second chunk started with a whole chunk's worst case still inside its lease: claimed again, not sent on
+        // the first claim's lease (which had 50 s left).
+        let seen = sink.leases.withLock { $0 }
+        #expect(seen.count == 2)
+        for call in seen.dropFirst() {
+            let end = try #require(call.leaseEnd)
+            #expect(call.wall.addingTimeInterval(Dispatcher.chunkWorstCase) <= end, "\(call)")
+        }
+        let sent = calls.flatMap { $0 }
+        #expect(Set(sent).count == 24, "each message once")
+        let outbox = try store.outbox().filter { $0.message.sendAt == due }
+        #expect(outbox.count == 24 && outbox.allSatisfy { $0.state == .sent && $0.attempts == 1 })
+        for item in outbox { #expect(try store.attempts(messageID: item.message.id).count == 1) }
+
+        // With the clock standing still every chunk fits: one round, both chunks (a store of its own).
+        let quick = try DispatcherTests().store { $0.replacingOccurrences(of: "mode: group", with: "mode: fanout") }
+        let still = ScriptedSink()
+        let fast = try await Dispatcher(store: quick, sink: still, inFlight: 1, lease: 300, wall: { Date(timeIntervalSince1970: 1_779_000_000) })
+            .runOnce(now: due)
+        #expect(fast.sent == 24 && Set(still.deliveries.map(\.event.id)).count == 24)
+    }
+
     @Test("fan-out: the global cap and one message per 6 s per recipient, on the recorded send times")
     func pacing() async throws {
         let store = try store { $0.replacingOccurrences(of: "mode: group", with: "mode: fanout") }
