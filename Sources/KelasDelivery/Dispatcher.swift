@@ -131,8 +131,8 @@ public actor Dispatcher {
     public let inFlight: Int
     /// How long a claim holds (wall clock) before another dispatcher may take the message.
     public let lease: TimeInterval
-    /// How many messages one round claims (and settles, in one commit): `sendsPerRound` times `inFlight`, and at least
-    /// `fullRound`; sent `sendsPerRound × inFlight` at a time (a *chunk*), each later chunk only while the lease allows.
+    /// How many messages one round claims (and settles, in one commit): `sendsPerChunk` times `inFlight`, and at least
+    /// `fullRound`; sent a chunk (`sendsPerChunk × inFlight`) at a time, each later chunk only while the lease allows.
     public let roundSize: Int
     /// Who claims: unique to this dispatcher.
     public nonisolated let owner: String
@@ -153,7 +153,7 @@ public actor Dispatcher {
         self.pacer = pacer
         self.inFlight = max(1, inFlight)
         self.lease = lease
-        self.roundSize = max(self.inFlight * Self.sendsPerRound, Self.fullRound)
+        self.roundSize = max(self.inFlight * Self.sendsPerChunk, Self.fullRound)
         self.owner = owner
         self.wall = wall
         self.random = SplitMix64(seed: seed)
@@ -170,7 +170,7 @@ public actor Dispatcher {
     /// How many groups of `inFlight` messages go to the sinks at a time (a chunk). A chunk must end well within its
     /// lease (16 sends of 15-second timeouts are 4 minutes, inside the default 5), or another dispatcher may send its
     /// messages again.
-    public static let sendsPerRound = 16
+    public static let sendsPerChunk = 16
 
     /// The fewest messages a round claims and settles. Claiming and settling cost one durable commit a round, so a
     /// round of 16 × 8 (the default in flight) committed eight times as often as one of 1,024 for the same messages.
@@ -180,7 +180,7 @@ public actor Dispatcher {
     public static let fullRound = 1_024
 
     /// How long a chunk can take at worst: every send of its 16 waits out the sinks' 15-second timeout.
-    public static let chunkWorstCase: TimeInterval = Double(sendsPerRound) * 15
+    public static let chunkWorstCase: TimeInterval = Double(sendsPerChunk) * 15
 
     /// A claim owner no other dispatcher has: host, process and a random part.
     public static func uniqueOwner() -> String {
@@ -270,7 +270,7 @@ public actor Dispatcher {
             let leaseEnd = ready.compactMap(\.item.leaseUntil).min() ?? .distantFuture
             let wall = self.wall
             async let sent = Self.send(ready.map { ($0.event, $0.sink) }, at: now, inFlight: inFlight,
-                                       chunk: inFlight * Self.sendsPerRound) {
+                                       chunk: inFlight * Self.sendsPerChunk) {
                 wall().addingTimeInterval(Self.chunkWorstCase) <= leaseEnd
             }
             let next = try store.settle(settled, thenClaim: roundSize, now: now, lease: lease, owner: owner, wall: wall())
@@ -278,7 +278,7 @@ public actor Dispatcher {
             let reports = await sent
             for (index, entry) in ready.enumerated() {
                 let item = entry.item
-                guard let report = index < reports.count ? reports[index] : SendReport(.transportError("the sink gave no answer")) else {
+                guard let report = reports[index] else {
                     // Not started: its lease could run out before a chunk ends. Back to the queue, no attempt made,
                     // keeping the paced slot it had (now), so that the next round does not take another.
                     settled.append(.postpone(messageID: item.message.id, until: now))
@@ -320,7 +320,7 @@ public actor Dispatcher {
     }
 
     /// Hands the events to their sinks `chunk` at a time (as `send(_:at:inFlight:)`), the first chunk always and each
-    /// later one only if `mayStart` says so then; reports come back in the events' order, nil for those not started.
+    /// later one only if `mayStart` says so then; a report for each event, in their order, nil for those not started.
     static func send(_ events: [(OutboundEvent, SinkResolver.Resolved)], at now: Date, inFlight: Int, chunk: Int,
                      mayStart: @Sendable () -> Bool) async -> [SendReport?] {
         var reports: [SendReport?] = []
