@@ -132,7 +132,8 @@ public actor Dispatcher {
     /// How long a claim holds (wall clock) before another dispatcher may take the message.
     public let lease: TimeInterval
     /// How many messages one round claims (and settles, in one commit): `sendsPerChunk` times `inFlight`, and at least
-    /// `fullRound`; sent a chunk (`sendsPerChunk × inFlight`) at a time, each later chunk only while the lease allows.
+    /// `fullRound` if the lease can ever let a second chunk start; sent a chunk (`sendsPerChunk × inFlight`) at a time,
+    /// each later chunk only while the lease allows.
     public let roundSize: Int
     /// Who claims: unique to this dispatcher.
     public nonisolated let owner: String
@@ -153,7 +154,9 @@ public actor Dispatcher {
         self.pacer = pacer
         self.inFlight = max(1, inFlight)
         self.lease = lease
-        self.roundSize = max(self.inFlight * Self.sendsPerChunk, Self.fullRound)
+        // A lease shorter than a chunk's worst case never lets a second chunk start: a round is then one chunk.
+        self.roundSize = lease >= Self.chunkWorstCase ? max(self.inFlight * Self.sendsPerChunk, Self.fullRound)
+            : self.inFlight * Self.sendsPerChunk
         self.owner = owner
         self.wall = wall
         self.random = SplitMix64(seed: seed)

@@ -232,6 +232,9 @@ struct DispatcherTests {
         let sink = SlowSink(wall: wall, store: store)
         let dispatcher = Dispatcher(store: store, sink: sink, inFlight: 1, lease: 300, wall: { wall.withLock { $0 } })
         #expect(await dispatcher.roundSize == Dispatcher.fullRound)
+        // A lease too short for any second chunk: a round is one chunk, as before (nothing claimed only to go back).
+        #expect(await Dispatcher(store: store, sink: sink, inFlight: 8, lease: 60).roundSize == 8 * Dispatcher.sendsPerChunk)
+        #expect(await Dispatcher(store: store, sink: sink, inFlight: 64, lease: 300).roundSize == 64 * Dispatcher.sendsPerChunk)
         let summary = try await dispatcher.runOnce(now: due)
         #expect(summary.sent == 24 && summary.retried == 0 && summary.postponed == 0)
         let calls = sink.calls.withLock { $0 }
