@@ -160,7 +160,8 @@ extension KelasDatabase {
             let digestOnly = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM chatDigestIDs WHERE batchID = ?)",
                                                arguments: [batchID]) ?? false
             return ChatContext(batchID: batchID, people: people, timeZone: try Self.zone(batch, batchID: batchID),
-                               expected: start.adding(days: -7)...start.adding(days: days + 30), ids: digestOnly ? .digestOnly : .timeOrdered)
+                               expected: start.adding(days: -7)...start.adding(days: days + 30),
+                               ids: digestOnly ? .digestOnly : .timeOrdered)
         }
     }
 

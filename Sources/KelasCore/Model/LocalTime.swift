@@ -252,9 +252,8 @@ public enum KelasTimeZone {
 
     /// Reads `2021-07-05T07:30:00+07:00` (or `…Z`): the internet date-time form, with seconds and without fractions —
     /// what `iso8601` writes, from 1900 on (before it, calendars differ) — to the instant `ISO8601DateFormatter` reads
-    /// from it; nil for anything else, which a
-    /// caller hands to the formatter. Making that formatter loads ICU's date patterns: a twentieth of `kelas status`
-    /// under `KELAS_NOW`, and of every event that carries a time.
+    /// from it; nil for anything else (`instant(reading:fractions:)` then asks the formatter). Making that formatter
+    /// loads ICU's date patterns: a twentieth of `kelas status` under `KELAS_NOW`, and of every event that carries a time.
     public static func instant(iso8601 text: String) -> Date? {
         var bytes = Array(text.utf8)[...]
         func number(_ digits: Int) -> Int? {

@@ -321,8 +321,6 @@ final class Progress {
     func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
-/// A live run's progress on standard error: a line per batch day with what it sent and what came back, and on a
-/// terminal a status line with the virtual time.
 extension SimulateCommand {
     /// glibc raises its mmap threshold each time a large block is freed (up to 32 MB), after which a week's large
     /// arrays come from the heap and stay resident once freed. Fixed at its starting 128 KB, they are given back:
@@ -332,6 +330,8 @@ extension SimulateCommand {
     }
 }
 
+/// A live run's progress on standard error: a line per batch day with what it sent and what came back, and on a
+/// terminal a status line with the virtual time.
 final class LiveReporter: @unchecked Sendable {
     private let live: LiveSimulation
     private let terminal = isatty(STDERR_FILENO) == 1
